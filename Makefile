@@ -1,0 +1,58 @@
+# arms-metrics: the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+VENV   := .venv
+BIN    := $(VENV)/bin
+INPUT  ?= sample_data
+SITE   ?= site
+WORK   ?= work
+QUARTER ?=
+QUARTER_FLAG := $(if $(QUARTER),--quarter $(QUARTER),)
+export UV_PYTHON := $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help setup run test test-fast lint format screenshots benchmark sample clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --quiet
+	touch $@
+
+setup: $(VENV)/.synced  ## create .venv from uv.lock
+
+run: setup  ## build the site from sample_data/ into site/
+	$(BIN)/arms-metrics run --input $(INPUT) --site $(SITE) --work $(WORK) $(QUARTER_FLAG)
+
+test: setup  ## run the whole test suite
+	$(BIN)/python -m pytest -q
+
+test-fast: setup  ## the tests without the browser
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: setup  ## ruff and sqlfluff
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/sqlfluff lint pipelines/quarterly/sql
+
+format: setup  ## apply ruff formatting and fixes
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+screenshots: run  ## PNG screenshots of the index and a release page (desktop, phone)
+	$(BIN)/python -m tests.browser.screenshots $(SITE) screenshots
+
+benchmark: setup  ## whole-run time and peak memory at --scale 10, beside bare DuckDB
+	$(BIN)/python benchmarks/run.py --scale 10
+
+sample: setup  ## regenerate sample_data/ (see sample_data/README.md)
+	$(BIN)/arms-metrics sample --out sample_data --scale 0.05 --seed 20260227
+
+clean:  ## remove built and generated files
+	rm -rf $(SITE) $(WORK) screenshots .pytest_cache

@@ -1,0 +1,217 @@
+"""Load ``pipeline.toml`` and the indicator registry ``indicators.toml`` into typed objects.
+
+Nothing here touches data; paths are resolved relative to the pipeline folder so a run
+behaves the same from any working directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from arms_metrics.errors import ConfigError
+from arms_metrics.quarters import Quarter
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PIPELINE = PACKAGE_ROOT / "pipelines" / "quarterly" / "pipeline.toml"
+TEMPLATES_DIR = PACKAGE_ROOT / "templates"
+
+UNITS = ("count", "usd", "days", "percent")
+KINDS = ("flow", "stock")
+TABLES = (
+    "fms_lors",
+    "fms_documents",
+    "fms_cases",
+    "fms_deliveries",
+    "congressional_notifications",
+    "export_licenses",
+)
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    """Primary suppression thresholds of one indicator family."""
+
+    min_n_count: int = 3
+    min_n_statistic: int = 5
+    dominance_share: float = 0.85
+    exempt: bool = False
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    unit: str
+    kind: str
+    family: str
+    group: str
+    sources: tuple[str, ...]
+    breakdowns: tuple[str, ...]
+    additive: bool
+    definition: str
+    headline: bool = False
+    headline_breakdown: str | None = None
+    higher_is: str = "neutral"
+
+    @property
+    def mart(self) -> str:
+        return f"ind_{self.id}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    indicators: tuple[Indicator, ...]
+    groups: dict[str, str]
+    breakdown_labels: dict[str, str]
+    unit_labels: dict[str, str]
+
+    def get(self, indicator_id: str) -> Indicator:
+        for indicator in self.indicators:
+            if indicator.id == indicator_id:
+                return indicator
+        raise KeyError(indicator_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [indicator.id for indicator in self.indicators]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything ``pipeline.toml`` says, plus where the pipeline's files are."""
+
+    path: Path
+    publication: dict[str, Any]
+    tables: tuple[str, ...]
+    max_quarantine_share: float
+    development_targets: dict[str, int]
+    licence_targets: dict[str, int]
+    disclosure: dict[str, DisclosureRules]
+    revision_policy: str
+    release_calendar: dict[str, str]
+    release_lag_days: int
+    registry: Registry
+    raw_hash: str = field(repr=False, default="")
+
+    @property
+    def pipeline_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.pipeline_dir / "reference"
+
+    @property
+    def sql_dir(self) -> Path:
+        return self.pipeline_dir / "sql"
+
+    def rules_for(self, family: str) -> DisclosureRules:
+        return self.disclosure.get(family, DisclosureRules())
+
+    def release_date(self, quarter: Quarter) -> dt.date:
+        """The publication date of ``quarter``'s release, from the release calendar."""
+        text = self.release_calendar.get(quarter.label)
+        if text is None:
+            return quarter.end + dt.timedelta(days=self.release_lag_days)
+        return dt.date.fromisoformat(text)
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
+    try:
+        raw = path.read_bytes()
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _indicator(entry: dict[str, Any], source: Path) -> Indicator:
+    try:
+        indicator = Indicator(
+            id=entry["id"],
+            title=entry["title"],
+            unit=entry["unit"],
+            kind=entry["kind"],
+            family=entry["family"],
+            group=entry["group"],
+            sources=tuple(entry["sources"]),
+            breakdowns=tuple(entry["breakdowns"]),
+            additive=bool(entry["additive"]),
+            definition=entry["definition"],
+            headline=bool(entry.get("headline", False)),
+            headline_breakdown=entry.get("headline_breakdown"),
+            higher_is=entry.get("higher_is", "neutral"),
+        )
+    except KeyError as exc:
+        raise ConfigError(f"{source}: indicator {entry.get('id', '?')} lacks {exc}") from exc
+    if indicator.unit not in UNITS or indicator.kind not in KINDS:
+        raise ConfigError(f"{source}: indicator {indicator.id}: bad unit or kind")
+    unknown = set(indicator.sources) - set(TABLES)
+    if unknown:
+        raise ConfigError(f"{source}: indicator {indicator.id}: unknown sources {sorted(unknown)}")
+    return indicator
+
+
+def load_registry(path: Path) -> Registry:
+    data, _ = _read_toml(path)
+    indicators = tuple(_indicator(entry, path) for entry in data.get("indicator", []))
+    ids = [indicator.id for indicator in indicators]
+    if len(ids) != len(set(ids)):
+        raise ConfigError(f"{path}: duplicate indicator ids")
+    labels = data.get("breakdowns", {})
+    for indicator in indicators:
+        missing = [b for b in indicator.breakdowns if b not in labels]
+        if missing or indicator.group not in data.get("groups", {}):
+            raise ConfigError(f"{path}: indicator {indicator.id}: unknown group or breakdown")
+    return Registry(indicators, data.get("groups", {}), labels, data.get("units", {}))
+
+
+def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
+    exempt = set(section.get("exempt_families", []))
+    rules = {
+        family: DisclosureRules(
+            min_n_count=int(values.get("min_n_count", 3)),
+            min_n_statistic=int(values.get("min_n_statistic", 5)),
+            dominance_share=float(values.get("dominance_share", 0.85)),
+            exempt=family in exempt,
+        )
+        for family, values in section.get("families", {}).items()
+    }
+    for family in exempt:
+        rules.setdefault(family, DisclosureRules(exempt=True))
+    return rules
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
+    path = Path(path) if path else DEFAULT_PIPELINE
+    data, raw = _read_toml(path)
+    registry_path = path.parent / "indicators.toml"
+    registry = load_registry(registry_path)
+    calendar = dict(data.get("release_calendar", {}))
+    lag = int(calendar.pop("default_lag_days", 45))
+    targets = data.get("targets", {})
+    digest = hashlib.sha256(raw + registry_path.read_bytes()).hexdigest()
+    try:
+        return Config(
+            path=path.resolve(),
+            publication=data.get("publication", {}),
+            tables=tuple(data.get("inputs", {}).get("tables", TABLES)),
+            max_quarantine_share=float(data["validation"]["max_quarantine_share"]),
+            development_targets={k: int(v) for k, v in targets["development_group"].items()},
+            licence_targets={k: int(v) for k, v in targets["licence"].items()},
+            disclosure=_disclosure(data.get("disclosure", {})),
+            revision_policy=data.get("revisions", {}).get("policy", ""),
+            release_calendar=calendar,
+            release_lag_days=lag,
+            registry=registry,
+            raw_hash=digest,
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ConfigError(f"{path}: missing or bad setting {exc}") from exc
