@@ -37,6 +37,7 @@ class Release:
     unavailable: tuple[str, ...] = ()  # indicator ids whose source tables were absent
     inputs: tuple[InputFile, ...] = ()
     audit: dict = field(default_factory=dict)  # disclosure audit summary, counts only
+    previous_releases: tuple[str, ...] = ()  # labels of releases already in the site, oldest first
 
     @property
     def period(self) -> str:
