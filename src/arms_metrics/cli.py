@@ -1,0 +1,98 @@
+"""The ``arms-metrics`` command: parse arguments, call ``pipeline``, turn errors into exit codes.
+
+Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
+failed; 78 bad configuration; 1 anything unexpected. Expected failures print one line on
+stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from arms_metrics import __version__
+from arms_metrics.errors import ArmsMetricsError, UsageError
+
+PROG = "arms-metrics"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", type=Path, default=Path("sample_data"), metavar="DIR",
+                        help="folder holding the input tables (default: sample_data)")
+    parser.add_argument("--work", type=Path, default=Path("work"), metavar="DIR",
+                        help="work folder: quarantine, validation report (default: work)")
+    parser.add_argument("--config", type=Path, default=None, metavar="FILE",
+                        help="pipeline.toml (default: pipelines/quarterly/pipeline.toml)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress lines on stderr (default: only on a terminal)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Quarterly performance metrics on US Foreign Military Sales and export "
+        "licensing: validate the inputs, compute the indicators, publish a static site.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="validate, compute and render one quarterly release")
+    _common(run)
+    run.add_argument("--quarter", default=None, metavar="FY2026-Q2",
+                     help="release quarter (default: the latest fiscal quarter that has ended)")
+    run.add_argument("--site", type=Path, default=Path("site"), metavar="DIR",
+                     help="site folder to publish into (default: site)")
+
+    validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
+    _common(validate)
+
+    sample = commands.add_parser("sample", help="write deterministic synthetic input tables")
+    sample.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    sample.add_argument("--scale", type=float, default=1.0, metavar="X",
+                        help="volume; 1 is about a decade of US volume (default: 1)")
+    sample.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> str:
+    """Run the chosen command; return the one-line result for stdout."""
+    from arms_metrics import pipeline
+
+    if args.command == "sample":
+        from arms_metrics import samples
+
+        if args.scale <= 0:
+            raise UsageError("--scale must be greater than 0")
+        rows = samples.generate(args.out, scale=args.scale, seed=args.seed)
+        return f"wrote {sum(rows.values())} rows in {len(rows)} tables to {args.out}"
+    progress = pipeline.stderr_progress(args.progress)
+    if args.command == "validate":
+        ingested = pipeline.validate(args.input, args.work, args.config, progress)
+        counts = ingested.summary["tables"]
+        read = sum(t["read"] for t in counts.values())
+        quarantined = sum(t["quarantined"] for t in counts.values())
+        return f"validated {read} rows in {len(counts)} tables: {quarantined} quarantined"
+    result = pipeline.run(args.input, args.site, args.work, args.quarter, args.config,
+                          progress=progress)
+    return f"published {result.release.period} to {result.site_dir}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        print(_dispatch(args))
+    except ArmsMetricsError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if os.environ.get("ARMS_METRICS_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,142 @@
+"""The pipeline: ingest -> validate -> indicators -> disclosure -> revisions -> render -> publish.
+
+Each step is a function of the previous step's output; no step reaches back. The site is
+built in a staging folder under the work directory and copied over the site folder only
+when every step has passed, so nothing is published from a failed run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from arms_metrics import __version__, disclosure, indicators, publish, render, revisions
+from arms_metrics.config import Config, load_config
+from arms_metrics.errors import UsageError
+from arms_metrics.ingest import Ingested, ingest
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import Release
+
+Progress = Callable[[str], None]
+
+
+def stderr_progress(enabled: bool | None = None) -> Progress:
+    """A progress printer for stderr: on when stderr is a terminal, quiet otherwise."""
+    on = sys.stderr.isatty() if enabled is None else enabled
+
+    def say(message: str) -> None:
+        if on:
+            print(f"arms-metrics: {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _quiet(_message: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    release: Release
+    site_dir: Path
+    work_dir: Path
+
+
+def release_date(config: Config, quarter: Quarter) -> dt.date:
+    """The release calendar's date; else SOURCE_DATE_EPOCH; else quarter end + default lag."""
+    if quarter.label in config.release_calendar:
+        return config.release_date(quarter)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return config.release_date(quarter)
+
+
+def resolve_quarter(quarter: Quarter | str | None, today: dt.date | None = None) -> Quarter:
+    """The release quarter: as given, else the latest fiscal quarter ended before ``today``."""
+    today = today or dt.date.today()
+    if not quarter:
+        return Quarter.latest_ended(today)
+    if not isinstance(quarter, Quarter):
+        try:
+            quarter = Quarter.parse(quarter)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    if quarter.end >= today:
+        raise UsageError(f"{quarter} has not ended yet (it ends {quarter.end.isoformat()})")
+    return quarter
+
+
+def validate(
+    input_dir: Path, work_dir: Path, config_path: Path | None = None, progress: Progress = _quiet
+) -> Ingested:
+    """Validation only: quarantine, summary.json and the report in ``work_dir``."""
+    config = load_config(config_path)
+    progress(f"validating {input_dir}")
+    ingested = ingest(Path(input_dir), config, Path(work_dir))
+    progress(f"validation report in {Path(work_dir) / 'validation' / 'report.html'}")
+    return ingested
+
+
+def build_release(
+    ingested: Ingested, config: Config, quarter: Quarter, site_dir: Path, progress: Progress
+) -> Release:
+    """Indicators, disclosure control and revisions: the disclosed cell table of a release."""
+    progress(f"computing indicators for {quarter}")
+    computed = indicators.compute(ingested.tables, config, quarter)
+    progress(f"disclosure control on {computed.cells.height} cells")
+    protected = disclosure.protect(computed.cells, config)
+    audit = disclosure.audit(protected, config)
+    previous = [q.label for q in revisions.published_releases(site_dir) if q < quarter]
+    cells = revisions.mark_revisions(protected, site_dir, quarter)
+    return Release(
+        quarter=quarter,
+        release_date=release_date(config, quarter),
+        config=config,
+        cells=cells,
+        version=__version__,
+        unavailable=computed.unavailable,
+        inputs=ingested.inputs,
+        audit=audit,
+        previous_releases=tuple(previous),
+    )
+
+
+def _write_site(release: Release, site_dir: Path, work_dir: Path, progress: Progress) -> None:
+    staging = work_dir / "staging-site"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    progress(f"rendering {release.period} into {staging}")
+    render.render_site(release, staging)
+    publish.write_data(release, staging)
+    publish.write_manifest(release, staging)
+    progress(f"publishing into {site_dir}")
+    site_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(staging, site_dir, dirs_exist_ok=True)
+    shutil.rmtree(staging)
+
+
+def run(
+    input_dir: Path,
+    site_dir: Path,
+    work_dir: Path,
+    quarter: Quarter | str | None = None,
+    config_path: Path | None = None,
+    today: dt.date | None = None,
+    progress: Progress = _quiet,
+) -> RunResult:
+    """Validate, compute, protect and render the release for ``quarter``."""
+    config = load_config(config_path)
+    release_quarter = resolve_quarter(quarter, today)
+    site_dir, work_dir = Path(site_dir), Path(work_dir)
+    progress(f"release {release_quarter}: validating {input_dir}")
+    ingested = ingest(Path(input_dir), config, work_dir)
+    release = build_release(ingested, config, release_quarter, site_dir, progress)
+    _write_site(release, site_dir, work_dir, progress)
+    progress(f"done: {site_dir / 'index.html'}")
+    return RunResult(release, site_dir, work_dir)
