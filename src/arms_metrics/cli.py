@@ -20,14 +20,33 @@ PROG = "arms-metrics"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--input", type=Path, default=Path("sample_data"), metavar="DIR",
-                        help="folder holding the input tables (default: sample_data)")
-    parser.add_argument("--work", type=Path, default=Path("work"), metavar="DIR",
-                        help="work folder: quarantine, validation report (default: work)")
-    parser.add_argument("--config", type=Path, default=None, metavar="FILE",
-                        help="pipeline.toml (default: pipelines/quarterly/pipeline.toml)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                        help="progress lines on stderr (default: only on a terminal)")
+    parser.add_argument(
+        "--input",
+        type=Path,
+        default=Path("sample_data"),
+        metavar="DIR",
+        help="folder holding the input tables (default: sample_data)",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("work"),
+        metavar="DIR",
+        help="work folder: quarantine, validation report (default: work)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="pipeline.toml (default: pipelines/quarterly/pipeline.toml)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress lines on stderr (default: only on a terminal)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,18 +60,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="validate, compute and render one quarterly release")
     _common(run)
-    run.add_argument("--quarter", default=None, metavar="FY2026-Q2",
-                     help="release quarter (default: the latest fiscal quarter that has ended)")
-    run.add_argument("--site", type=Path, default=Path("site"), metavar="DIR",
-                     help="site folder to publish into (default: site)")
+    run.add_argument(
+        "--quarter",
+        default=None,
+        metavar="FY2026-Q2",
+        help="release quarter (default: the latest fiscal quarter that has ended)",
+    )
+    run.add_argument(
+        "--site",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="site folder to publish into (default: site)",
+    )
 
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
 
     sample = commands.add_parser("sample", help="write deterministic synthetic input tables")
     sample.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
-    sample.add_argument("--scale", type=float, default=1.0, metavar="X",
-                        help="volume; 1 is about a decade of US volume (default: 1)")
+    sample.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="volume; 1 is about a decade of US volume (default: 1)",
+    )
     sample.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default: 0)")
     return parser
 
@@ -75,8 +108,9 @@ def _dispatch(args: argparse.Namespace) -> str:
         read = sum(t["read"] for t in counts.values())
         quarantined = sum(t["quarantined"] for t in counts.values())
         return f"validated {read} rows in {len(counts)} tables: {quarantined} quarantined"
-    result = pipeline.run(args.input, args.site, args.work, args.quarter, args.config,
-                          progress=progress)
+    result = pipeline.run(
+        args.input, args.site, args.work, args.quarter, args.config, progress=progress
+    )
     return f"published {result.release.period} to {result.site_dir}"
 
 

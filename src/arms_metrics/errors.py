@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class ArmsMetricsError(Exception):
-    """An expected failure: the CLI prints ``str(error)`` on one line and exits with ``exit_code``."""
+    """An expected failure: the CLI prints it on one line and exits with ``exit_code``."""
 
     exit_code = 1
 

@@ -58,9 +58,8 @@ def mark_revisions(cells: pl.DataFrame, site_dir: Path, quarter: Quarter) -> pl.
     if previous is None:
         return cells.with_columns(revised=pl.lit(False))
     published = _read_published(site_dir / "releases" / previous.label / PUBLISHED_CSV)
-    covered = pl.col("period").map_elements(
-        lambda label: Quarter.parse(label) <= previous, return_dtype=pl.Boolean
-    )
+    periods = cells["period"].unique().to_list()
+    covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= previous])
     joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True)
     changed = (
         pl.col("previously_published").is_null()

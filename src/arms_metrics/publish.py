@@ -1,0 +1,294 @@
+"""Machine-readable outputs: the tidy CSVs, the Frictionless data package, the DCAT-US
+catalogue and the release manifest.
+
+Every byte here is a function of the ``Release``: rows in the published total order,
+CRLF line ends, fixed JSON key order, no wall-clock time and no absolute paths, so the same
+release always gives the same files and the manifest hashes can be compared across runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from arms_metrics.cells import PUBLIC_COLUMNS, SORT_KEY
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import Release
+
+WHOLE_UNITS = ("count", "usd")
+MANIFEST = "manifest.json"
+CSV_NAME = "indicators.csv"
+
+# The data dictionary of indicators.csv: (column, Table Schema type, description). Used by
+# the data package and by the methodology page, so both always say the same thing.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("indicator_id", "string", "Stable id of the indicator (see the methodology page)."),
+    ("period", "string", "US federal fiscal quarter, e.g. FY2026-Q2 (January to March 2026)."),
+    ("fiscal_year", "integer", "Federal fiscal year (FY2026 runs 2025-10-01 to 2026-09-30)."),
+    ("fiscal_quarter", "integer", "Quarter of the fiscal year, 1 to 4 (Q1 is October-December)."),
+    ("breakdown", "string", "'total', or the name of the breakdown the row belongs to."),
+    ("breakdown_value", "string", "'All' for the total, else the category within the breakdown."),
+    (
+        "value",
+        "number",
+        "The figure, in the unit of the row: counts and US dollars whole, days and percent to "
+        "one decimal (half-even rounding). Empty when suppressed or when there were no records.",
+    ),
+    ("unit", "string", "count, usd (US dollars), days (calendar days) or percent."),
+    ("n", "integer", "Number of records behind the figure. Empty when the figure is suppressed."),
+    ("suppressed", "boolean", "true when the figure is withheld to protect confidentiality."),
+    ("revised", "boolean", "true when the figure differs from the one first published."),
+)
+
+
+def format_value(value: Decimal | None, unit: str) -> str:
+    """The one number formatter for CSV: fixed point, never an exponent, "" for None.
+
+    Counts and usd are whole numbers, days and percent one decimal, rounding half-even (the
+    engine has already rounded; this only fixes the number of decimals shown).
+    """
+    if value is None:
+        return ""
+    places = Decimal(1) if unit in WHOLE_UNITS else Decimal("0.1")
+    text = format(Decimal(value).quantize(places, rounding=ROUND_HALF_EVEN), "f")
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def _bool(flag: bool | None) -> str:
+    return "true" if flag else "false"
+
+
+def public_rows(cells: pl.DataFrame) -> list[list[str]]:
+    """The public columns of ``cells`` as text, sorted by the total key in byte order."""
+    rows = cells.select(PUBLIC_COLUMNS).iter_rows(named=True)
+    ordered = sorted(rows, key=lambda row: tuple(row[k].encode("utf-8") for k in SORT_KEY))
+    return [
+        [
+            row["indicator_id"],
+            row["period"],
+            str(row["fiscal_year"]),
+            str(row["fiscal_quarter"]),
+            row["breakdown"],
+            row["breakdown_value"],
+            format_value(row["value"], row["unit"]),
+            row["unit"],
+            "" if row["n"] is None or row["suppressed"] else str(row["n"]),
+            _bool(row["suppressed"]),
+            _bool(row["revised"]),
+        ]
+        for row in ordered
+    ]
+
+
+def csv_bytes(cells: pl.DataFrame) -> bytes:
+    """indicators.csv as bytes: header, UTF-8, CRLF, quoting only where RFC 4180 needs it."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(PUBLIC_COLUMNS)
+    writer.writerows(public_rows(cells))
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def json_bytes(document: Any) -> bytes:
+    """Stable JSON: keys in the order built, two-space indent, UTF-8, final newline."""
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def release_dir(release: Release, site_dir: Path) -> Path:
+    return Path(site_dir) / "releases" / release.period
+
+
+def write_data(release: Release, site_dir: Path) -> None:
+    """Write the tidy CSVs (latest and this release's), datapackage.json and data.json."""
+    site_dir = Path(site_dir)
+    data = csv_bytes(release.cells)
+    write_bytes(site_dir / "data" / CSV_NAME, data)
+    write_bytes(release_dir(release, site_dir) / "data" / CSV_NAME, data)
+    write_bytes(site_dir / "data" / "datapackage.json", json_bytes(datapackage(release)))
+    write_bytes(site_dir / "data.json", json_bytes(catalog(release)))
+
+
+def _schema(release: Release) -> dict[str, Any]:
+    registry = release.config.registry
+    enums: dict[str, list[Any]] = {
+        "indicator_id": sorted(registry.ids),
+        "unit": ["count", "usd", "days", "percent"],
+        "breakdown": sorted({"total", *registry.breakdown_labels}),
+    }
+    fields = []
+    for name, kind, description in FIELDS:
+        field: dict[str, Any] = {"name": name, "type": kind, "description": description}
+        if kind == "boolean":
+            field.update(trueValues=["true"], falseValues=["false"])
+        constraints: dict[str, Any] = {"required": True} if name not in ("value", "n") else {}
+        if name in enums:
+            constraints["enum"] = enums[name]
+        if name == "fiscal_quarter":
+            constraints.update(minimum=1, maximum=4)
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    return {"fields": fields, "primaryKey": list(SORT_KEY), "missingValues": [""]}
+
+
+def indicator_notes(release: Release) -> str:
+    """One line per indicator (id: title, unit): the registry in the data package."""
+    return "\n".join(f"{i.id}: {i.title} ({i.unit})" for i in release.config.registry.indicators)
+
+
+def datapackage(release: Release) -> dict[str, Any]:
+    """A Frictionless Tabular Data Package describing data/indicators.csv."""
+    pub = release.config.publication
+    return {
+        "profile": "tabular-data-package",
+        "name": "arms-transfer-metrics",
+        "title": pub.get("title", ""),
+        "description": f"Quarterly aggregate indicators, release {release.period}.",
+        "version": release.period,
+        "licenses": [{"name": "CC0-1.0", "path": pub.get("license", "")}],
+        "resources": [
+            {
+                "profile": "tabular-data-resource",
+                "name": "indicators",
+                "path": CSV_NAME,
+                "title": "Published indicators, every quarter and breakdown",
+                "description": indicator_notes(release),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
+                "schema": _schema(release),
+            }
+        ],
+    }
+
+
+def _distribution(url: str, title: str, media: str, fmt: str) -> dict[str, str]:
+    return {
+        "@type": "dcat:Distribution",
+        "title": title,
+        "downloadURL": url,
+        "mediaType": media,
+        "format": fmt,
+    }
+
+
+def catalog(release: Release) -> dict[str, Any]:
+    """The DCAT-US 1.1 catalogue (data.json) that data.gov harvests."""
+    pub = release.config.publication
+    base = str(pub.get("base_url", "")).rstrip("/")
+    periods = release.periods or [release.period]
+    temporal = f"{Quarter.parse(periods[0]).start}/{release.quarter.end}"
+    dataset = {
+        "@type": "dcat:Dataset",
+        "title": pub.get("title", ""),
+        "description": (
+            "Quarterly aggregate performance metrics on US Foreign Military Sales case "
+            "development and execution, congressional notifications, and export-licensing "
+            "decisions by the State Department (DDTC) and the Commerce Department (BIS)."
+        ),
+        "keyword": list(pub.get("keywords", [])),
+        "modified": release.release_date.isoformat(),
+        "publisher": {"@type": "org:Organization", "name": pub.get("publisher", "")},
+        "contactPoint": {
+            "@type": "vcard:Contact",
+            "fn": pub.get("contact_name", ""),
+            "hasEmail": f"mailto:{pub.get('contact_email', '')}",
+        },
+        "identifier": f"{base}/data/{CSV_NAME}",
+        "accessLevel": "public",
+        "bureauCode": [pub.get("bureau_code", "")],
+        "programCode": [pub.get("program_code", "")],
+        "license": pub.get("license", ""),
+        "temporal": temporal,
+        "accrualPeriodicity": "R/P3M",
+        "language": ["en-US"],
+        "landingPage": f"{base}/",
+        "describedBy": f"{base}/data/datapackage.json",
+        "describedByType": "application/json",
+        "distribution": [
+            _distribution(f"{base}/data/{CSV_NAME}", "Latest release (CSV)", "text/csv", "CSV"),
+            _distribution(
+                f"{base}/releases/{release.period}/data/{CSV_NAME}",
+                f"Release {release.period} (CSV)",
+                "text/csv",
+                "CSV",
+            ),
+        ],
+    }
+    return {
+        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+        "@type": "dcat:Catalog",
+        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
+        "dataset": [dataset],
+    }
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def release_files(release: Release, site_dir: Path) -> list[str]:
+    """Relative paths of every file written for this release (other releases' folders and
+    the manifest itself excluded), sorted in byte order."""
+    site_dir = Path(site_dir)
+    own = f"releases/{release.period}/"
+    manifest = own + MANIFEST
+    paths = []
+    for path in site_dir.rglob("*"):
+        rel = path.relative_to(site_dir).as_posix()
+        if not path.is_file() or rel == manifest:
+            continue
+        if rel.startswith("releases/") and not rel.startswith(own):
+            continue
+        paths.append(rel)
+    return sorted(paths, key=lambda p: p.encode("utf-8"))
+
+
+def _inputs(release: Release) -> Iterable[dict[str, Any]]:
+    for item in sorted(release.inputs, key=lambda i: (i.table, i.file_name)):
+        yield {
+            "table": item.table,
+            "file_name": Path(item.file_name).name,
+            "sha256": item.sha256,
+            "rows_read": item.rows_read,
+            "rows_accepted": item.rows_accepted,
+            "rows_quarantined": item.rows_quarantined,
+        }
+
+
+def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
+    """The release manifest: what code and config made which files from which inputs."""
+    site_dir = Path(site_dir)
+    return {
+        "release": release.period,
+        "release_date": release.release_date.isoformat(),
+        "code_version": release.version,
+        "config_hash": release.config.raw_hash,
+        "unavailable": sorted(release.unavailable),
+        "inputs": list(_inputs(release)),
+        "outputs": [
+            {"path": rel, "sha256": sha256_file(site_dir / rel)}
+            for rel in release_files(release, site_dir)
+        ],
+    }
+
+
+def write_manifest(release: Release, site_dir: Path) -> None:
+    """Write releases/<period>/manifest.json last, hashing every file of this release."""
+    document = manifest(release, Path(site_dir))
+    write_bytes(release_dir(release, Path(site_dir)) / MANIFEST, json_bytes(document))

@@ -1,0 +1,228 @@
+"""Template context for the site: numbers formatted for people, headline changes, tables.
+
+Templates only place strings; every number a reader sees is formatted here, and every change
+on the front page is computed here in Decimal, so the wording can be unit-tested by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+import polars as pl
+
+from arms_metrics.cells import ALL, TOTAL
+from arms_metrics.config import Indicator
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import Release
+
+ONE_DP = Decimal("0.1")
+SUPPRESSED = "(S)"
+UNDEFINED = "—"
+RELEASE_QUARTERS = 8  # quarters shown on a release page; indicator pages show every quarter
+
+LABELS: dict[str, dict[str, str]] = {
+    "agency": {"STATE": "State (DDTC)", "COMMERCE": "Commerce (BIS)"},
+    "implementing_agency": {"AIR_FORCE": "Air Force", "ARMY": "Army", "NAVY": "Navy",
+                            "OTHER": "Other"},
+    "priority_platform": {"true": "Priority platform", "false": "Other items"},
+    "development_group": {"A": "Group A", "B": "Group B", "C": "Group C"},
+    "funding_source": {"NATIONAL": "National funds", "FMF": "Foreign Military Financing",
+                       "BPC": "Building Partner Capacity"},
+    "authority": {"AECA_36B": "AECA 36(b), FMS", "AECA_36C": "AECA 36(c), direct commercial"},
+    "region": {"AF": "Africa", "EAP": "East Asia and Pacific", "EUR": "Europe and Eurasia",
+               "NEA": "Near East", "SCA": "South and Central Asia",
+               "WHA": "Western Hemisphere", "IO": "International organizations"},
+}
+
+
+def label(breakdown: str, value: str) -> str:
+    """A reader's name for a breakdown category (codes stay codes in the CSV)."""
+    if breakdown == TOTAL:
+        return "Total"
+    return LABELS.get(breakdown, {}).get(value, value)
+
+
+def _q(value: Decimal, places: Decimal = ONE_DP) -> Decimal:
+    return Decimal(value).quantize(places, rounding=ROUND_HALF_EVEN)
+
+
+def _usd_compact(value: Decimal) -> str:
+    magnitude = abs(value)
+    for size, word in ((Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million")):
+        if magnitude >= size:
+            return f"${_q(magnitude / size):,} {word}"
+    return f"${_q(magnitude, Decimal(1)):,}"
+
+
+def human_value(value: Decimal, unit: str, compact: bool = False) -> str:
+    """1,234 / $1,234,567 (or $1.2 billion when compact) / 23.5 days / 87.5%."""
+    value = Decimal(value)
+    sign = "-" if value < 0 else ""
+    if unit == "count":
+        return f"{_q(value, Decimal(1)):,}"
+    if unit == "usd":
+        return sign + (_usd_compact(value) if compact else f"${_q(abs(value), Decimal(1)):,}")
+    if unit == "days":
+        return f"{_q(value):,} days"
+    return f"{_q(value):,}%"
+
+
+def cell_text(value: Decimal | None, suppressed: bool, unit: str, compact: bool = False) -> str:
+    if suppressed:
+        return SUPPRESSED
+    return UNDEFINED if value is None else human_value(value, unit, compact)
+
+
+def change_text(current: Decimal, previous: Decimal, unit: str) -> str:
+    """Neutral wording of a change: 'up 3 (+7.5%)', 'down 2.0 days', 'no change'."""
+    diff = Decimal(current) - Decimal(previous)
+    if diff == 0:
+        return "no change"
+    direction = "up" if diff > 0 else "down"
+    if unit == "percent":
+        return f"{direction} {_q(abs(diff)):,} percentage points"
+    amount = human_value(abs(diff), unit, compact=True)
+    if unit in ("count", "usd") and previous != 0:
+        relative = _q(diff * 100 / Decimal(previous))
+        return f"{direction} {amount} ({'+' if relative > 0 else ''}{relative}%)"
+    return f"{direction} {amount}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One accessible table and the exact cells behind it (written as its CSV)."""
+
+    dom_id: str
+    caption: str
+    row_header: str
+    columns: list[str]
+    rows: list[tuple[str, list[str]]]
+    cells: pl.DataFrame
+    csv_path: str  # relative to the site root
+    notes: list[str] = field(default_factory=list)
+
+
+def notes_for(cells: pl.DataFrame, min_n: str = "") -> list[str]:
+    """The footnotes a table needs: suppression and undefined marks it actually uses."""
+    notes = []
+    if cells.height and cells["suppressed"].any():
+        notes.append(f"{SUPPRESSED} Suppressed: the figure rests on too few records to be "
+                     "published without risk of disclosing a single case or licence.")
+    undefined = cells.filter(pl.col("value").is_null() & ~pl.col("suppressed"))
+    if undefined.height:
+        notes.append(f"{UNDEFINED} No records in the quarter, so the figure is not defined.")
+    if cells.height and cells["revised"].any():
+        notes.append("* Revised since first published.")
+    return notes
+
+
+def series_of(indicator: Indicator) -> list[tuple[str, str]]:
+    """The columns of an indicator's history: the total, plus State and Commerce apart."""
+    series = [(TOTAL, ALL)]
+    if "agency" in indicator.breakdowns:
+        series += [("agency", "STATE"), ("agency", "COMMERCE")]
+    return series
+
+
+def indicator_cells(release: Release, indicator_id: str) -> pl.DataFrame:
+    return release.cells.filter(pl.col("indicator_id") == indicator_id)
+
+
+def _mark(row: dict, unit: str) -> str:
+    text = cell_text(row["value"], row["suppressed"], unit)
+    return text + " *" if row["revised"] else text
+
+
+def history_table(release: Release, indicator: Indicator, periods: list[str], csv_path: str,
+                  dom_id: str) -> Table:
+    """Rows = quarters (newest first), columns = series; only existing cells are kept."""
+    series = series_of(indicator)
+    keys = pl.DataFrame(series, schema=["breakdown", "breakdown_value"], orient="row")
+    cells = indicator_cells(release, indicator.id).filter(pl.col("period").is_in(periods))
+    cells = cells.join(keys, on=["breakdown", "breakdown_value"], how="semi")
+    lookup = {(r["period"], r["breakdown"], r["breakdown_value"]): r
+              for r in cells.iter_rows(named=True)}
+    rows = []
+    for period in sorted(periods, key=lambda p: Quarter.parse(p).index, reverse=True):
+        texts = [_mark(lookup[(period, *key)], indicator.unit) if (period, *key) in lookup
+                 else "" for key in series]
+        rows.append((period, texts))
+    columns = [label(*key) for key in series]
+    caption = f"{indicator.title}, by quarter ({unit_label(release, indicator.unit)})"
+    return Table(dom_id, caption, "Quarter", columns, rows, cells, csv_path, notes_for(cells))
+
+
+def breakdown_table(release: Release, indicator: Indicator, breakdown: str, csv_path: str,
+                    dom_id: str) -> Table:
+    """One breakdown in the release quarter: rows = categories in the published order."""
+    cells = indicator_cells(release, indicator.id).filter(
+        (pl.col("period") == release.period) & (pl.col("breakdown") == breakdown)
+    ).sort("breakdown_value")
+    rows = [(label(breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
+            for r in cells.iter_rows(named=True)]
+    name = release.config.registry.breakdown_labels.get(breakdown, breakdown)
+    caption = f"{indicator.title}, by {name.lower()}, {release.period}"
+    return Table(dom_id, caption, name, [unit_label(release, indicator.unit).capitalize()],
+                 rows, cells, csv_path, notes_for(cells))
+
+
+def unit_label(release: Release, unit: str) -> str:
+    return release.config.registry.unit_labels.get(unit, unit)
+
+
+def lookup_cell(release: Release, indicator_id: str, period: str, key: tuple[str, str]):
+    found = release.cells.filter(
+        (pl.col("indicator_id") == indicator_id) & (pl.col("period") == period)
+        & (pl.col("breakdown") == key[0]) & (pl.col("breakdown_value") == key[1])
+    )
+    return found.row(0, named=True) if found.height else None
+
+
+def compare(release: Release, indicator: Indicator, key: tuple[str, str], other: Quarter,
+            current: dict | None) -> str:
+    """'Up 3 (+7.5%) on FY2026-Q1', or why the two quarters cannot be compared."""
+    before = lookup_cell(release, indicator.id, other.label, key)
+    if current is None or current["value"] is None:
+        return f"No comparison with {other.label}: no figure this quarter."
+    if before is None or before["value"] is None:
+        reason = "suppressed" if before and before["suppressed"] else "no figure"
+        return f"No comparison with {other.label}: {reason}."
+    text = change_text(current["value"], before["value"], indicator.unit)
+    return f"{text[0].upper()}{text[1:]} on {other.label}."
+
+
+BETTER = {"better": "Higher is better.", "worse": "Lower is better.", "neutral": ""}
+
+
+def headline_items(release: Release) -> list[dict[str, str]]:
+    """Front-page figures: each headline indicator (or its headline breakdown's categories)
+    in the release quarter with its change on the previous quarter and a year earlier."""
+    items = []
+    for indicator in release.config.registry.indicators:
+        if not indicator.headline:
+            continue
+        keys = [(TOTAL, ALL)]
+        if indicator.headline_breakdown:
+            values = indicator_cells(release, indicator.id).filter(
+                (pl.col("breakdown") == indicator.headline_breakdown)
+                & (pl.col("period") == release.period))["breakdown_value"].sort().to_list()
+            keys = [(indicator.headline_breakdown, v) for v in values] or keys
+        for key in keys:
+            items.append(_headline(release, indicator, key))
+    return items
+
+
+def _headline(release: Release, indicator: Indicator, key: tuple[str, str]) -> dict[str, str]:
+    title = indicator.title if key[0] == TOTAL else f"{indicator.title}: {label(*key)}"
+    item = {"id": indicator.id, "title": title, "direction": BETTER.get(indicator.higher_is, "")}
+    if indicator.id in release.unavailable:
+        return item | {"value": "Not available this release", "previous": "", "year": ""}
+    current = lookup_cell(release, indicator.id, release.period, key)
+    value = cell_text(current["value"], current["suppressed"], indicator.unit, compact=True) \
+        if current else "Not available this release"
+    return item | {
+        "value": value,
+        "previous": compare(release, indicator, key, release.quarter.previous(), current),
+        "year": compare(release, indicator, key, release.quarter.year_ago(), current),
+    }

@@ -1,0 +1,215 @@
+"""The DuckDB side of the indicator engine: connect, load frames, run SQL models, run checks.
+
+SQL lives in ``pipelines/quarterly/sql/<layer>/<relation>.sql``, one select per file, the
+file stem being the relation name. Relation names are the only identifiers ever put into
+SQL text, and only after they pass ``RELATION_NAME`` (an allow-list pattern); values reach
+SQL exclusively as loaded tables (params, spine, targets), never as formatted text.
+Layers run in a fixed order; within a layer a model runs after the models it names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from arms_metrics.errors import CheckFailed, ConfigError, DataError
+
+RELATION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+LAYERS = ("staging", "intermediate", "marts", "checks")
+# Staging models are thin views over the loaded inputs; intermediate models are read by
+# several marts, so they are materialised once; marts are read exactly once.
+MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "view"}
+
+_MONEY = pl.Decimal(18, 2)
+# DESIGN.md section 2: the engine's input columns and their types, in order.
+SOURCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "fms_lors": {
+        "lor_id": pl.String(),
+        "purchaser_code": pl.String(),
+        "implementing_agency": pl.String(),
+        "request_type": pl.String(),
+        "received_date": pl.Date(),
+        "complete_date": pl.Date(),
+        "cancelled_date": pl.Date(),
+    },
+    "fms_documents": {
+        "document_id": pl.String(),
+        "case_id": pl.String(),
+        "document_type": pl.String(),
+        "purchaser_code": pl.String(),
+        "implementing_agency": pl.String(),
+        "development_group": pl.String(),
+        "priority_platform": pl.Boolean(),
+        "lor_complete_date": pl.Date(),
+        "anticipated_offer_date": pl.Date(),
+        "offered_date": pl.Date(),
+        "offer_expiration_date": pl.Date(),
+        "accepted_date": pl.Date(),
+        "implemented_date": pl.Date(),
+        "cancelled_date": pl.Date(),
+        "value_usd": _MONEY,
+    },
+    "fms_cases": {
+        "case_id": pl.String(),
+        "purchaser_code": pl.String(),
+        "implementing_agency": pl.String(),
+        "funding_source": pl.String(),
+        "priority_platform": pl.Boolean(),
+        "implemented_date": pl.Date(),
+        "supply_complete_date": pl.Date(),
+        "closed_date": pl.Date(),
+        "case_value_usd": _MONEY,
+    },
+    "fms_deliveries": {
+        "delivery_id": pl.String(),
+        "case_id": pl.String(),
+        "delivery_date": pl.Date(),
+        "delivered_value_usd": _MONEY,
+    },
+    "congressional_notifications": {
+        "transmittal_no": pl.String(),
+        "notification_date": pl.Date(),
+        "purchaser": pl.String(),
+        "purchaser_code": pl.String(),
+        "authority": pl.String(),
+        "description": pl.String(),
+        "estimated_value_usd": _MONEY,
+    },
+    "export_licenses": {
+        "application_id": pl.String(),
+        "agency": pl.String(),
+        "application_type": pl.String(),
+        "destination_code": pl.String(),
+        "control_category": pl.String(),
+        "received_date": pl.Date(),
+        "final_action_date": pl.Date(),
+        "outcome": pl.String(),
+        "requested_value_usd": _MONEY,
+        "approved_value_usd": _MONEY,
+        "referred": pl.Boolean(),
+    },
+}
+
+
+def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that never downloads extensions (runs must work offline)."""
+    settings: dict[str, object] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+    if threads is not None:
+        settings["threads"] = threads
+    return duckdb.connect(":memory:", config=settings)
+
+
+def relation_name(name: str) -> str:
+    """Return ``name`` if it may be used as an identifier in SQL text, else fail loudly."""
+    if not RELATION_NAME.match(name):
+        raise ConfigError(f"not an allowed relation name: {name!r}")
+    return name
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Copy a polars frame into a DuckDB table ``name`` (replacing it), types preserved."""
+    table = relation_name(name)
+    view = f"_load_{table}"
+    con.register(view, frame.to_arrow())
+    try:
+        con.execute(f"create or replace table {table} as select * from {view}")
+    finally:
+        con.unregister(view)
+
+
+def conform_source(table: str, frame: pl.DataFrame | None) -> pl.DataFrame:
+    """The input table in the engine's column order and types; empty when absent.
+
+    A missing table becomes an empty one so that every model still runs; its indicators are
+    reported unavailable by the engine, not as zero.
+    """
+    schema = SOURCE_SCHEMAS[table]
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    missing = [column for column in schema if column not in frame.columns]
+    if missing:
+        raise DataError(table, "required column", f"missing column {missing[0]!r}")
+    try:
+        return frame.select(pl.col(c).cast(t, strict=True) for c, t in schema.items())
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(table, "column type", str(exc).splitlines()[0]) from exc
+
+
+def load_sources(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> None:
+    """Load every input table the SQL reads, the absent ones empty."""
+    for table in SOURCE_SCHEMAS:
+        load_frame(con, table, conform_source(table, tables.get(table)))
+
+
+def models(sql_dir: Path, layer: str) -> list[Path]:
+    """The SQL files of one layer, in run order (dependencies first, then by name)."""
+    if layer not in LAYERS:
+        raise ConfigError(f"unknown SQL layer {layer!r}")
+    paths = sorted((sql_dir / layer).glob("*.sql"))
+    for path in paths:
+        relation_name(path.stem)
+    return _dependency_order(paths)
+
+
+def _dependency_order(paths: list[Path]) -> list[Path]:
+    """Topological order of models by the other models' names appearing in their text."""
+    texts = {path.stem: path.read_text(encoding="utf-8") for path in paths}
+    needs = {
+        stem: {other for other in texts if other != stem and re.search(rf"\b{other}\b", text)}
+        for stem, text in texts.items()
+    }
+    ordered: list[str] = []
+    while needs:
+        ready = sorted(stem for stem, deps in needs.items() if deps <= set(ordered))
+        if not ready:
+            raise ConfigError(f"SQL models depend on each other in a cycle: {sorted(needs)}")
+        ordered.append(ready[0])
+        del needs[ready[0]]
+    by_stem = {path.stem: path for path in paths}
+    return [by_stem[stem] for stem in ordered]
+
+
+def run_model(con: duckdb.DuckDBPyConnection, path: Path, materialisation: str) -> None:
+    """Create the relation named after ``path`` from the file's single select."""
+    name = relation_name(path.stem)
+    if materialisation not in ("view", "table"):
+        raise ConfigError(f"unknown materialisation {materialisation!r}")
+    query = path.read_text(encoding="utf-8").strip().rstrip(";")
+    con.execute(f"create or replace {materialisation} {name} as {query}")
+
+
+def run_layer(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, layer: str, only: Iterable[str] | None = None
+) -> list[str]:
+    """Run a layer's models (optionally only the named ones); return the relations made."""
+    wanted = None if only is None else set(only)
+    made = []
+    for path in models(sql_dir, layer):
+        if wanted is None or path.stem in wanted:
+            run_model(con, path, MATERIALISATION[layer])
+            made.append(path.stem)
+    return made
+
+
+def fetch(con: duckdb.DuckDBPyConnection, relation: str) -> pl.DataFrame:
+    """Every row of a relation as a polars frame (relation name from the allow-list)."""
+    return pl.from_arrow(con.execute(f"select * from {relation_name(relation)}").to_arrow_table())
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """Run every check in ``sql/checks``; a check that returns rows stops the run."""
+    for path in models(sql_dir, "checks"):
+        query = path.read_text(encoding="utf-8").strip().rstrip(";")
+        result = con.execute(query)
+        rows = result.fetchmany(3)
+        if rows:
+            columns = [d[0] for d in result.description]
+            sample = "; ".join(str(dict(zip(columns, row, strict=True))) for row in rows)
+            raise CheckFailed(f"check {path.stem} failed: {sample}")

@@ -1,0 +1,222 @@
+"""End to end: the CLI on the committed sample data, as the scheduled run and an analyst use it."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from arms_metrics.cells import PUBLIC_COLUMNS
+from arms_metrics.config import load_config
+from arms_metrics.quarters import Quarter
+from tests.conftest import PIPELINE_TOML, ROOT, SAMPLE_DATA
+
+QUARTER = "FY2026-Q3"
+ID_COLUMNS = {
+    "fms_lors": "lor_id",
+    "fms_documents": "document_id",
+    "fms_cases": "case_id",
+    "fms_deliveries": "delivery_id",
+    "export_licenses": "application_id",
+}
+
+
+def arms_metrics(
+    *args: str, env: dict | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "arms_metrics", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def build(tmp: Path, quarter: str = QUARTER, input_dir: Path = SAMPLE_DATA, **env: str):
+    site, work = tmp / "site", tmp / "work"
+    done = arms_metrics(
+        "run", "--input", str(input_dir), "--quarter", quarter,
+        "--site", str(site), "--work", str(work), env=env,
+    )  # fmt: skip
+    return done, site, work
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    done, site, work = build(tmp_path_factory.mktemp("run"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"published {QUARTER} to {site}"
+    return site, work
+
+
+def test_run_writes_every_page_and_file(built) -> None:
+    site, _ = built
+    config = load_config(PIPELINE_TOML)
+    expected = [
+        "index.html",
+        "methodology.html",
+        "revisions.html",
+        "data.json",
+        "data/indicators.csv",
+        "data/datapackage.json",
+        f"releases/{QUARTER}/index.html",
+        f"releases/{QUARTER}/manifest.json",
+        f"releases/{QUARTER}/data/indicators.csv",
+        *[f"indicators/{indicator_id}.html" for indicator_id in config.registry.ids],
+    ]
+    missing = [name for name in expected if not (site / name).is_file()]
+    assert missing == []
+    assert (site / "data/indicators.csv").read_bytes() == (
+        site / f"releases/{QUARTER}/data/indicators.csv"
+    ).read_bytes()
+
+
+def test_indicators_csv_contract(built) -> None:
+    site, _ = built
+    raw = (site / "data/indicators.csv").read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") > 1  # CRLF everywhere
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    assert rows[0] == PUBLIC_COLUMNS
+    body = rows[1:]
+    keys = [(r[0], r[1], r[4], r[5]) for r in body]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    last = Quarter.parse(QUARTER)
+    for row in body:
+        record = dict(zip(PUBLIC_COLUMNS, row, strict=True))
+        quarter = Quarter.parse(record["period"])
+        assert quarter <= last
+        assert (int(record["fiscal_year"]), int(record["fiscal_quarter"])) == (
+            quarter.fiscal_year,
+            quarter.quarter,
+        )
+        assert record["suppressed"] in ("true", "false") and record["revised"] in ("true", "false")
+        assert "e" not in record["value"].lower()
+        pattern = r"-?\d+" if record["unit"] in ("count", "usd") else r"-?\d+\.\d"
+        assert record["value"] == "" or re.fullmatch(pattern, record["value"]), record
+        if record["suppressed"] == "true":
+            assert record["value"] == "" and record["n"] == ""
+    ids = {r[0] for r in body}
+    assert ids == set(load_config(PIPELINE_TOML).registry.ids)
+    assert {r[1] for r in body if r[4] == "total"} >= {QUARTER}
+
+
+def test_validation_outputs_and_conservation(built) -> None:
+    _, work = built
+    import json
+
+    summary = json.loads((work / "validation/summary.json").read_text(encoding="utf-8"))
+    for table, counts in summary["tables"].items():
+        with (SAMPLE_DATA / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+            records = sum(1 for _ in csv.reader(handle)) - 1
+        assert counts["read"] == records, table
+        assert counts["read"] == counts["accepted"] + counts["quarantined"], table
+        assert (work / "quarantine" / f"{table}.csv").is_file()
+    assert (work / "validation/report.html").is_file()
+
+
+def test_no_record_level_ids_on_the_public_site(built) -> None:
+    site, _ = built
+    public = b"\n".join(tree_bytes(site).values())
+    leaked = []
+    for table, column in ID_COLUMNS.items():
+        with (SAMPLE_DATA / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+            ids = [row[column] for row in csv.DictReader(handle)]
+        leaked += [i for i in ids[:: max(1, len(ids) // 500)] if i.encode() in public]
+    assert leaked == []
+
+
+def test_same_inputs_same_bytes_in_another_folder_and_time_zone(built, tmp_path) -> None:
+    site, _ = built
+    done, other_site, _ = build(tmp_path, TZ="Pacific/Kiritimati")
+    assert done.returncode == 0, done.stderr
+    first, second = tree_bytes(site), tree_bytes(other_site)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_next_release_keeps_the_earlier_one_and_marks_revisions(built, tmp_path) -> None:
+    site, _ = built
+    shutil.copytree(site, tmp_path / "site")
+    before = tree_bytes(tmp_path / "site" / "releases" / QUARTER)
+    done, site2, _ = build(tmp_path, quarter="FY2026-Q4")
+    assert done.returncode == 0, done.stderr
+    assert tree_bytes(site2 / "releases" / QUARTER) == before
+    assert (site2 / "releases/FY2026-Q4/index.html").is_file()
+    assert "FY2026-Q4" in (site2 / "data/indicators.csv").read_text(encoding="utf-8")
+
+
+def _copy_inputs(tmp_path: Path, tables: list[str]) -> Path:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    for table in tables:
+        shutil.copy(SAMPLE_DATA / f"{table}.csv", folder)
+    return folder
+
+
+def test_notifications_alone_is_a_valid_run(tmp_path) -> None:
+    folder = _copy_inputs(tmp_path, ["congressional_notifications"])
+    done, site, _ = build(tmp_path, input_dir=folder)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO((site / "data/indicators.csv").read_text("utf-8"))))
+    assert {r["indicator_id"] for r in rows} == {"cn_notifications", "cn_notifications_value_usd"}
+
+
+def test_gzip_input_gives_the_same_site(built, tmp_path) -> None:
+    site, _ = built
+    folder = tmp_path / "input"
+    folder.mkdir()
+    for path in SAMPLE_DATA.glob("*.csv"):
+        (folder / f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+    done, other_site, _ = build(tmp_path, input_dir=folder)
+    assert done.returncode == 0, done.stderr
+    first, second = tree_bytes(site), tree_bytes(other_site)
+    differing = [name for name in first if first[name] != second.get(name)]
+    # only the manifest differs: it records the input files' names and hashes
+    assert differing == [f"releases/{QUARTER}/manifest.json"]
+
+
+def test_bad_input_exits_65_with_one_line_and_publishes_nothing(tmp_path) -> None:
+    folder = _copy_inputs(tmp_path, ["export_licenses"])
+    path = folder / "export_licenses.csv"
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header.replace("agency", "agencyy", 1), *lines]) + "\n")
+    done, site, _ = build(tmp_path, input_dir=folder)
+    assert done.returncode == 65
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "export_licenses.csv" in done.stderr and "agencyy" in done.stderr
+    assert not site.exists()
+
+
+def test_too_many_bad_rows_exits_65(tmp_path) -> None:
+    folder = _copy_inputs(tmp_path, ["export_licenses"])
+    path = folder / "export_licenses.csv"
+    header, *lines = path.read_text(encoding="utf-8").splitlines()
+    cut = len(lines) // 20  # 5 % of the rows get a received date that is not a date
+    column = header.split(",").index("received_date")
+    broken = [",".join(["31/12/2025" if i == column else f for i, f in enumerate(line.split(","))])
+              for line in lines[:cut]]  # fmt: skip
+    path.write_text("\n".join([header, *broken, *lines[cut:]]) + "\n", encoding="utf-8")
+    done, site, work = build(tmp_path, input_dir=folder)
+    assert done.returncode == 65, done.stderr
+    assert "export_licenses.csv" in done.stderr and "received_date" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not site.exists()
+    assert (work / "quarantine/export_licenses.csv").is_file()

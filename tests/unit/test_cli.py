@@ -1,0 +1,92 @@
+"""The command line: thin over the pipeline, documented, one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+
+import pytest
+
+from arms_metrics import __version__, cli
+from arms_metrics.errors import UsageError
+from arms_metrics.pipeline import resolve_quarter
+from arms_metrics.quarters import Quarter
+from tests.conftest import ROOT
+
+
+def _subcommands() -> list[str]:
+    parser = cli.build_parser()
+    (action,) = [a for a in parser._actions if a.dest == "command"]
+    return sorted(action.choices)
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert _subcommands() == ["run", "sample", "validate"]
+    for command in _subcommands():
+        assert f"arms-metrics {command}" in readme, command
+
+
+def test_every_option_of_run_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for flag in ["--input", "--quarter", "--site", "--work", "--config", "--out", "--scale"]:
+        assert flag in readme, flag
+
+
+def test_readme_starts_with_the_two_commands() -> None:
+    head = (ROOT / "README.md").read_text(encoding="utf-8").split("##")[0]
+    assert "make run" in head and "make test" in head
+
+
+def test_python_dash_m_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "arms_metrics", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"arms-metrics {__version__}"
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([])
+    assert exit_info.value.code == 2
+
+
+def test_bad_quarter_is_exit_2_with_one_line(capsys, tmp_path) -> None:
+    code = cli.main(["run", "--quarter", "FY2026-Q9", "--work", str(tmp_path / "w")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert re.match(r"arms-metrics: error: not a fiscal quarter: 'FY2026-Q9'", err)
+    assert "Traceback" not in err
+
+
+def test_missing_input_folder_is_a_usage_error(capsys, tmp_path) -> None:
+    code = cli.main(["validate", "--input", str(tmp_path / "nowhere"), "--work", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "nowhere" in err and err.count("\n") == 1
+
+
+def test_non_positive_scale_is_a_usage_error(capsys, tmp_path) -> None:
+    code = cli.main(["sample", "--out", str(tmp_path), "--scale", "0"])
+    assert code == 2
+    assert "--scale" in capsys.readouterr().err
+
+
+def test_default_quarter_is_the_latest_ended() -> None:
+    assert resolve_quarter(None, dt.date(2026, 11, 27)) == Quarter(2026, 4)
+    assert resolve_quarter("2026q2", dt.date(2026, 11, 27)) == Quarter(2026, 2)
+
+
+def test_a_quarter_that_has_not_ended_is_refused() -> None:
+    with pytest.raises(UsageError, match="has not ended"):
+        resolve_quarter("FY2027-Q1", dt.date(2026, 11, 27))
+    with pytest.raises(UsageError, match="has not ended"):
+        resolve_quarter("FY2026-Q4", dt.date(2026, 9, 30))
+    assert resolve_quarter("FY2026-Q4", dt.date(2026, 10, 1)) == Quarter(2026, 4)

@@ -1,0 +1,80 @@
+"""pipeline.toml and indicators.toml load into typed objects; bad files are ConfigErrors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arms_metrics.config import load_config
+from arms_metrics.errors import ConfigError
+from arms_metrics.quarters import Quarter
+from tests.conftest import PIPELINE_TOML
+
+
+def test_targets_as_documented(config) -> None:
+    assert config.development_targets == {"A": 45, "B": 100, "C": 150}
+    assert config.licence_targets == {"STATE": 60, "COMMERCE": 90}
+    assert config.max_quarantine_share == 0.01
+
+
+def test_disclosure_defaults_and_exempt_notifications(config) -> None:
+    fms = config.rules_for("fms")
+    assert (fms.min_n_count, fms.min_n_statistic, fms.dominance_share) == (3, 5, 0.85)
+    assert not fms.exempt
+    assert config.rules_for("notifications").exempt
+
+
+def test_release_calendar_and_default_lag(config) -> None:
+    assert config.release_date(Quarter(2026, 2)) == dt.date(2026, 5, 15)
+    # FY2026-Q1 is not in the calendar: 2025-12-31 + 45 days = 2026-02-14
+    assert config.release_date(Quarter(2026, 1)) == dt.date(2026, 2, 14)
+
+
+def test_registry_ids_are_unique_and_complete(config) -> None:
+    ids = config.registry.ids
+    assert len(ids) == 30 == len(set(ids))
+    assert config.registry.get("lic_pending").unit == "count"
+    assert config.registry.get("fms_loa_development_days_p90").mart == (
+        "ind_fms_loa_development_days_p90"
+    )
+
+
+def _copy_pipeline(tmp_path: Path) -> Path:
+    target = tmp_path / "quarterly"
+    shutil.copytree(PIPELINE_TOML.parent, target)
+    return target / "pipeline.toml"
+
+
+def test_bad_toml_is_a_config_error(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    path.write_text("[validation\nmax = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML") as info:
+        load_config(path)
+    assert info.value.exit_code == 78
+
+
+def test_missing_setting_is_a_config_error(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("max_quarantine_share = 0.01", "")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="max_quarantine_share"):
+        load_config(path)
+
+
+def test_duplicate_indicator_is_a_config_error(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    registry = path.parent / "indicators.toml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace('id = "fms_loas_accepted"', 'id = "fms_loas_offered"'))
+    with pytest.raises(ConfigError, match="duplicate"):
+        load_config(path)
+
+
+def test_config_hash_changes_with_the_config(tmp_path, config) -> None:
+    path = _copy_pipeline(tmp_path)
+    assert load_config(path).raw_hash == config.raw_hash
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert load_config(path).raw_hash != config.raw_hash

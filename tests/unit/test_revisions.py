@@ -1,0 +1,97 @@
+"""Revisions: a figure is revised when it differs from what the previous release published."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from arms_metrics.cells import CELL_SCHEMA, PUBLIC_COLUMNS
+from arms_metrics.quarters import Quarter
+from arms_metrics.revisions import mark_revisions, previous_release, published_releases
+
+HEADER = ",".join(PUBLIC_COLUMNS)
+
+
+def _write_release(site: Path, label: str, rows: list[str]) -> None:
+    folder = site / "releases" / label / "data"
+    folder.mkdir(parents=True)
+    (folder / "indicators.csv").write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+
+
+def _cell(period: str, breakdown: str, value: str | None, suppressed: bool = False) -> dict:
+    quarter = Quarter.parse(period)
+    return {
+        "indicator_id": "lic_final_actions",
+        "period": period,
+        "fiscal_year": quarter.fiscal_year,
+        "fiscal_quarter": quarter.quarter,
+        "breakdown": breakdown.split("=")[0],
+        "breakdown_value": breakdown.split("=")[1],
+        "value": None if value is None else Decimal(value),
+        "unit": "count",
+        "n": None if value is None else int(Decimal(value)),
+        "max_record_value": None,
+        "parent": None,
+        "suppressed": suppressed,
+        "suppression": "threshold" if suppressed else None,
+        "revised": False,
+    }
+
+
+def _cells(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=CELL_SCHEMA)
+
+
+def test_no_previous_release_means_nothing_revised(tmp_path) -> None:
+    cells = _cells([_cell("FY2026-Q1", "total=All", "10")])
+    marked = mark_revisions(cells, tmp_path / "site", Quarter(2026, 2))
+    assert marked["revised"].to_list() == [False]
+
+
+def test_revised_against_the_previous_release(tmp_path) -> None:
+    site = tmp_path / "site"
+    _write_release(
+        site,
+        "FY2026-Q1",
+        [
+            "lic_final_actions,FY2025-Q4,2025,4,total,All,7,count,7,false,false",
+            "lic_final_actions,FY2026-Q1,2026,1,agency,COMMERCE,,count,,true,false",
+            "lic_final_actions,FY2026-Q1,2026,1,agency,STATE,8,count,8,false,false",
+            "lic_final_actions,FY2026-Q1,2026,1,total,All,10,count,10,false,false",
+        ],
+    )
+    cells = _cells(
+        [
+            _cell("FY2025-Q4", "total=All", "7"),  # same value: not revised
+            _cell("FY2026-Q1", "agency=COMMERCE", "3"),  # was suppressed, now published
+            _cell("FY2026-Q1", "agency=STATE", "8.0"),  # 8 == 8.0: not revised
+            _cell("FY2026-Q1", "purchaser=FR", "3"),  # a key the release did not have
+            _cell("FY2026-Q1", "total=All", "11"),  # a late record: 10 -> 11
+            _cell("FY2026-Q2", "total=All", "12"),  # the new quarter: never revised
+        ]
+    )
+    marked = mark_revisions(cells, site, Quarter(2026, 2))
+    assert marked["revised"].to_list() == [False, True, False, True, True, False]
+    assert marked.columns == cells.columns
+    assert marked.drop("revised").equals(cells.drop("revised"))
+
+
+def test_newly_suppressed_is_revised(tmp_path) -> None:
+    site = tmp_path / "site"
+    row = "lic_final_actions,FY2026-Q1,2026,1,total,All,3,count,3,false,false"
+    _write_release(site, "FY2026-Q1", [row])
+    cells = _cells([_cell("FY2026-Q1", "total=All", None, suppressed=True)])
+    assert mark_revisions(cells, site, Quarter(2026, 2))["revised"].to_list() == [True]
+
+
+def test_previous_release_is_the_latest_earlier_one(tmp_path) -> None:
+    site = tmp_path / "site"
+    for label in ["FY2025-Q4", "FY2026-Q1", "FY2026-Q3"]:
+        _write_release(site, label, [])
+    (site / "releases" / "notes").mkdir()
+    (site / "releases" / "FY2026-Q2").mkdir()  # no indicators.csv: not a release
+    assert [q.label for q in published_releases(site)] == ["FY2025-Q4", "FY2026-Q1", "FY2026-Q3"]
+    assert previous_release(site, Quarter(2026, 2)) == Quarter(2026, 1)
+    assert previous_release(site, Quarter(2025, 4)) is None
