@@ -23,16 +23,29 @@ RELEASE_QUARTERS = 8  # quarters shown on a release page; indicator pages show e
 
 LABELS: dict[str, dict[str, str]] = {
     "agency": {"STATE": "State (DDTC)", "COMMERCE": "Commerce (BIS)"},
-    "implementing_agency": {"AIR_FORCE": "Air Force", "ARMY": "Army", "NAVY": "Navy",
-                            "OTHER": "Other"},
+    "implementing_agency": {
+        "AIR_FORCE": "Air Force",
+        "ARMY": "Army",
+        "NAVY": "Navy",
+        "OTHER": "Other",
+    },
     "priority_platform": {"true": "Priority platform", "false": "Other items"},
     "development_group": {"A": "Group A", "B": "Group B", "C": "Group C"},
-    "funding_source": {"NATIONAL": "National funds", "FMF": "Foreign Military Financing",
-                       "BPC": "Building Partner Capacity"},
+    "funding_source": {
+        "NATIONAL": "National funds",
+        "FMF": "Foreign Military Financing",
+        "BPC": "Building Partner Capacity",
+    },
     "authority": {"AECA_36B": "AECA 36(b), FMS", "AECA_36C": "AECA 36(c), direct commercial"},
-    "region": {"AF": "Africa", "EAP": "East Asia and Pacific", "EUR": "Europe and Eurasia",
-               "NEA": "Near East", "SCA": "South and Central Asia",
-               "WHA": "Western Hemisphere", "IO": "International organizations"},
+    "region": {
+        "AF": "Africa",
+        "EAP": "East Asia and Pacific",
+        "EUR": "Europe and Eurasia",
+        "NEA": "Near East",
+        "SCA": "South and Central Asia",
+        "WHA": "Western Hemisphere",
+        "IO": "International organizations",
+    },
 }
 
 
@@ -107,8 +120,10 @@ def notes_for(cells: pl.DataFrame, min_n: str = "") -> list[str]:
     """The footnotes a table needs: suppression and undefined marks it actually uses."""
     notes = []
     if cells.height and cells["suppressed"].any():
-        notes.append(f"{SUPPRESSED} Suppressed: the figure rests on too few records to be "
-                     "published without risk of disclosing a single case or licence.")
+        notes.append(
+            f"{SUPPRESSED} Suppressed: the figure rests on too few records to be "
+            "published without risk of disclosing a single case or licence."
+        )
     undefined = cells.filter(pl.col("value").is_null() & ~pl.col("suppressed"))
     if undefined.height:
         notes.append(f"{UNDEFINED} No records in the quarter, so the figure is not defined.")
@@ -134,37 +149,54 @@ def _mark(row: dict, unit: str) -> str:
     return text + " *" if row["revised"] else text
 
 
-def history_table(release: Release, indicator: Indicator, periods: list[str], csv_path: str,
-                  dom_id: str) -> Table:
+def history_table(
+    release: Release, indicator: Indicator, periods: list[str], csv_path: str, dom_id: str
+) -> Table:
     """Rows = quarters (newest first), columns = series; only existing cells are kept."""
     series = series_of(indicator)
     keys = pl.DataFrame(series, schema=["breakdown", "breakdown_value"], orient="row")
     cells = indicator_cells(release, indicator.id).filter(pl.col("period").is_in(periods))
     cells = cells.join(keys, on=["breakdown", "breakdown_value"], how="semi")
-    lookup = {(r["period"], r["breakdown"], r["breakdown_value"]): r
-              for r in cells.iter_rows(named=True)}
+    lookup = {
+        (r["period"], r["breakdown"], r["breakdown_value"]): r for r in cells.iter_rows(named=True)
+    }
     rows = []
     for period in sorted(periods, key=lambda p: Quarter.parse(p).index, reverse=True):
-        texts = [_mark(lookup[(period, *key)], indicator.unit) if (period, *key) in lookup
-                 else "" for key in series]
+        texts = [
+            _mark(lookup[(period, *key)], indicator.unit) if (period, *key) in lookup else ""
+            for key in series
+        ]
         rows.append((period, texts))
     columns = [label(*key) for key in series]
     caption = f"{indicator.title}, by quarter ({unit_label(release, indicator.unit)})"
     return Table(dom_id, caption, "Quarter", columns, rows, cells, csv_path, notes_for(cells))
 
 
-def breakdown_table(release: Release, indicator: Indicator, breakdown: str, csv_path: str,
-                    dom_id: str) -> Table:
+def breakdown_table(
+    release: Release, indicator: Indicator, breakdown: str, csv_path: str, dom_id: str
+) -> Table:
     """One breakdown in the release quarter: rows = categories in the published order."""
-    cells = indicator_cells(release, indicator.id).filter(
-        (pl.col("period") == release.period) & (pl.col("breakdown") == breakdown)
-    ).sort("breakdown_value")
-    rows = [(label(breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
-            for r in cells.iter_rows(named=True)]
+    cells = (
+        indicator_cells(release, indicator.id)
+        .filter((pl.col("period") == release.period) & (pl.col("breakdown") == breakdown))
+        .sort("breakdown_value")
+    )
+    rows = [
+        (label(breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
+        for r in cells.iter_rows(named=True)
+    ]
     name = release.config.registry.breakdown_labels.get(breakdown, breakdown)
     caption = f"{indicator.title}, by {name.lower()}, {release.period}"
-    return Table(dom_id, caption, name, [unit_label(release, indicator.unit).capitalize()],
-                 rows, cells, csv_path, notes_for(cells))
+    return Table(
+        dom_id,
+        caption,
+        name,
+        [unit_label(release, indicator.unit).capitalize()],
+        rows,
+        cells,
+        csv_path,
+        notes_for(cells),
+    )
 
 
 def unit_label(release: Release, unit: str) -> str:
@@ -173,14 +205,21 @@ def unit_label(release: Release, unit: str) -> str:
 
 def lookup_cell(release: Release, indicator_id: str, period: str, key: tuple[str, str]):
     found = release.cells.filter(
-        (pl.col("indicator_id") == indicator_id) & (pl.col("period") == period)
-        & (pl.col("breakdown") == key[0]) & (pl.col("breakdown_value") == key[1])
+        (pl.col("indicator_id") == indicator_id)
+        & (pl.col("period") == period)
+        & (pl.col("breakdown") == key[0])
+        & (pl.col("breakdown_value") == key[1])
     )
     return found.row(0, named=True) if found.height else None
 
 
-def compare(release: Release, indicator: Indicator, key: tuple[str, str], other: Quarter,
-            current: dict | None) -> str:
+def compare(
+    release: Release,
+    indicator: Indicator,
+    key: tuple[str, str],
+    other: Quarter,
+    current: dict | None,
+) -> str:
     """'Up 3 (+7.5%) on FY2026-Q1', or why the two quarters cannot be compared."""
     before = lookup_cell(release, indicator.id, other.label, key)
     if current is None or current["value"] is None:
@@ -204,9 +243,15 @@ def headline_items(release: Release) -> list[dict[str, str]]:
             continue
         keys = [(TOTAL, ALL)]
         if indicator.headline_breakdown:
-            values = indicator_cells(release, indicator.id).filter(
-                (pl.col("breakdown") == indicator.headline_breakdown)
-                & (pl.col("period") == release.period))["breakdown_value"].sort().to_list()
+            values = (
+                indicator_cells(release, indicator.id)
+                .filter(
+                    (pl.col("breakdown") == indicator.headline_breakdown)
+                    & (pl.col("period") == release.period)
+                )["breakdown_value"]
+                .sort()
+                .to_list()
+            )
             keys = [(indicator.headline_breakdown, v) for v in values] or keys
         for key in keys:
             items.append(_headline(release, indicator, key))
@@ -219,8 +264,11 @@ def _headline(release: Release, indicator: Indicator, key: tuple[str, str]) -> d
     if indicator.id in release.unavailable:
         return item | {"value": "Not available this release", "previous": "", "year": ""}
     current = lookup_cell(release, indicator.id, release.period, key)
-    value = cell_text(current["value"], current["suppressed"], indicator.unit, compact=True) \
-        if current else "Not available this release"
+    value = (
+        cell_text(current["value"], current["suppressed"], indicator.unit, compact=True)
+        if current
+        else "Not available this release"
+    )
     return item | {
         "value": value,
         "previous": compare(release, indicator, key, release.quarter.previous(), current),

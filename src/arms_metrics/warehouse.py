@@ -186,13 +186,18 @@ def run_model(con: duckdb.DuckDBPyConnection, path: Path, materialisation: str) 
 
 
 def run_layer(
-    con: duckdb.DuckDBPyConnection, sql_dir: Path, layer: str, only: Iterable[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    layer: str,
+    only: Iterable[str] | None = None,
+    skip: Iterable[str] = (),
 ) -> list[str]:
-    """Run a layer's models (optionally only the named ones); return the relations made."""
+    """Run a layer's models (only the named ones, less the skipped); return those made."""
     wanted = None if only is None else set(only)
+    skipped = set(skip)
     made = []
     for path in models(sql_dir, layer):
-        if wanted is None or path.stem in wanted:
+        if (wanted is None or path.stem in wanted) and path.stem not in skipped:
             run_model(con, path, MATERIALISATION[layer])
             made.append(path.stem)
     return made
@@ -200,16 +205,15 @@ def run_layer(
 
 def fetch(con: duckdb.DuckDBPyConnection, relation: str) -> pl.DataFrame:
     """Every row of a relation as a polars frame (relation name from the allow-list)."""
-    return pl.from_arrow(con.execute(f"select * from {relation_name(relation)}").to_arrow_table())
+    return pl.from_arrow(con.sql(f"select * from {relation_name(relation)}").to_arrow_table())
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     """Run every check in ``sql/checks``; a check that returns rows stops the run."""
     for path in models(sql_dir, "checks"):
         query = path.read_text(encoding="utf-8").strip().rstrip(";")
-        result = con.execute(query)
-        rows = result.fetchmany(3)
+        sample = con.sql(query).limit(3)
+        rows = sample.fetchall()
         if rows:
-            columns = [d[0] for d in result.description]
-            sample = "; ".join(str(dict(zip(columns, row, strict=True))) for row in rows)
-            raise CheckFailed(f"check {path.stem} failed: {sample}")
+            shown = "; ".join(str(dict(zip(sample.columns, row, strict=True))) for row in rows)
+            raise CheckFailed(f"check {path.stem} failed: {shown}")

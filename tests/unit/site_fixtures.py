@@ -92,8 +92,19 @@ def _indicator_rows(indicator_id: str, unit: str, breakdowns: tuple[str, ...], p
         for breakdown in breakdowns:
             for slot, code in enumerate(BREAKDOWN_VALUES[breakdown], start=1):
                 if breakdown == "purchaser" and slot == 1:  # a small cell: suppressed
-                    rows.append(cell(indicator_id, period, None, unit, None, breakdown, code,
-                                     suppressed=True, parent="AF"))
+                    rows.append(
+                        cell(
+                            indicator_id,
+                            period,
+                            None,
+                            unit,
+                            None,
+                            breakdown,
+                            code,
+                            suppressed=True,
+                            parent="AF",
+                        )
+                    )
                 elif breakdown == "purchaser" and slot == 2 and last:  # no records at all
                     rows.append(cell(indicator_id, period, None, unit, 0, breakdown, code))
                 else:

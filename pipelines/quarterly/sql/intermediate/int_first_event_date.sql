@@ -1,0 +1,47 @@
+-- int_first_event_date: the earliest anchor date in the (as-of cut) data.
+-- Grain: one row; first_date is null when there are no records at all.
+-- Inputs: the staging models of all six tables. The engine builds the quarter spine from
+-- the quarter of first_date up to the release quarter (DESIGN.md section 3).
+-- Anchors: LOR received, document LOR complete, case implemented, delivery,
+-- notification, licence received. Staging already drops anchors after the release end.
+with
+
+lors as (
+    select min(received_date) as first_date from stg_fms_lors
+),
+
+documents as (
+    select min(lor_complete_date) as first_date from stg_fms_documents
+),
+
+cases as (
+    select min(implemented_date) as first_date from stg_fms_cases
+),
+
+deliveries as (
+    select min(delivery_date) as first_date from stg_fms_deliveries
+),
+
+notifications as (
+    select min(notification_date) as first_date from stg_congressional_notifications
+),
+
+licences as (
+    select min(received_date) as first_date from stg_export_licenses
+)
+
+select
+    least(
+        lors.first_date,
+        documents.first_date,
+        cases.first_date,
+        deliveries.first_date,
+        notifications.first_date,
+        licences.first_date
+    ) as first_date
+from lors
+cross join documents
+cross join cases
+cross join deliveries
+cross join notifications
+cross join licences

@@ -1,0 +1,150 @@
+"""Static SVG line charts, made at build time with altair and vl-convert (no JavaScript).
+
+A chart is rendered once per distinct spec (cached by the spec's JSON) and reused on every
+page that shows it; only the wrapper (title, description and element ids, which must be
+unique within a page) is made per page. vl-convert may not fetch anything: no base URLs are
+allowed and the font is one installed locally, so the bytes depend only on the data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+from markupsafe import Markup
+
+WIDTH, HEIGHT = 560, 220
+FONT = "DejaVu Sans, Verdana, sans-serif"
+# Dark enough for 3:1 against white (WCAG 1.4.11), told apart by dash pattern as well.
+COLOURS = ["#1a4480", "#c05600", "#2e7d32"]
+DASHES = [[1, 0], [6, 3], [2, 2]]
+AXIS_FORMAT = {
+    "count": "format(datum.value, ',.0f')",
+    "usd": "abs(datum.value) >= 1e9 ? '$' + format(datum.value / 1e9, ',.1f') + 'B' : "
+    "abs(datum.value) >= 1e6 ? '$' + format(datum.value / 1e6, ',.1f') + 'M' : "
+    "'$' + format(datum.value, ',.0f')",
+    "days": "format(datum.value, ',.0f')",
+    "percent": "format(datum.value, ',.0f') + '%'",
+}
+CONFIG = {
+    "font": FONT,
+    "aria": False,
+    "background": "#ffffff",
+    "view": {"stroke": None},
+    "axis": {"labelColor": "#1b1b1b", "titleColor": "#1b1b1b", "labelFontSize": 11},
+    "legend": {"labelColor": "#1b1b1b", "titleColor": "#1b1b1b", "orient": "bottom"},
+}
+
+_CACHE: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Point:
+    period: str
+    series: str
+    value: Decimal | None
+    suppressed: bool
+
+
+def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> dict:
+    """The Vega-Lite spec of a line chart; suppressed points are marked "(S)" on the axis."""
+    series = list(dict.fromkeys(p.series for p in points))
+    data = [
+        {"period": p.period, "series": p.series, "value": float(p.value)}  # drawing only
+        for p in points
+        if p.value is not None
+    ]
+    marks = [{"period": p.period, "label": "(S)"} for p in points if p.suppressed]
+    x = alt.X(
+        "period:O",
+        sort=periods,
+        title="Fiscal quarter",
+        scale=alt.Scale(domain=periods),
+        axis=alt.Axis(labelAngle=0 if len(periods) <= 8 else -45),
+    )
+    y = alt.Y(
+        "value:Q",
+        title=y_title,
+        scale=alt.Scale(zero=True),
+        axis=alt.Axis(labelExpr=AXIS_FORMAT[unit], tickCount=5),
+    )
+    colour = alt.Color(
+        "series:N",
+        sort=series,
+        title=None,
+        scale=alt.Scale(domain=series, range=COLOURS[: len(series)]),
+        legend=alt.Legend() if len(series) > 1 else None,
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        sort=series,
+        legend=None,
+        scale=alt.Scale(domain=series, range=DASHES[: len(series)]),
+    )
+    lines = (
+        alt.Chart(alt.Data(values=data))
+        .mark_line(point=True, strokeWidth=2)
+        .encode(x=x, y=y, color=colour, strokeDash=dash)
+    )
+    layers = [lines]
+    if marks:
+        text = alt.Chart(alt.Data(values=marks)).mark_text(dy=-6, fontSize=11, color="#1b1b1b")
+        layers.append(
+            text.encode(x=alt.X("period:O", sort=periods), y=alt.datum(0), text="label:N")
+        )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    return chart.to_dict(validate=False)
+
+
+def render_svg(chart_spec: dict) -> str:
+    """SVG text for a spec, rendered once per distinct spec and then served from the cache."""
+    key = json.dumps(chart_spec, sort_keys=True, separators=(",", ":"))
+    if key not in _CACHE:
+        _CACHE[key] = vlc.vegalite_to_svg(chart_spec, config=CONFIG, allowed_base_urls=[])
+    return _CACHE[key]
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
+_OPEN = re.compile(r"<svg\b[^>]*>")
+_ROLES = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
+def embed(svg: str, dom_id: str, title: str, description: str) -> Markup:
+    """Inline an SVG accessibly: role="img" labelled by its own <title> and <desc>, with
+    every internal id prefixed by ``dom_id`` so several charts can share one page."""
+    body = _ROLES.sub("", svg)  # the whole chart is one image; its parts carry no roles
+    body = _ID.sub(lambda m: f'id="{dom_id}-{m.group(1)}"', body)
+    body = _REF.sub(lambda m: f"{m.group(1)}{dom_id}-{m.group(2)}", body)
+    opening = _OPEN.search(body)
+    if opening is None:
+        raise ValueError("not an SVG document")
+    size = re.search(r'viewBox="([^"]+)"', opening.group(0))
+    view_box = size.group(1) if size else f"0 0 {WIDTH} {HEIGHT}"
+    head = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'class="chart" viewBox="{view_box}" '
+        f'role="img" aria-labelledby="{dom_id}-title {dom_id}-desc" id="{dom_id}">'
+        f'<title id="{dom_id}-title">{escape(title)}</title>'
+        f'<desc id="{dom_id}-desc">{escape(description)}</desc>'
+    )
+    return Markup(head + body[opening.end() :].strip())
+
+
+def table_chart(svg: str, dom_id: str, table: Any) -> Markup:
+    """The inline chart, described in words and pointing to the table with the numbers."""
+    first, last = table.rows[-1][0], table.rows[0][0]
+    latest = "; ".join(
+        f"{col} {text}" for col, text in zip(table.columns, table.rows[0][1], strict=True) if text
+    )
+    description = (
+        f"Line chart of {table.caption}, {first} to {last}. In {last}: {latest}. "
+        f"(S) marks a suppressed figure. The same figures are in the table below."
+    )
+    return embed(svg, dom_id, table.caption, description)

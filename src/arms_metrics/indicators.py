@@ -1,0 +1,242 @@
+"""The indicator engine: accepted input tables -> DuckDB SQL marts -> the cell table.
+
+``compute`` stages the inputs in DuckDB, runs the SQL models of ``pipelines/quarterly/sql``
+(staging, intermediate, one mart per registry indicator), runs the checks on the unrounded
+mart rows, and rounds each value exactly once, here, in Python, half-even:
+counts whole, usd whole dollars, days and percent one decimal (DESIGN.md section 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from arms_metrics import warehouse
+from arms_metrics.cells import CELL_SCHEMA, SORT_KEY, VALUE_DTYPE
+from arms_metrics.config import Config, Indicator
+from arms_metrics.errors import ConfigError
+from arms_metrics.quarters import Quarter
+
+FIRST_EVENT = "int_first_event_date"
+_ONE = Decimal(1)
+_TENTH = Decimal("0.1")
+# The unrounded mart rows of every available indicator, as the checks read them.
+MART_CELLS_SCHEMA: dict[str, pl.DataType] = {
+    "indicator_id": pl.String(),
+    "period": pl.String(),
+    "breakdown": pl.String(),
+    "breakdown_value": pl.String(),
+    "n": pl.Int64(),
+    "value": pl.Decimal(38, 10),
+    "numerator": pl.Int64(),
+    "max_record_value": pl.Decimal(38, 2),
+    "parent": pl.String(),
+    "value_double": pl.Float64(),  # the quantile as DuckDB returned it (days only)
+}
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The engine's output: unrounded-free, unsuppressed cells for every computed period."""
+
+    cells: pl.DataFrame  # CELL_SCHEMA, sorted by SORT_KEY; suppressed False, revised False
+    unavailable: tuple[str, ...]  # indicator ids whose source tables are absent
+    quarters: tuple[Quarter, ...]  # the periods computed, oldest first
+
+
+# ----------------------------------------------------------------------------- rounding
+def round_value(unit: str, value: object, numerator: int | None, n: int) -> Decimal | None:
+    """The published value of one cell, rounded half-even from its exact value.
+
+    count -> whole; usd -> whole dollars from the exact DECIMAL sum; days -> one decimal
+    from the quantile (a double whose exact value has at most one decimal, read through its
+    shortest repr); percent -> one decimal of 100 * numerator / n computed as a fraction.
+    Days and percent are undefined (None) when no record stands behind the cell.
+    """
+    if unit == "count":
+        return Decimal(int(value))  # type: ignore[call-overload]
+    if unit == "usd":
+        return Decimal(value or 0).quantize(_ONE, rounding=ROUND_HALF_EVEN)  # type: ignore[arg-type]
+    if unit == "days":
+        if value is None:
+            return None
+        return Decimal(repr(float(value))).quantize(_TENTH, rounding=ROUND_HALF_EVEN)  # type: ignore[arg-type]
+    if unit == "percent":
+        if not n or numerator is None:
+            return None
+        tenths = round(Fraction(1000 * numerator, n))  # round() on a Fraction is half-even
+        return Decimal(tenths).scaleb(-1)
+    raise ConfigError(f"unknown unit {unit!r}")
+
+
+# ------------------------------------------------------------------------ small tables
+def quarter_spine(first_date: dt.date | None, quarter: Quarter) -> list[Quarter]:
+    """Every quarter from the one holding ``first_date`` (if on or before Q) up to Q."""
+    if first_date is None or first_date > quarter.end:
+        return [quarter]
+    return Quarter.span(Quarter.of(first_date), quarter)
+
+
+def spine_frame(quarters: list[Quarter]) -> pl.DataFrame:
+    """The quarter spine as a table; labels come only from ``Quarter.label``."""
+    return pl.DataFrame(
+        {
+            "period": [q.label for q in quarters],
+            "quarter_index": [q.index for q in quarters],
+            "fiscal_year": [q.fiscal_year for q in quarters],
+            "fiscal_quarter": [q.quarter for q in quarters],
+            "start_date": [q.start for q in quarters],
+            "end_date": [q.end for q in quarters],
+        },
+        schema={
+            "period": pl.String(),
+            "quarter_index": pl.Int32(),
+            "fiscal_year": pl.Int32(),
+            "fiscal_quarter": pl.Int8(),
+            "start_date": pl.Date(),
+            "end_date": pl.Date(),
+        },
+    )
+
+
+def _targets(targets: dict[str, int], key: str) -> pl.DataFrame:
+    items = sorted(targets.items())
+    return pl.DataFrame(
+        {key: [k for k, _ in items], "target_days": [v for _, v in items]},
+        schema={key: pl.String(), "target_days": pl.Int32()},
+    )
+
+
+def load_purchasers(path: Path) -> pl.DataFrame:
+    """``code -> region`` from reference/purchasers.csv (header code,name,region,kind,aliases)."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False, columns=["code", "region"])
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ConfigError(f"{path}: cannot read the purchaser reference: {exc}") from exc
+    if frame["code"].is_duplicated().any():
+        raise ConfigError(f"{path}: duplicate purchaser codes")
+    return frame.select(pl.col("code").str.strip_chars(), pl.col("region").str.strip_chars())
+
+
+def _registry_frames(indicators: list[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    meta = pl.DataFrame(
+        {
+            "indicator_id": [i.id for i in indicators],
+            "unit": [i.unit for i in indicators],
+            "additive": [i.additive for i in indicators],
+        },
+        schema={"indicator_id": pl.String(), "unit": pl.String(), "additive": pl.Boolean()},
+    )
+    pairs = [(i.id, b) for i in indicators for b in i.breakdowns]
+    breakdowns = pl.DataFrame(
+        {"indicator_id": [p[0] for p in pairs], "breakdown": [p[1] for p in pairs]},
+        schema={"indicator_id": pl.String(), "breakdown": pl.String()},
+    )
+    return meta, breakdowns
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection, config: Config, quarter: Quarter) -> None:
+    """Load the parameters, targets and purchaser regions the SQL reads as tables."""
+    params = pl.DataFrame(
+        {"release_period": [quarter.label], "release_end": [quarter.end]},
+        schema={"release_period": pl.String(), "release_end": pl.Date()},
+    )
+    warehouse.load_frame(con, "params", params)
+    warehouse.load_frame(
+        con, "development_targets", _targets(config.development_targets, "development_group")
+    )
+    warehouse.load_frame(con, "licence_targets", _targets(config.licence_targets, "agency"))
+    warehouse.load_frame(
+        con, "ref_purchasers", load_purchasers(config.reference_dir / "purchasers.csv")
+    )
+
+
+# --------------------------------------------------------------------------- the engine
+def _mart_rows(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> pl.DataFrame:
+    """One mart's rows, typed for the checks (value exact as DECIMAL(38, 10))."""
+    frame = warehouse.fetch(con, indicator.mart)
+    is_days = indicator.unit == "days"
+    return frame.select(
+        pl.lit(indicator.id, dtype=pl.String).alias("indicator_id"),
+        pl.col("period", "breakdown", "breakdown_value").cast(pl.String),
+        pl.col("n").cast(pl.Int64),
+        pl.col("value").cast(pl.Decimal(38, 10)),
+        pl.col("numerator").cast(pl.Int64),
+        pl.col("max_record_value").cast(pl.Decimal(38, 2)),
+        pl.col("parent").cast(pl.String),
+        (pl.col("value").cast(pl.Float64) if is_days else pl.lit(None, dtype=pl.Float64)).alias(
+            "value_double"
+        ),
+    )
+
+
+def _round_all(marts: pl.DataFrame, units: dict[str, str]) -> pl.Series:
+    """The rounded value of every mart row (per cell, never per input record)."""
+    values = []
+    for row in marts.select("indicator_id", "value", "value_double", "numerator", "n").iter_rows():
+        indicator_id, exact, double, numerator, n = row
+        unit = units[indicator_id]
+        values.append(round_value(unit, double if unit == "days" else exact, numerator, n))
+    return pl.Series("value", values, dtype=VALUE_DTYPE)
+
+
+def _to_cells(marts: pl.DataFrame, units: dict[str, str], spine: pl.DataFrame) -> pl.DataFrame:
+    """Round every mart row and shape it as CELL_SCHEMA (disclosure fields unset)."""
+    unit = pl.col("indicator_id").replace_strict(units, return_dtype=pl.String)
+    cells = marts.with_columns(
+        _round_all(marts, units),
+        unit.alias("unit"),
+        pl.lit(False).alias("suppressed"),
+        pl.lit(None, dtype=pl.String).alias("suppression"),
+        pl.lit(False).alias("revised"),
+    )
+    cells = cells.join(spine.select("period", "fiscal_year", "fiscal_quarter"), on="period")
+    cells = cells.with_columns(
+        pl.when(pl.col("unit") == "usd").then(pl.col("max_record_value")).alias("max_record_value")
+    )
+    return cells.select(pl.col(c).cast(t) for c, t in CELL_SCHEMA.items()).sort(SORT_KEY)
+
+
+def compute(
+    tables: dict[str, pl.DataFrame], config: Config, quarter: Quarter, *, threads: int | None = None
+) -> Computed:
+    """Every available indicator, every breakdown, every quarter from the first in the data
+    up to ``quarter``; raises CheckFailed if a SQL check finds a row."""
+    indicators = list(config.registry.indicators)
+    unavailable = tuple(i.id for i in indicators if not set(i.sources) <= set(tables))
+    available = [i for i in indicators if i.id not in unavailable]
+    sql_dir = config.sql_dir
+    with warehouse.connect(threads) as con:
+        warehouse.load_sources(con, tables)
+        _load_reference(con, config, quarter)
+        warehouse.run_layer(con, sql_dir, "staging")
+        # The spine depends on the data (its first quarter), the other models on the spine.
+        warehouse.run_layer(con, sql_dir, "intermediate", only=[FIRST_EVENT])
+        first = warehouse.fetch(con, FIRST_EVENT)["first_date"][0]
+        quarters = quarter_spine(first, quarter)
+        spine = spine_frame(quarters)
+        warehouse.load_frame(con, "quarter_spine", spine)
+        warehouse.run_layer(con, sql_dir, "intermediate", skip=[FIRST_EVENT])
+        _check_marts_exist(sql_dir, available)
+        warehouse.run_layer(con, sql_dir, "marts", only=[i.mart for i in available])
+        parts = [_mart_rows(con, i) for i in available]
+        marts = pl.concat(parts) if parts else pl.DataFrame(schema=MART_CELLS_SCHEMA)
+        meta, breakdowns = _registry_frames(available)
+        warehouse.load_frame(con, "registry_indicators", meta)
+        warehouse.load_frame(con, "registry_breakdowns", breakdowns)
+        warehouse.load_frame(con, "mart_cells", marts.drop("value_double"))
+        warehouse.run_checks(con, sql_dir)
+    units = {i.id: i.unit for i in indicators}
+    return Computed(_to_cells(marts, units, spine), unavailable, tuple(quarters))
+
+
+def _check_marts_exist(sql_dir: Path, indicators: list[Indicator]) -> None:
+    missing = [i.mart for i in indicators if not (sql_dir / "marts" / f"{i.mart}.sql").is_file()]
+    if missing:
+        raise ConfigError(f"{sql_dir / 'marts'}: no SQL for {', '.join(missing)}")

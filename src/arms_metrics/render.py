@@ -1,0 +1,131 @@
+"""The public website: HTML pages, inline SVG charts, per-table CSV files and the stylesheet.
+
+Every page is a function of the ``Release``: dates are the release date (never the clock),
+rows follow explicit orders, and each chart is rendered once and inlined wherever it is
+shown. Templates only place preformatted strings (``views.py`` does the formatting).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from arms_metrics import charts, pages, publish, views
+from arms_metrics.config import TEMPLATES_DIR, Indicator
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import Release
+
+
+def environment() -> Environment:
+    """Autoescaping, strict Jinja2: a missing variable is an error, never an empty string."""
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass
+class View:
+    """One indicator as both its release-page section and its own page need it."""
+
+    indicator: Indicator
+    available: bool
+    release_table: views.Table | None
+    history_table: views.Table | None
+    breakdowns: list[views.Table]
+    release_svg: str
+    history_svg: str
+
+
+def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
+    names = dict(
+        zip(
+            views.series_of(indicator),
+            [views.label(*k) for k in views.series_of(indicator)],
+            strict=True,
+        )
+    )
+    points = [
+        charts.Point(
+            r["period"], names[(r["breakdown"], r["breakdown_value"])], r["value"], r["suppressed"]
+        )
+        for r in table.cells.sort(["period", "breakdown", "breakdown_value"]).iter_rows(named=True)
+    ]
+    periods = sorted({row for row, _ in table.rows}, key=lambda p: Quarter.parse(p).index)
+    y_title = views.unit_label(release, indicator.unit).capitalize()
+    return charts.render_svg(charts.spec(points, periods, indicator.unit, y_title))
+
+
+def build_view(release: Release, indicator: Indicator) -> View:
+    if indicator.id in release.unavailable:
+        return View(indicator, False, None, None, [], "", "")
+    data = f"releases/{release.period}/data"
+    periods = release.periods
+    recent = periods[-views.RELEASE_QUARTERS :]
+    short = views.history_table(
+        release, indicator, recent, f"{data}/{indicator.id}.csv", f"{indicator.id}-table"
+    )
+    full = views.history_table(
+        release, indicator, periods, f"indicators/{indicator.id}.csv", f"{indicator.id}-history"
+    )
+    breakdowns = [
+        views.breakdown_table(
+            release, indicator, b, f"{data}/{indicator.id}_by_{b}.csv", f"{indicator.id}-by-{b}"
+        )
+        for b in indicator.breakdowns
+    ]
+    return View(
+        indicator,
+        True,
+        short,
+        full,
+        [t for t in breakdowns if t.rows],
+        _svg(release, indicator, short),
+        _svg(release, indicator, full),
+    )
+
+
+def write_table_csvs(site_dir: Path, built: list[View]) -> None:
+    """One CSV per table, holding exactly the cells the table shows."""
+    for view in built:
+        tables = [view.release_table, view.history_table, *view.breakdowns]
+        for table in (t for t in tables if t is not None):
+            publish.write_bytes(site_dir / table.csv_path, publish.csv_bytes(table.cells))
+
+
+def site_context(release: Release) -> dict[str, Any]:
+    pub = release.config.publication
+    return {
+        "title": pub.get("title", ""),
+        "description": "Quarterly aggregate performance metrics on US arms transfers.",
+        "publisher": pub.get("publisher", ""),
+        "partners": " and the ".join(pub.get("partners", [])),
+        "period": release.period,
+        "release_date": pages.long_date(release.release_date),
+        "latest_path": f"releases/{release.period}/index.html",
+        "version": release.version,
+    }
+
+
+def render_site(release: Release, site_dir: Path) -> None:
+    """Write every HTML page, chart, per-table CSV and the stylesheet into ``site_dir``."""
+    site_dir = Path(site_dir)
+    env = environment()
+    built = [build_view(release, ind) for ind in release.config.registry.indicators]
+    base = {"site": site_context(release)}
+    for path, template, context in pages.all_pages(release, built):
+        root = "../" * path.count("/")
+        html = env.get_template(template).render(base | {"root": root} | context)
+        publish.write_bytes(site_dir / path, html.encode("utf-8"))
+    write_table_csvs(site_dir, built)
+    assets = site_dir / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(TEMPLATES_DIR / "assets" / "site.css", assets / "site.css")

@@ -1,0 +1,134 @@
+"""The deterministic synthetic data generator behind ``arms-metrics sample``.
+
+Writes the six input tables of DESIGN.md section 2 with realistic volumes, mixes and
+delays (see ``sample_profiles.py`` for every figure and its source). Same (scale, seed,
+dirty) gives byte-identical files: every draw comes from a seeded PCG64 stream, every file
+is sorted by its id, and money is written from integer cents, never from floats.
+
+``dirty`` > 0 breaks that share of rows on purpose (one rule each) to exercise the
+quarantine; the committed sample is clean.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from arms_metrics import sample_profiles as sp
+from arms_metrics.sample_fms import fms_tables
+from arms_metrics.sample_licensing import licences_for_year, notifications
+
+TABLES = (
+    "fms_lors",
+    "fms_documents",
+    "fms_cases",
+    "fms_deliveries",
+    "congressional_notifications",
+    "export_licenses",
+)
+
+
+def _money(column: str) -> pl.Expr:
+    """Integer cents as ``123.45`` text: exact, no float, no exponent."""
+    cents = pl.col(column)
+    whole = (cents // 100).cast(pl.String)
+    return (whole + "." + (cents % 100).cast(pl.String).str.zfill(2)).alias(column)
+
+
+def _format(frame: pl.DataFrame) -> pl.DataFrame:
+    """Money columns held as cents become text; everything else polars writes as is."""
+    money = [c for c, t in frame.schema.items() if c.endswith("_usd") and t == pl.Int64]
+    return frame.with_columns(_money(c) for c in money)
+
+
+def _write(frame: pl.DataFrame, path: Path, header: bool = True) -> None:
+    """Append ``frame`` as CSV: UTF-8, LF, ISO dates, true/false, empty string for null."""
+    with path.open("ab" if not header else "wb") as handle:
+        _format(frame).write_csv(handle, include_header=header, null_value="", line_terminator="\n")
+
+
+# --- Deliberately broken rows (dirty > 0) -------------------------------------------
+_BREAKS: dict[str, list[tuple[str, pl.Expr]]] = {
+    "fms_lors": [
+        ("purchaser_code", pl.lit("ZZ")),
+        ("complete_date", pl.col("received_date") - pl.duration(days=5)),
+    ],
+    "fms_documents": [
+        ("purchaser_code", pl.lit("ZZ")),
+        ("offered_date", pl.col("lor_complete_date") - pl.duration(days=3)),
+    ],
+    "fms_cases": [
+        ("supply_complete_date", pl.lit(None, dtype=pl.Date)),
+        ("implementing_agency", pl.lit("MARINES")),
+    ],
+    "fms_deliveries": [
+        ("case_id", pl.lit("ZZ-X-NONE")),
+        ("delivered_value_usd", pl.lit(-500, dtype=pl.Int64)),
+    ],
+    "congressional_notifications": [
+        ("notification_date", pl.lit(None, dtype=pl.Date)),
+        ("estimated_value_usd", pl.lit("-1000")),
+    ],
+    "export_licenses": [
+        ("destination_code", pl.lit("ZZ")),
+        ("final_action_date", pl.lit(None, dtype=pl.Date)),
+    ],
+}
+_ID = {
+    "fms_lors": "lor_id",
+    "fms_documents": "document_id",
+    "fms_cases": "case_id",
+    "fms_deliveries": "delivery_id",
+    "export_licenses": "application_id",
+}
+
+
+def _dirty(frame: pl.DataFrame, table: str, rng: np.random.Generator, share: float):
+    """Break ``share`` of the rows, cycling through the table's breaks and a duplicate id."""
+    count = int(round(share * frame.height))
+    if count == 0 or frame.height < 2:
+        return frame
+    rows = np.sort(rng.choice(np.arange(1, frame.height), size=count, replace=False))
+    breaks = list(_BREAKS[table])
+    if table in _ID:
+        breaks.append((_ID[table], pl.col(_ID[table]).shift(1)))
+    index = pl.int_range(pl.len())
+    for k, (column, value) in enumerate(breaks):
+        chosen = pl.Series(rows[k :: len(breaks)], dtype=pl.Int64)
+        frame = frame.with_columns(
+            pl.when(index.is_in(chosen.implode()))
+            .then(value)
+            .otherwise(pl.col(column))
+            .alias(column)
+        )
+    return frame
+
+
+def generate(out_dir: Path, scale: float = 1.0, seed: int = 0, dirty: float = 0.0) -> dict:
+    """Write the six tables to ``out_dir`` and return rows written per table.
+
+    Scale 1 is about a decade (FY2017-FY2026) of US volume, roughly a million rows;
+    licences are written one fiscal year at a time so memory stays bounded at scale 10.
+    """
+    if scale <= 0 or not 0.0 <= dirty < 0.5:
+        raise ValueError("scale must be > 0 and dirty in [0, 0.5)")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    broken = sp.stream(seed, 900)
+    counts: dict[str, int] = {}
+    tables = fms_tables(seed, scale)
+    tables["congressional_notifications"] = notifications(sp.stream(seed, 7), scale)
+    for table, frame in tables.items():
+        frame = _dirty(frame, table, broken, dirty)
+        _write(frame, out_dir / f"{table}.csv")
+        counts[table] = frame.height
+    path = out_dir / "export_licenses.csv"
+    counts["export_licenses"] = 0
+    for year in range(sp.YEARS):
+        chunk = licences_for_year(sp.stream(seed, 100 + year), scale, year)
+        chunk = _dirty(chunk, "export_licenses", broken, dirty)
+        _write(chunk, path, header=year == 0)
+        counts["export_licenses"] += chunk.height
+    return {table: counts[table] for table in TABLES}

@@ -1,0 +1,416 @@
+"""The six input tables: their columns, and one pandera model per table holding its rules.
+
+Each rule has a stable snake_case id, used alike in the quarantine file, summary.json, the
+validation report and docs/validation-rules.md. Models run on eager, already-typed polars
+frames (DESIGN.md section 7). Rules that depend on the reference files or on another table
+are added at run time by ``build_schema``; the model holds everything else.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pandera.polars as pa
+import polars as pl
+from pandera.engines import polars_engine as pe
+
+from arms_metrics.reference import Reference
+
+MONEY = pl.Decimal(18, 2)
+KIND_DTYPES: dict[str, pl.DataType] = {
+    "text": pl.String(),
+    "date": pl.Date(),
+    "money": MONEY,
+    "bool": pl.Boolean(),
+}
+
+# The DESIGN.md section 2 columns, in order, with their kind.
+COLUMNS: dict[str, dict[str, str]] = {
+    "fms_lors": {
+        "lor_id": "text", "purchaser_code": "text", "implementing_agency": "text",
+        "request_type": "text", "received_date": "date", "complete_date": "date",
+        "cancelled_date": "date",
+    },
+    "fms_documents": {
+        "document_id": "text", "case_id": "text", "document_type": "text",
+        "purchaser_code": "text", "implementing_agency": "text", "development_group": "text",
+        "priority_platform": "bool", "lor_complete_date": "date",
+        "anticipated_offer_date": "date", "offered_date": "date",
+        "offer_expiration_date": "date", "accepted_date": "date", "implemented_date": "date",
+        "cancelled_date": "date", "value_usd": "money",
+    },
+    "fms_cases": {
+        "case_id": "text", "purchaser_code": "text", "implementing_agency": "text",
+        "funding_source": "text", "priority_platform": "bool", "implemented_date": "date",
+        "supply_complete_date": "date", "closed_date": "date", "case_value_usd": "money",
+    },
+    "fms_deliveries": {
+        "delivery_id": "text", "case_id": "text", "delivery_date": "date",
+        "delivered_value_usd": "money",
+    },
+    "congressional_notifications": {
+        "transmittal_no": "text", "notification_date": "date", "purchaser": "text",
+        "purchaser_code": "text", "authority": "text", "description": "text",
+        "estimated_value_usd": "money",
+    },
+    "export_licenses": {
+        "application_id": "text", "agency": "text", "application_type": "text",
+        "destination_code": "text", "control_category": "text", "received_date": "date",
+        "final_action_date": "date", "outcome": "text", "requested_value_usd": "money",
+        "approved_value_usd": "money", "referred": "bool",
+    },
+}  # fmt: skip
+
+IMPLEMENTING_AGENCIES = ["ARMY", "NAVY", "AIR_FORCE", "DSCA", "DLA", "OTHER"]
+REQUEST_TYPES = ["LOA", "PRICE_AND_AVAILABILITY"]
+DOCUMENT_TYPES = ["LOA", "AMENDMENT", "MODIFICATION"]
+DEVELOPMENT_GROUPS = ["A", "B", "C"]
+FUNDING_SOURCES = ["NATIONAL", "FMF", "BPC"]
+AUTHORITIES = ["AECA_36B", "AECA_36C"]
+DEFAULT_AUTHORITY = "AECA_36B"
+LICENSING_AGENCIES = ["STATE", "COMMERCE"]
+APPLICATION_TYPES = {
+    "STATE": ["DSP-5", "DSP-61", "DSP-73", "DSP-85", "AGREEMENT"],
+    "COMMERCE": ["BIS-748P"],
+}
+OUTCOMES = [
+    "APPROVED",
+    "APPROVED_WITH_CONDITIONS",
+    "DENIED",
+    "RETURNED_WITHOUT_ACTION",
+    "WITHDRAWN",
+]
+APPROVED = ["APPROVED", "APPROVED_WITH_CONDITIONS"]
+# Money columns whose float artefacts are rounded to cents instead of quarantined.
+ROUND_TO_CENTS = {("congressional_notifications", "estimated_value_usd")}
+
+
+def _money(**kwargs: object) -> object:
+    return pa.Field(ge=0, dtype_kwargs={"precision": 18, "scale": 2}, **kwargs)
+
+
+def _rows(data: pa.PolarsData, ok: pl.Expr) -> pl.LazyFrame:
+    """A check result that is true or false on every row (never null)."""
+    return data.lazyframe.select(ok.fill_null(True).alias("ok"))
+
+
+def _unique(data: pa.PolarsData) -> pl.LazyFrame:
+    """Every row that shares a non-empty id with another fails: no one can tell which is right."""
+    key = pl.col(data.key)
+    return _rows(data, key.is_null() | ~key.is_duplicated())
+
+
+def _not_before(later: str, earlier: str) -> pl.Expr:
+    return pl.col(later).is_null() | pl.col(earlier).is_null() | (pl.col(later) >= pl.col(earlier))
+
+
+def _is(column: str, values: list[str]) -> pl.Expr:
+    return pl.col(column).is_in(values).fill_null(False)
+
+
+class _Strict(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = False
+
+
+class FmsLors(_Strict):
+    lor_id: str = pa.Field(nullable=False)
+    purchaser_code: str = pa.Field(nullable=False)
+    implementing_agency: str = pa.Field(nullable=False, isin=IMPLEMENTING_AGENCIES)
+    request_type: str = pa.Field(nullable=False, isin=REQUEST_TYPES)
+    received_date: dt.date = pa.Field(nullable=False)
+    complete_date: dt.date = pa.Field(nullable=True)
+    cancelled_date: dt.date = pa.Field(nullable=True)
+
+    @pa.check("lor_id", name="lor_id_duplicate")
+    def _lor_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _unique(data)
+
+    @pa.dataframe_check(name="complete_date_before_received_date")
+    def _complete(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("complete_date", "received_date"))
+
+    @pa.dataframe_check(name="cancelled_date_before_received_date")
+    def _cancelled(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("cancelled_date", "received_date"))
+
+
+class FmsDocuments(_Strict):
+    document_id: str = pa.Field(nullable=False)
+    case_id: str = pa.Field(nullable=False)
+    document_type: str = pa.Field(nullable=False, isin=DOCUMENT_TYPES)
+    purchaser_code: str = pa.Field(nullable=False)
+    implementing_agency: str = pa.Field(nullable=False, isin=IMPLEMENTING_AGENCIES)
+    development_group: str = pa.Field(nullable=True, isin=DEVELOPMENT_GROUPS)
+    priority_platform: bool = pa.Field(nullable=False)
+    lor_complete_date: dt.date = pa.Field(nullable=False)
+    anticipated_offer_date: dt.date = pa.Field(nullable=True)
+    offered_date: dt.date = pa.Field(nullable=True)
+    offer_expiration_date: dt.date = pa.Field(nullable=True)
+    accepted_date: dt.date = pa.Field(nullable=True)
+    implemented_date: dt.date = pa.Field(nullable=True)
+    cancelled_date: dt.date = pa.Field(nullable=True)
+    value_usd: pe.Decimal = _money(nullable=False)
+
+    @pa.check("document_id", name="document_id_duplicate")
+    def _document_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _unique(data)
+
+    @pa.dataframe_check(name="development_group_required")
+    def _group(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        needs = _is("document_type", ["LOA", "AMENDMENT"])
+        return _rows(data, ~needs | pl.col("development_group").is_not_null())
+
+    @pa.dataframe_check(name="offered_date_before_lor_complete_date")
+    def _offered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("offered_date", "lor_complete_date"))
+
+    @pa.dataframe_check(name="offered_date_on_modification")
+    def _offered_mod(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        mod = _is("document_type", ["MODIFICATION"])
+        return _rows(data, ~mod | pl.col("offered_date").is_null())
+
+    @pa.dataframe_check(name="offer_expiration_date_before_offered_date")
+    def _expiry(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("offer_expiration_date", "offered_date"))
+
+    @pa.dataframe_check(name="accepted_date_before_offered_date")
+    def _accepted(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("accepted_date", "offered_date"))
+
+    @pa.dataframe_check(name="accepted_date_without_offered_date")
+    def _accepted_needs(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        loa = _is("document_type", ["LOA", "AMENDMENT"])
+        missing = pl.col("accepted_date").is_not_null() & pl.col("offered_date").is_null()
+        return _rows(data, ~(loa & missing))
+
+    @pa.dataframe_check(name="implemented_date_before_accepted_date")
+    def _implemented(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        mod = _is("document_type", ["MODIFICATION"])
+        return _rows(data, mod | _not_before("implemented_date", "accepted_date"))
+
+    @pa.dataframe_check(name="implemented_date_before_lor_complete_date")
+    def _implemented_mod(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        mod = _is("document_type", ["MODIFICATION"])
+        return _rows(data, ~mod | _not_before("implemented_date", "lor_complete_date"))
+
+    @pa.dataframe_check(name="cancelled_date_before_lor_complete_date")
+    def _cancelled(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("cancelled_date", "lor_complete_date"))
+
+
+class FmsCases(_Strict):
+    case_id: str = pa.Field(nullable=False)
+    purchaser_code: str = pa.Field(nullable=False)
+    implementing_agency: str = pa.Field(nullable=False, isin=IMPLEMENTING_AGENCIES)
+    funding_source: str = pa.Field(nullable=False, isin=FUNDING_SOURCES)
+    priority_platform: bool = pa.Field(nullable=False)
+    implemented_date: dt.date = pa.Field(nullable=False)
+    supply_complete_date: dt.date = pa.Field(nullable=True)
+    closed_date: dt.date = pa.Field(nullable=True)
+    case_value_usd: pe.Decimal = _money(nullable=False)
+
+    @pa.check("case_id", name="case_id_duplicate")
+    def _case_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _unique(data)
+
+    @pa.dataframe_check(name="supply_complete_date_before_implemented_date")
+    def _supply(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("supply_complete_date", "implemented_date"))
+
+    @pa.dataframe_check(name="closed_date_before_supply_complete_date")
+    def _closed(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("closed_date", "supply_complete_date"))
+
+    @pa.dataframe_check(name="closed_date_without_supply_complete_date")
+    def _closed_needs(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        missing = pl.col("closed_date").is_not_null() & pl.col("supply_complete_date").is_null()
+        return _rows(data, ~missing)
+
+
+class FmsDeliveries(_Strict):
+    delivery_id: str = pa.Field(nullable=False)
+    case_id: str = pa.Field(nullable=False)
+    delivery_date: dt.date = pa.Field(nullable=False)
+    delivered_value_usd: pe.Decimal = _money(nullable=False)
+
+    @pa.check("delivery_id", name="delivery_id_duplicate")
+    def _delivery_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _unique(data)
+
+
+class CongressionalNotifications(_Strict):
+    transmittal_no: str = pa.Field(nullable=True)
+    notification_date: dt.date = pa.Field(nullable=False)
+    purchaser: str = pa.Field(nullable=False)
+    purchaser_code: str = pa.Field(nullable=True)
+    authority: str = pa.Field(nullable=False, isin=AUTHORITIES)
+    description: str = pa.Field(nullable=True)
+    estimated_value_usd: pe.Decimal = _money(nullable=False)
+
+    @pa.check("transmittal_no", name="transmittal_no_duplicate")
+    def _transmittal_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _unique(data)
+
+
+class ExportLicenses(_Strict):
+    application_id: str = pa.Field(nullable=False)
+    agency: str = pa.Field(nullable=False, isin=LICENSING_AGENCIES)
+    application_type: str = pa.Field(nullable=False)
+    destination_code: str = pa.Field(nullable=False)
+    control_category: str = pa.Field(nullable=False)
+    received_date: dt.date = pa.Field(nullable=False)
+    final_action_date: dt.date = pa.Field(nullable=True)
+    outcome: str = pa.Field(nullable=True, isin=OUTCOMES)
+    requested_value_usd: pe.Decimal = _money(nullable=True)
+    approved_value_usd: pe.Decimal = _money(nullable=True)
+    referred: bool = pa.Field(nullable=False)
+
+    @pa.check("application_id", name="application_id_duplicate")
+    def _application_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _unique(data)
+
+    @pa.dataframe_check(name="application_type_not_allowed")
+    def _type(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _valid_for_agency("application_type", APPLICATION_TYPES))
+
+    @pa.dataframe_check(name="final_action_date_before_received_date")
+    def _final(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return _rows(data, _not_before("final_action_date", "received_date"))
+
+    @pa.dataframe_check(name="outcome_without_final_action_date")
+    def _outcome_early(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        both = pl.col("outcome").is_not_null() & pl.col("final_action_date").is_null()
+        return _rows(data, ~both)
+
+    @pa.dataframe_check(name="outcome_missing_for_final_action")
+    def _outcome_missing(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        both = pl.col("outcome").is_null() & pl.col("final_action_date").is_not_null()
+        return _rows(data, ~both)
+
+    @pa.dataframe_check(name="approved_value_usd_not_approved")
+    def _approved_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        given = pl.col("approved_value_usd").is_not_null()
+        return _rows(data, ~given | _is("outcome", APPROVED))
+
+
+MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "fms_lors": FmsLors,
+    "fms_documents": FmsDocuments,
+    "fms_cases": FmsCases,
+    "fms_deliveries": FmsDeliveries,
+    "congressional_notifications": CongressionalNotifications,
+    "export_licenses": ExportLicenses,
+}
+
+# Helper column added before validation and dropped after: the code the name maps to.
+NAME_CODE = "purchaser_code_from_name"
+
+
+def _valid_for_agency(column: str, allowed: dict[str, list[str]] | dict[str, tuple[str, ...]]):
+    """True when ``column`` is allowed for the row's agency (any agency if that is unknown)."""
+    value = pl.col(column)
+    union = sorted({item for items in allowed.values() for item in items})
+    expr = pl.when(value.is_null()).then(True)
+    for agency, items in allowed.items():
+        expr = expr.when(pl.col("agency") == agency).then(value.is_in(list(items)))
+    return expr.otherwise(value.is_in(union))
+
+
+def _check(name: str, ok: pl.Expr) -> pa.Check:
+    return pa.Check(lambda data: _rows(data, ok), name=name)
+
+
+def _reference_checks(table: str, reference: Reference, case_ids: pl.Series | None):
+    codes = reference.purchaser_codes
+    known = pl.col("purchaser_code").is_null() | _is("purchaser_code", codes)
+    if table in ("fms_lors", "fms_documents", "fms_cases"):
+        return [_check("purchaser_code_unknown", known)]
+    if table == "export_licenses":
+        known_dest = pl.col("destination_code").is_null() | _is("destination_code", codes)
+        category = _valid_for_agency("control_category", reference.categories)
+        return [
+            _check("destination_code_unknown", known_dest),
+            _check("control_category_unknown", category),
+        ]
+    if table == "congressional_notifications":
+        name, code, derived = pl.col("purchaser"), pl.col("purchaser_code"), pl.col(NAME_CODE)
+        return [
+            _check("purchaser_unknown", name.is_null() | derived.is_not_null()),
+            _check("purchaser_code_unknown", known),
+            _check("purchaser_code_mismatch", ~(known & (code != derived)).fill_null(False)),
+        ]
+    if table == "fms_deliveries" and case_ids is not None:
+        known_case = pl.col("case_id").is_null() | pl.col("case_id").is_in(case_ids.implode())
+        return [_check("case_id_unknown", known_case)]
+    return []
+
+
+def build_schema(table: str, reference: Reference, case_ids: pl.Series | None = None):
+    """The table's model plus the rules that need the reference files or fms_cases.
+
+    ``case_ids`` are the accepted fms_cases ids; None means fms_cases was not supplied, so
+    ``case_id_unknown`` cannot be checked (ingest records that in the summary).
+    """
+    schema = copy.copy(MODELS[table].to_schema())  # the model's schema is cached: never mutate
+    if table == "congressional_notifications":
+        schema = schema.add_columns({NAME_CODE: pa.Column(pl.String, nullable=True)})
+    schema.checks = [*schema.checks, *_reference_checks(table, reference, case_ids)]
+    return schema
+
+
+# -- rule ids and their descriptions ------------------------------------------------------
+_BUILTIN = {
+    "not_nullable": "required",
+    "isin": "not_allowed",
+    "greater_than_or_equal_to": "negative",
+}
+_SUFFIXES = {
+    "required": "is required but empty",
+    "not_allowed": "is not one of the allowed values",
+    "negative": "is negative",
+    "duplicate": "shares its value with another row (every such row is quarantined)",
+    "not_a_date": "is not an ISO date YYYY-MM-DD (or not a real day)",
+    "not_a_number": "is not a plain decimal number (no separators, symbols or 18+ digits)",
+    "precision": "has non-zero digits beyond the cent",
+    "not_a_bool": "is not true or false",
+}
+_SPECIAL = {
+    "development_group_required": "development_group is empty on an LOA or AMENDMENT",
+    "offered_date_on_modification": "a MODIFICATION has an offered_date (it must be empty)",
+    "accepted_date_without_offered_date": "an LOA or AMENDMENT is accepted but never offered",
+    "closed_date_without_supply_complete_date": "closed_date set, supply_complete_date not",
+    "outcome_without_final_action_date": "outcome is set but final_action_date is empty",
+    "outcome_missing_for_final_action": "final_action_date is set but outcome is empty",
+    "approved_value_usd_not_approved": "approved_value_usd on an outcome other than approved",
+    "application_type_not_allowed": "application_type is not valid for the agency",
+    "control_category_unknown": "control_category is not a USML (STATE) or CCL (COMMERCE) category",
+    "purchaser_code_unknown": "purchaser_code is not in reference/purchasers.csv",
+    "destination_code_unknown": "destination_code is not in reference/purchasers.csv",
+    "purchaser_unknown": "the purchaser name matches no name or alias in purchasers.csv",
+    "purchaser_code_mismatch": "purchaser_code disagrees with the code of the purchaser name",
+    "case_id_unknown": "case_id is not among the accepted fms_cases rows",
+}
+
+
+def rule_id(column: str | None, check: str) -> str:
+    """The stable rule id of a pandera failure: custom checks are named by their rule id."""
+    base = check.split("(", 1)[0]
+    if base in _BUILTIN and column:
+        return f"{column}_{_BUILTIN[base]}"
+    return check
+
+
+def describe_rule(rule: str) -> str:
+    """One readable sentence for the report and docs/validation-rules.md."""
+    if rule in _SPECIAL:
+        return _SPECIAL[rule]
+    if "_before_" in rule:
+        later, earlier = rule.split("_before_", 1)
+        return f"{later} is earlier than {earlier}"
+    for suffix, text in _SUFFIXES.items():
+        if rule.endswith("_" + suffix):
+            return f"{rule[: -len(suffix) - 1]} {text}"
+    return rule.replace("_", " ")

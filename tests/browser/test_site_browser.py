@@ -1,0 +1,123 @@
+"""The built site in headless chromium: axe-core WCAG 2.1 AA, the Nu HTML validator, table
+captions, chart titles, CSV links beside tables, and no request leaving 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from arms_metrics import publish, render
+from tests.browser.serve import CHROMIUM, browser, serve
+from tests.unit.site_fixtures import make_release
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+PAGES = [
+    "index.html",
+    "releases/FY2026-Q2/index.html",
+    "indicators/lic_final_actions.html",
+    "indicators/cn_notifications.html",  # an unavailable indicator
+    "methodology.html",
+    "revisions.html",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def site(config, tmp_path_factory):
+    for tool in (AXE, VNU, Path(CHROMIUM)):
+        assert tool.is_file(), f"{tool} missing: run npm install / install chromium"
+    release = make_release(config)
+    site_dir = tmp_path_factory.mktemp("browser-site")
+    publish.write_data(release, site_dir)
+    render.render_site(release, site_dir)
+    publish.write_manifest(release, site_dir)
+    return site_dir
+
+
+@pytest.fixture(scope="module")
+def results(site):
+    """Open every page once; collect axe results, structure checks and requested URLs."""
+    found = {}
+    with serve(site) as base, browser() as chromium:
+        page = chromium.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        for path in PAGES:
+            page.goto(base + path, wait_until="load")
+            page.add_script_tag(path=str(AXE))
+            axe = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+            )
+            structure = page.evaluate(STRUCTURE)
+            found[path] = {"axe": axe, "structure": structure}
+        page.close()
+    found["requests"] = requests
+    return found
+
+
+STRUCTURE = """() => ({
+  tables: [...document.querySelectorAll('table')].map(t => ({
+    caption: t.caption ? t.caption.textContent.trim() : '',
+    csv: (() => { const b = t.closest('.table-block');
+                  const a = b && b.querySelector(':scope > .download a[href$=".csv"]');
+                  return a ? a.getAttribute('href') : null; })()
+  })),
+  svgs: [...document.querySelectorAll('svg')].map(s => ({
+    title: s.querySelector(':scope > title') ? s.querySelector(':scope > title').textContent : '',
+    role: s.getAttribute('role')
+  })),
+  lang: document.documentElement.lang,
+  title: document.title,
+  h1: document.querySelectorAll('h1').length
+})"""
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_wcag21_aa_no_violations(results, path):
+    violations = results[path]["axe"]["violations"]
+    summary = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert violations == [], summary
+    assert results[path]["axe"]["passes"], "axe ran no checks"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_structure(results, path):
+    structure = results[path]["structure"]
+    assert structure["lang"] == "en" and structure["title"] and structure["h1"] == 1
+    assert all(t["caption"] for t in structure["tables"])
+    assert all(s["title"] and s["role"] == "img" for s in structure["svgs"])
+
+
+def test_release_tables_next_to_their_csv(results, site):
+    tables = results["releases/FY2026-Q2/index.html"]["structure"]["tables"]
+    assert len(tables) > 100
+    for table in tables:
+        assert table["csv"], table["caption"]
+        assert (site / "releases" / "FY2026-Q2" / table["csv"]).resolve().is_file()
+
+
+def test_no_request_leaves_localhost(results):
+    hosts = {urlparse(url).hostname for url in results["requests"]}
+    assert hosts == {"127.0.0.1"}
+
+
+def test_nu_validator_no_errors(site):
+    files = sorted(str(p) for p in site.rglob("*.html"))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(run.stderr or run.stdout)
+    assert report["messages"] == [], report["messages"][:5]
+    assert len(files) == 34  # index, release, 30 indicators, methodology, revisions

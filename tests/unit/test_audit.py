@@ -1,0 +1,202 @@
+"""The disclosure audit on hand-made published tables (hidden cells chosen by hand)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from arms_metrics.audit import Cell, intervals, lp_intervals, make_group
+from arms_metrics.cells import CELL_SCHEMA
+from arms_metrics.disclosure import audit
+from arms_metrics.errors import CheckFailed
+
+COUNT, USD, DAYS = "fms_loas_offered", "fms_loas_accepted_value_usd", "fms_loa_development_days_p90"
+
+
+def published(indicator, cells, hide=(), label="threshold"):
+    """A frame as ``protect`` would leave it, with the cells named in ``hide`` suppressed.
+
+    ``cells`` are (breakdown, key, value, n, parent) tuples; the unit follows the indicator.
+    """
+    unit = {COUNT: "count", USD: "usd", DAYS: "days"}[indicator]
+    rows = []
+    for breakdown, key, value, n, parent in cells:
+        secret = (breakdown, key) in hide
+        rows.append(
+            {
+                "indicator_id": indicator,
+                "period": "FY2026-Q2",
+                "fiscal_year": 2026,
+                "fiscal_quarter": 2,
+                "breakdown": breakdown,
+                "breakdown_value": key,
+                "value": None if secret else Decimal(str(value)),
+                "unit": unit,
+                "n": None if secret else n,
+                "max_record_value": None,
+                "parent": parent,
+                "suppressed": secret,
+                "suppression": label if secret else None,
+                "revised": False,
+            }
+        )
+    return pl.DataFrame(rows, schema=CELL_SCHEMA)
+
+
+HIERARCHY = [
+    ("total", "All", 20, 20, None),
+    ("region", "EAP", 8, 8, None),
+    ("region", "EUR", 12, 12, None),
+    ("purchaser", "DE", 11, 11, "EUR"),
+    ("purchaser", "FR", 1, 1, "EUR"),
+    ("purchaser", "JP", 2, 2, "EAP"),
+    ("purchaser", "KR", 6, 6, "EAP"),
+]
+
+
+def test_lone_hidden_cell_fails_without_naming_its_value(config):
+    # total 20, ARMY hidden, NAVY 13 published: ARMY = 20 - 13 = 7.
+    cells = [
+        ("total", "All", 20, 20, None),
+        ("implementing_agency", "ARMY", 7, 7, None),
+        ("implementing_agency", "NAVY", 13, 13, None),
+    ]
+    with pytest.raises(CheckFailed) as caught:
+        audit(published(COUNT, cells, {("implementing_agency", "ARMY")}, "secondary"), config)
+    message = str(caught.value)
+    assert "fms_loas_offered FY2026-Q2 implementing_agency=ARMY" in message
+    assert "7" not in message
+
+
+def test_two_hidden_purchasers_pinned_by_their_regions(config):
+    # FR and JP are two hidden cells in the purchaser table, but EUR - DE = 1 = FR.
+    frame = published(COUNT, HIERARCHY, {("purchaser", "FR"), ("purchaser", "JP")})
+    with pytest.raises(CheckFailed, match="purchaser=FR"):
+        audit(frame, config)
+
+
+def test_hierarchy_with_complements_passes(config):
+    hide = {("purchaser", "FR"), ("purchaser", "DE"), ("purchaser", "JP"), ("purchaser", "KR")}
+    summary = audit(published(COUNT, HIERARCHY, hide), config)
+    # FR + DE = 12 -> FR in [1, 11]; JP + KR = 8 -> JP in [1, 7]: smallest width 6.
+    assert summary == {
+        "cells": 7,
+        "cells_suppressed": 4,
+        "suppressed_by_rule": {"threshold": 4, "dominance": 0, "secondary": 0},
+        "groups_audited": 1,
+        "tables_audited": 2,
+        "intervals_checked": 4,
+        "min_interval_width": {"count": "6", "usd": None},
+    }
+
+
+def test_pair_of_ones_is_pinned_by_the_lower_bound(config):
+    # total 10 = A + B + C 8: A + B = 2 and a published-as-hidden count is at least 1.
+    cells = [
+        ("total", "All", 10, 10, None),
+        ("implementing_agency", "A", 1, 1, None),
+        ("implementing_agency", "B", 1, 1, None),
+        ("implementing_agency", "C", 8, 8, None),
+    ]
+    hide = {("implementing_agency", "A"), ("implementing_agency", "B")}
+    with pytest.raises(CheckFailed, match="implementing_agency=A"):
+        audit(published(COUNT, cells, hide), config)
+    # With A + B = 3 (C 7) the pair is {1, 2} or {2, 1}: not determined.
+    cells[1], cells[3] = (
+        ("implementing_agency", "A", 2, 2, None),
+        ("implementing_agency", "C", 7, 7, None),
+    )
+    audit(published(COUNT, cells, hide), config)
+
+
+def test_usd_rounding_does_not_hide_an_exact_recovery(config):
+    # Whole-dollar values: ARMY = 1001 - 400 within a dollar of rounding. Still recoverable.
+    cells = [
+        ("total", "All", 1001, 9, None),
+        ("implementing_agency", "ARMY", 601, 4, None),
+        ("implementing_agency", "NAVY", 400, 5, None),
+    ]
+    with pytest.raises(CheckFailed, match="ARMY"):
+        audit(published(USD, cells, {("implementing_agency", "ARMY")}), config)
+    hide = {("implementing_agency", "ARMY"), ("implementing_agency", "NAVY")}
+    summary = audit(published(USD, cells, hide), config)
+    # ARMY + NAVY = 1001 within half a dollar (the total is the one rounded figure):
+    # ARMY in [0, 1001.5].
+    assert summary["min_interval_width"] == {"count": None, "usd": "1001.5"}
+
+
+def test_published_cell_breaking_a_primary_rule_fails(config):
+    cells = [("total", "All", 2, 2, None)]
+    with pytest.raises(CheckFailed, match="breaks the threshold rule"):
+        audit(published(COUNT, cells), config)
+    with pytest.raises(CheckFailed, match="breaks the threshold rule"):
+        audit(published(DAYS, [("total", "All", "30.0", 4, None)]), config)
+
+
+def test_suppressed_cell_showing_its_value_fails(config):
+    frame = published(COUNT, [("total", "All", 2, 2, None)], {("total", "All")})
+    frame = frame.with_columns(n=pl.lit(2, pl.Int64))
+    with pytest.raises(CheckFailed, match="still shows"):
+        audit(frame, config)
+
+
+def test_inconsistent_tables_fail(config):
+    # Published NAVY 25 is more than the total 20: no hidden ARMY/AIR_FORCE >= 1 fits.
+    cells = [
+        ("total", "All", 20, 20, None),
+        ("implementing_agency", "AIR_FORCE", 1, 1, None),
+        ("implementing_agency", "ARMY", 1, 1, None),
+        ("implementing_agency", "NAVY", 25, 25, None),
+    ]
+    hide = {("implementing_agency", "ARMY"), ("implementing_agency", "AIR_FORCE")}
+    with pytest.raises(CheckFailed, match="inconsistent"):
+        audit(published(COUNT, cells, hide), config)
+
+
+def _group(unit, spec):
+    cells = [
+        Cell(row, b, k, None if hid else Decimal(v), None, p, hid, None)
+        for row, (b, k, v, p, hid) in enumerate(spec)
+    ]
+    return make_group("x", "FY2026-Q2", unit, cells)
+
+
+def test_closed_form_matches_linear_programme():
+    # total 30; regions AF (hidden) = NG (hidden); WHA (hidden) = BR (hidden) + MX 3;
+    # EUR 20 = FR (hidden) + DE 15. By hand: FR = 5 exactly (alone in EUR);
+    # NG + BR = 30 - 20 - 3 = 7, each >= 1: NG, BR in [1, 6]; AF in [1, 6]; WHA in [4, 9].
+    spec = [
+        ("total", "All", "30", None, False),
+        ("region", "AF", "2", None, True),
+        ("region", "EUR", "20", None, False),
+        ("region", "WHA", "8", None, True),
+        ("purchaser", "BR", "5", "WHA", True),
+        ("purchaser", "DE", "15", "EUR", False),
+        ("purchaser", "FR", "5", "EUR", True),
+        ("purchaser", "MX", "3", "WHA", False),
+        ("purchaser", "NG", "2", "AF", True),
+    ]
+    group = _group("count", spec)
+    closed, linear = intervals(group), lp_intervals(group)
+    expected = {1: (1, 6, False), 3: (4, 9, False), 4: (1, 6, False), 6: (5, 5, True),
+                8: (1, 6, False)}  # fmt: skip
+    for found in (closed, linear):
+        got = {row: (iv.lo, iv.hi, iv.determined) for row, iv in found.items()}
+        assert got == {row: (Decimal(lo), Decimal(hi), d) for row, (lo, hi, d) in expected.items()}
+
+
+def test_suppressed_total_uses_the_linear_programme():
+    # total hidden; ARMY hidden, NAVY 4: ARMY = total - 4 with total free: not determined.
+    # But a table with every cell published gives the total away (AIR 3 + SEA 5 = 8).
+    spec = [
+        ("total", "All", "8", None, True),
+        ("implementing_agency", "ARMY", "4", None, True),
+        ("implementing_agency", "NAVY", "4", None, False),
+        ("priority_platform", "false", "3", None, False),
+        ("priority_platform", "true", "5", None, False),
+    ]
+    found = intervals(_group("count", spec))
+    assert found[0].determined and found[1].determined
+    assert (found[1].lo, found[1].hi) == (Decimal(4), Decimal(4))

@@ -1,0 +1,248 @@
+"""publish.py: the CSV bytes, the data package, the DCAT-US catalogue and the manifest.
+
+Every expected value below is written out by hand from the fixture rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from arms_metrics import publish
+from arms_metrics.release import InputFile
+from tests.unit.site_fixtures import cell, tiny_release
+
+# (value, unit) -> CSV text, worked out by hand.
+FORMAT_TABLE = [
+    (Decimal("12.0"), "count", "12"),
+    (Decimal("1234567890.0"), "usd", "1234567890"),
+    (Decimal("23.5"), "days", "23.5"),
+    (Decimal("87.0"), "percent", "87.0"),
+    (Decimal("0.0"), "count", "0"),
+    (Decimal("-0.0"), "days", "0.0"),
+    (Decimal("1E+3"), "count", "1000"),  # never an exponent
+    (Decimal("1E+12"), "usd", "1000000000000"),
+    (Decimal("2.5"), "usd", "2"),  # half-even
+    (Decimal("3.5"), "count", "4"),
+    (Decimal("-4.0"), "percent", "-4.0"),
+    (None, "count", ""),
+    (None, "days", ""),
+]
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), FORMAT_TABLE)
+def test_format_value_hand_table(value, unit, expected):
+    assert publish.format_value(value, unit) == expected
+
+
+def small_rows():
+    return [
+        cell("fms_loas_offered", "FY2026-Q2", 55, "count", 55),
+        cell(
+            "fms_loas_offered",
+            "FY2026-Q2",
+            None,
+            "count",
+            None,
+            "purchaser",
+            "Korea, Republic of",
+            suppressed=True,
+        ),
+        cell("fms_loas_offered", "FY2026-Q2", 9, "count", 9, "purchaser", "Zambia"),
+        cell("fms_loas_offered", "FY2026-Q2", 7, "count", 7, "purchaser", "Japan"),
+        cell("fms_loas_offered", "FY2026-Q2", 3, "count", 3, "purchaser", "Côte d'Ivoire"),
+        cell("fms_loas_offered", "FY2026-Q2", None, "count", 0, "region", "EUR"),
+        cell(
+            "fms_loa_development_days_median",
+            "FY2026-Q1",
+            Decimal("30.5"),
+            "days",
+            12,
+            revised=True,
+        ),
+        cell("fms_loas_accepted_value_usd", "FY2026-Q2", 1234567890, "usd", 14),
+    ]
+
+
+# Sorted by hand: "fms_loa_" < "fms_loas" ('_' 0x5F < 's' 0x73); purchaser < region < total;
+# a name with a comma is quoted (RFC 4180); the suppressed cell has empty value and n.
+EXPECTED_CSV = (
+    "indicator_id,period,fiscal_year,fiscal_quarter,breakdown,breakdown_value,value,unit,n,"
+    "suppressed,revised\r\n"
+    "fms_loa_development_days_median,FY2026-Q1,2026,1,total,All,30.5,days,12,false,true\r\n"
+    "fms_loas_accepted_value_usd,FY2026-Q2,2026,2,total,All,1234567890,usd,14,false,false\r\n"
+    "fms_loas_offered,FY2026-Q2,2026,2,purchaser,Côte d'Ivoire,3,count,3,false,false\r\n"
+    "fms_loas_offered,FY2026-Q2,2026,2,purchaser,Japan,7,count,7,false,false\r\n"
+    'fms_loas_offered,FY2026-Q2,2026,2,purchaser,"Korea, Republic of",,count,,true,false\r\n'
+    "fms_loas_offered,FY2026-Q2,2026,2,purchaser,Zambia,9,count,9,false,false\r\n"
+    "fms_loas_offered,FY2026-Q2,2026,2,region,EUR,,count,0,false,false\r\n"
+    "fms_loas_offered,FY2026-Q2,2026,2,total,All,55,count,55,false,false\r\n"
+).encode()
+
+
+def test_csv_bytes_exact(config):
+    release = tiny_release(config, small_rows(), "FY2026-Q2")
+    assert publish.csv_bytes(release.cells) == EXPECTED_CSV
+
+
+def test_csv_never_publishes_internal_columns(config):
+    release = tiny_release(config, small_rows(), "FY2026-Q2")
+    header = publish.csv_bytes(release.cells).split(b"\r\n")[0].decode()
+    assert "max_record_value" not in header and "parent" not in header
+    assert "suppression" not in header.replace("suppressed", "")
+
+
+def test_suppressed_n_is_never_published_even_if_present(config):
+    row = cell("fms_loas_offered", "FY2026-Q2", None, "count", 2, suppressed=True)
+    release = tiny_release(config, [row], "FY2026-Q2")
+    line = publish.csv_bytes(release.cells).split(b"\r\n")[1]
+    assert line == b"fms_loas_offered,FY2026-Q2,2026,2,total,All,,count,,true,false"
+
+
+@pytest.fixture
+def written(config, tmp_path):
+    inputs = (InputFile("export_licenses", "export_licenses.csv", "ab" * 32, 10, 9, 1),)
+    release = tiny_release(config, small_rows(), "FY2026-Q2", inputs=inputs)
+    publish.write_data(release, tmp_path)
+    return release, tmp_path
+
+
+def test_write_data_files(written):
+    release, site = written
+    latest = (site / "data" / "indicators.csv").read_bytes()
+    assert latest == EXPECTED_CSV
+    assert (site / "releases" / "FY2026-Q2" / "data" / "indicators.csv").read_bytes() == latest
+    assert (site / "data" / "datapackage.json").is_file() and (site / "data.json").is_file()
+
+
+def test_datapackage_validates_with_frictionless(written):
+    from frictionless import validate
+
+    _, site = written
+    report = validate(str(site / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert report.stats["tasks"] == 1
+
+
+def test_datapackage_rejects_a_bad_csv(written):
+    from frictionless import validate
+
+    _, site = written
+    path = site / "data" / "indicators.csv"
+    path.write_bytes(path.read_bytes().replace(b",55,count,55,", b",fifty,count,55,"))
+    report = validate(str(site / "data" / "datapackage.json"))
+    assert not report.valid
+    assert "type-error" in {row[0] for row in report.flatten(["type"])}
+
+
+def test_datapackage_schema_by_hand(written, config):
+    _, site = written
+    package = json.loads((site / "data" / "datapackage.json").read_text("utf-8"))
+    schema = package["resources"][0]["schema"]
+    assert [f["name"] for f in schema["fields"]] == [
+        "indicator_id",
+        "period",
+        "fiscal_year",
+        "fiscal_quarter",
+        "breakdown",
+        "breakdown_value",
+        "value",
+        "unit",
+        "n",
+        "suppressed",
+        "revised",
+    ]
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    assert types["value"] == "number" and types["n"] == "integer"
+    assert types["suppressed"] == "boolean"
+    assert schema["primaryKey"] == ["indicator_id", "period", "breakdown", "breakdown_value"]
+    assert schema["missingValues"] == [""]
+    assert "fms_loas_offered: LOAs offered (count)" in package["resources"][0]["description"]
+
+
+# DCAT-US 1.1 required fields (https://resources.data.gov/resources/dcat-us/), by hand.
+CATALOG_REQUIRED = ["@type", "conformsTo", "dataset"]
+DATASET_REQUIRED = [
+    "title",
+    "description",
+    "keyword",
+    "modified",
+    "publisher",
+    "contactPoint",
+    "identifier",
+    "accessLevel",
+    "bureauCode",
+    "programCode",
+    "license",
+]
+
+
+def test_data_json_dcat_us_required_fields(written):
+    _, site = written
+    catalog = json.loads((site / "data.json").read_text("utf-8"))
+    for key in CATALOG_REQUIRED:
+        assert catalog[key]
+    assert catalog["@type"] == "dcat:Catalog"
+    assert catalog["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
+    dataset = catalog["dataset"][0]
+    for key in DATASET_REQUIRED:
+        assert dataset[key], key
+    assert dataset["accessLevel"] == "public"
+    assert dataset["modified"] == "2026-05-15"
+    assert dataset["bureauCode"] == ["014:00"] and dataset["programCode"] == ["014:000"]
+    assert dataset["publisher"] == {"@type": "org:Organization", "name": "U.S. Department of State"}
+    assert dataset["contactPoint"]["hasEmail"] == "mailto:arms-metrics@example.gov"
+    assert dataset["accrualPeriodicity"] == "R/P3M"
+    # Cells span FY2026-Q1 (starts 2025-10-01) to FY2026-Q2 (ends 2026-03-31).
+    assert dataset["temporal"] == "2025-10-01/2026-03-31"
+    assert dataset["describedBy"].endswith("/data/datapackage.json")
+    for item in dataset["distribution"]:
+        assert item["downloadURL"].startswith("https://") and item["mediaType"] == "text/csv"
+
+
+def test_manifest_hashes_every_file_of_this_release(written):
+    release, site = written
+    (site / "index.html").write_bytes(b"<!DOCTYPE html>")
+    older = site / "releases" / "FY2026-Q1" / "index.html"  # another release: not ours
+    older.parent.mkdir(parents=True)
+    older.write_bytes(b"old")
+    publish.write_manifest(release, site)
+    manifest_path = site / "releases" / "FY2026-Q2" / "manifest.json"
+    document = json.loads(manifest_path.read_text("utf-8"))
+    paths = [o["path"] for o in document["outputs"]]
+    assert paths == [
+        "data.json",
+        "data/datapackage.json",
+        "data/indicators.csv",
+        "index.html",
+        "releases/FY2026-Q2/data/indicators.csv",
+    ]
+    for output in document["outputs"]:
+        assert output["sha256"] == hashlib.sha256((site / output["path"]).read_bytes()).hexdigest()
+    assert document["release"] == "FY2026-Q2" and document["release_date"] == "2026-05-15"
+    assert document["code_version"] == "0.1.0"
+    assert document["config_hash"] == release.config.raw_hash and len(document["config_hash"]) == 64
+    assert document["inputs"] == [
+        {
+            "table": "export_licenses",
+            "file_name": "export_licenses.csv",
+            "sha256": "ab" * 32,
+            "rows_read": 10,
+            "rows_accepted": 9,
+            "rows_quarantined": 1,
+        }
+    ]
+    text = manifest_path.read_text("utf-8")
+    assert str(Path(site)) not in text and "/work/" not in text
+
+
+def test_manifest_is_stable(written):
+    release, site = written
+    publish.write_manifest(release, site)
+    first = (site / "releases" / "FY2026-Q2" / "manifest.json").read_bytes()
+    publish.write_manifest(release, site)
+    assert (site / "releases" / "FY2026-Q2" / "manifest.json").read_bytes() == first

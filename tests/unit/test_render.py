@@ -1,0 +1,316 @@
+"""render.py / views.py / pages.py: people's number formats, headline changes (worked out by
+hand), the pages and their tables, CSV beside every table, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from arms_metrics import publish, render, views
+from tests.unit.site_fixtures import cell, make_release, tiny_release
+
+ROOT = Path(__file__).resolve().parents[2]
+
+HUMAN = [
+    (Decimal("1234.0"), "count", False, "1,234"),
+    (Decimal("1234567890.0"), "usd", False, "$1,234,567,890"),
+    (Decimal("1234567890.0"), "usd", True, "$1.2 billion"),
+    (Decimal("345600000.0"), "usd", True, "$345.6 million"),
+    (Decimal("999.0"), "usd", True, "$999"),
+    (Decimal("23.5"), "days", False, "23.5 days"),
+    (Decimal("87.5"), "percent", False, "87.5%"),
+    (Decimal("0.0"), "count", False, "0"),
+]
+
+
+@pytest.mark.parametrize(("value", "unit", "compact", "expected"), HUMAN)
+def test_human_value(value, unit, compact, expected):
+    assert views.human_value(value, unit, compact) == expected
+
+
+def test_cell_text_marks():
+    assert views.cell_text(None, True, "count") == "(S)"
+    assert views.cell_text(None, False, "count") == "—"
+
+
+CHANGES = [
+    (Decimal(55), Decimal(50), "count", "up 5 (+10.0%)"),
+    (Decimal(40), Decimal(50), "count", "down 10 (-20.0%)"),
+    (Decimal(5), Decimal(0), "count", "up 5"),  # no relative change from zero
+    (Decimal("28.0"), Decimal("30.5"), "days", "down 2.5 days"),
+    (Decimal("87.5"), Decimal("85.0"), "percent", "up 2.5 percentage points"),
+    (Decimal(7), Decimal(7), "count", "no change"),
+    # 1,234,567,890 - 1,500,000,000 = -265,432,110; / 1.5e9 = -17.695 % -> -17.7
+    (Decimal(1234567890), Decimal(1500000000), "usd", "down $265.4 million (-17.7%)"),
+]
+
+
+@pytest.mark.parametrize(("current", "previous", "unit", "expected"), CHANGES)
+def test_change_text(current, previous, unit, expected):
+    assert views.change_text(current, previous, unit) == expected
+
+
+def headline_rows():
+    usd = "fms_loas_accepted_value_usd"
+    return [
+        cell("fms_loas_offered", "FY2025-Q2", 40, "count", 40),
+        cell("fms_loas_offered", "FY2026-Q1", 50, "count", 50),
+        cell("fms_loas_offered", "FY2026-Q2", 55, "count", 55),
+        cell("fms_loa_development_days_median", "FY2025-Q2", None, "days", None, suppressed=True),
+        cell("fms_loa_development_days_median", "FY2026-Q1", Decimal("30.5"), "days", 20),
+        cell("fms_loa_development_days_median", "FY2026-Q2", Decimal("28.0"), "days", 21),
+        cell(usd, "FY2025-Q2", 2000000000, "usd", 9),
+        cell(usd, "FY2026-Q1", 1500000000, "usd", 9),
+        cell(usd, "FY2026-Q2", 1234567890, "usd", 9),
+        cell("lic_approval_rate_pct", "FY2026-Q1", Decimal("85.0"), "percent", 80),
+        cell("lic_approval_rate_pct", "FY2026-Q2", Decimal("87.5"), "percent", 80),
+        cell("lic_pending", "FY2026-Q1", 100, "count", 100, "agency", "STATE"),
+        cell("lic_pending", "FY2026-Q2", 120, "count", 120, "agency", "STATE"),
+        cell("lic_pending", "FY2026-Q1", 0, "count", 0, "agency", "COMMERCE"),
+        cell("lic_pending", "FY2026-Q2", 0, "count", 0, "agency", "COMMERCE"),
+    ]
+
+
+def test_headline_items_by_hand(config):
+    release = tiny_release(
+        config, headline_rows(), "FY2026-Q2", unavailable=("fms_cases_implemented",)
+    )
+    items = {item["title"]: item for item in views.headline_items(release)}
+    offered = items["LOAs offered"]
+    assert offered["value"] == "55"
+    assert offered["previous"] == "Up 5 (+10.0%) on FY2026-Q1."
+    assert offered["year"] == "Up 15 (+37.5%) on FY2025-Q2."  # 15 / 40 = 37.5 %
+    days = items["LOA development time, median"]
+    assert (days["value"], days["direction"]) == ("28.0 days", "Lower is better.")
+    assert days["previous"] == "Down 2.5 days on FY2026-Q1."
+    assert days["year"] == "No comparison with FY2025-Q2: suppressed."
+    usd = items["Value of LOAs accepted"]
+    assert usd["value"] == "$1.2 billion"
+    # 1,234,567,890 - 2,000,000,000 = -765,432,110; / 2e9 = -38.27 % -> -38.3
+    assert usd["year"] == "Down $765.4 million (-38.3%) on FY2025-Q2."
+    rate = items["Approval rate"]
+    assert rate["previous"] == "Up 2.5 percentage points on FY2026-Q1."
+    assert rate["year"] == "No comparison with FY2025-Q2: no figure."
+    state = items["Licence applications pending at quarter end: State (DDTC)"]
+    assert state["previous"] == "Up 20 (+20.0%) on FY2026-Q1."
+    commerce = items["Licence applications pending at quarter end: Commerce (BIS)"]
+    assert commerce["value"] == "0" and commerce["previous"] == "No change on FY2026-Q1."
+    assert items["Cases implemented"]["value"] == "Not available this release"
+
+
+class Tables(HTMLParser):
+    """Collects every table (caption, cell texts by row) and the CSV link after it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._text: list[str] | None = None
+        self._in_table = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.tables.append({"caption": "", "rows": [], "csv": None, "scopes": []})
+            self._in_table = True
+        elif tag == "tr" and self._in_table:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th", "caption") and self._in_table:
+            self._text = []
+            if tag == "th":
+                self.tables[-1]["scopes"].append(attrs.get("scope"))
+        elif tag == "a" and self.tables and not self._in_table and self.tables[-1]["csv"] is None:
+            href = attrs.get("href") or ""
+            self.tables[-1]["csv"] = href if href.endswith(".csv") else ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_table = False
+        elif tag in ("td", "th", "caption") and self._text is not None:
+            text = "".join(self._text).strip()
+            if tag == "caption":
+                self.tables[-1]["caption"] = text
+            else:
+                self.tables[-1]["rows"][-1].append(text)
+            self._text = None
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+
+@pytest.fixture(scope="module")
+def site(config, tmp_path_factory):
+    release = make_release(config)
+    site_dir = tmp_path_factory.mktemp("site")
+    publish.write_data(release, site_dir)
+    render.render_site(release, site_dir)
+    publish.write_manifest(release, site_dir)
+    return release, site_dir
+
+
+def tables_of(path: Path) -> list[dict]:
+    parser = Tables()
+    parser.feed(path.read_text("utf-8"))
+    return parser.tables
+
+
+def test_pages_exist(site):
+    release, site_dir = site
+    for rel in [
+        "index.html",
+        "methodology.html",
+        "revisions.html",
+        "assets/site.css",
+        "releases/FY2026-Q2/index.html",
+        "releases/FY2026-Q2/manifest.json",
+    ]:
+        assert (site_dir / rel).is_file(), rel
+    for indicator in release.config.registry.indicators:
+        assert (site_dir / "indicators" / f"{indicator.id}.html").is_file()
+
+
+def test_release_tables_have_captions_scopes_and_their_csv_beside(site):
+    release, site_dir = site
+    page = site_dir / "releases" / "FY2026-Q2" / "index.html"
+    tables = tables_of(page)
+    # 28 available indicators, each one history table plus one table per breakdown
+    expected = sum(
+        1 + len(i.breakdowns)
+        for i in release.config.registry.indicators
+        if i.id not in release.unavailable
+    )
+    assert len(tables) == expected
+    for table in tables:
+        assert table["caption"] and table["csv"], table["caption"]
+        assert all(scope in ("col", "row") for scope in table["scopes"])
+        csv_rows = list(csv.DictReader(io.StringIO((page.parent / table["csv"]).read_text())))
+        shown = [c for row in table["rows"][1:] for c in row[1:] if c]
+        assert len(csv_rows) == len(shown), table["caption"]
+
+
+def test_history_table_by_hand(site):
+    _, site_dir = site
+    page = site_dir / "releases" / "FY2026-Q2" / "index.html"
+    table = next(t for t in tables_of(page) if t["caption"].startswith("Licence final actions,"))
+    # fixture: count total = 40 + 3i, slot k adds k; COMMERCE slot 1, STATE slot 2; i = 5 is
+    # FY2026-Q2; FY2026-Q1 (i = 4) totals are marked revised (*).
+    assert table["rows"][0] == ["Quarter", "Total", "State (DDTC)", "Commerce (BIS)"]
+    assert table["rows"][1] == ["FY2026-Q2", "55", "57", "56"]
+    assert table["rows"][2] == ["FY2026-Q1", "52 *", "54", "53"]
+    assert len(table["rows"]) == 7  # header + 6 quarters
+    text = page.read_text("utf-8")
+    assert "* Revised since first published." in text
+
+
+def test_suppressed_and_undefined_shown_with_footnotes(site):
+    _, site_dir = site
+    page = site_dir / "indicators" / "fms_loas_offered.html"
+    table = next(t for t in tables_of(page) if "by purchaser" in t["caption"])
+    assert ["Côte d'Ivoire", "(S)"] in table["rows"]
+    assert ["Japan", "—"] in table["rows"]  # no records in the release quarter
+    text = page.read_text("utf-8")
+    assert "(S) Suppressed" in text and "— No records in the quarter" in text
+    assert "Poland &lt;&amp;&gt;" in text and "Poland <&>" not in text  # autoescaped
+
+
+def test_unavailable_is_said_never_zero(site):
+    _, site_dir = site
+    text = (site_dir / "releases" / "FY2026-Q2" / "index.html").read_text("utf-8")
+    section = text.split('id="cn_notifications"', 1)[1].split("</article>", 1)[0]
+    assert "Not available this release" in section and "<table" not in section
+    assert "Not available this release" in (site_dir / "index.html").read_text("utf-8")
+
+
+def test_charts_inline_with_title_and_description(site):
+    _, site_dir = site
+    text = (site_dir / "releases" / "FY2026-Q2" / "index.html").read_text("utf-8")
+    svgs = re.findall(r"<svg [^>]*>", text)
+    assert len(svgs) == 28
+    assert all('role="img"' in s and "aria-labelledby=" in s for s in svgs)
+    assert text.count("<title id=") == 28 and text.count("<desc id=") == 28
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    assert len(ids) == len(set(ids))
+
+
+def test_methodology_from_registry_and_config(site):
+    release, site_dir = site
+    text = (site_dir / "methodology.html").read_text("utf-8")
+    for indicator in release.config.registry.indicators:
+        assert f'id="{indicator.id}"' in text
+    for row in [
+        'group A</th><td class="num">45',
+        'group B</th><td class="num">100',
+        'group C</th><td class="num">150',
+        'State (DDTC)</th><td class="num">60',
+        'Commerce (BIS)</th><td class="num">90',
+    ]:
+        assert row in text
+    assert "fewer than 3 records" in text and "more than 85% of the total" in text
+    assert "Congressional notifications: public record" in text
+    assert "October 1, 2025 to September 30, 2026" in text
+    for name, _, _ in publish.FIELDS:
+        assert f"<code>{name}</code>" in text
+    assert "arms-metrics@example.gov" in text
+
+
+def test_revisions_page_lists_revised_or_says_none(site, config, tmp_path):
+    release, site_dir = site
+    text = (site_dir / "revisions.html").read_text("utf-8")
+    revised = int(release.cells["revised"].sum())
+    assert f"{revised} figures differ" in text and "There are no revised figures" not in text
+    plain = tiny_release(
+        config, [cell("fms_loas_offered", "FY2026-Q2", 5, "count", 5)], "FY2026-Q2"
+    )
+    render.render_site(plain, tmp_path)
+    assert "There are no revised figures" in (tmp_path / "revisions.html").read_text("utf-8")
+
+
+def test_index_lists_releases_and_release_date(site):
+    _, site_dir = site
+    text = (site_dir / "index.html").read_text("utf-8")
+    assert 'href="releases/FY2026-Q2/index.html"' in text
+    assert 'href="releases/FY2026-Q1/index.html"' in text
+    assert "published May 15, 2026" in text
+
+
+def test_no_external_requests_in_html(site):
+    _, site_dir = site
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text("utf-8")
+        assert not re.search(
+            r'(src|href)="(https?:)?//',
+            text.replace('href="https://creativecommons.org/publicdomain/zero/1.0/"', ""),
+        ), page
+        assert "<script" not in text
+
+
+def test_templates_do_no_arithmetic_or_formatting():
+    # validation_report.html belongs to the validation report, not the public site.
+    for template in (ROOT / "templates").glob("*.html"):
+        if template.name == "validation_report.html":
+            continue
+        text = template.read_text("utf-8")
+        for expression in re.findall(r"{{(.*?)}}", text):
+            assert not re.search(r"[-+*/%]|\|\s*(round|format|int|float)", expression), (
+                template.name,
+                expression,
+            )
+
+
+def test_same_release_same_bytes(config, tmp_path):
+    release = make_release(config, n_quarters=3)
+    files = {}
+    for name in ("a", "b"):
+        out = tmp_path / name
+        publish.write_data(release, out)
+        render.render_site(release, out)
+        publish.write_manifest(release, out)
+        files[name] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert files["a"].keys() == files["b"].keys()
+    assert all(files["a"][k] == files["b"][k] for k in files["a"])
