@@ -43,7 +43,7 @@ MART_CELLS_SCHEMA: dict[str, pl.DataType] = {
 
 @dataclass(frozen=True)
 class Computed:
-    """The engine's output: unrounded-free, unsuppressed cells for every computed period."""
+    """The engine's output: rounded, not yet disclosure-controlled cells of every period."""
 
     cells: pl.DataFrame  # CELL_SCHEMA, sorted by SORT_KEY; suppressed False, revised False
     unavailable: tuple[str, ...]  # indicator ids whose source tables are absent

@@ -81,7 +81,14 @@ def test_quarter_spine() -> None:
     spine = indicators.quarter_spine(dt.date(2025, 9, 30), q)
     assert [s.label for s in spine] == ["FY2025-Q4", "FY2026-Q1", "FY2026-Q2"]
     frame_ = indicators.spine_frame(spine)
-    assert frame_.row(0) == ("FY2025-Q4", 2025 * 4 + 3, 2025, 4, dt.date(2025, 7, 1), dt.date(2025, 9, 30))
+    assert frame_.row(0) == (
+        "FY2025-Q4",
+        2025 * 4 + 3,
+        2025,
+        4,
+        dt.date(2025, 7, 1),
+        dt.date(2025, 9, 30),
+    )
 
 
 LICENCES = [
