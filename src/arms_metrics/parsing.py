@@ -83,15 +83,31 @@ def _header(name: str, raw: bytes) -> list[str]:
     return columns
 
 
+# Columns a feed may leave out altogether (every value is then missing): published
+# congressional notifications often carry no transmittal number, code or authority.
+OPTIONAL_COLUMNS = {
+    "congressional_notifications": ("transmittal_no", "purchaser_code", "authority", "description")
+}
+
+
 def check_columns(name: str, table: str, columns: list[str]) -> None:
     """Columns may come in any order, but must be exactly the DESIGN columns."""
     expected = COLUMNS[table]
-    for column in expected:
-        if column not in columns:
-            raise DataError(name, "missing_column", f"required column {column} is missing", 1)
-    for column in columns:
-        if column not in expected:
-            raise DataError(name, "unexpected_column", f"unexpected column {column!r}", 1)
+    optional = OPTIONAL_COLUMNS.get(table, ())
+    missing = [c for c in expected if c not in columns and c not in optional]
+    unexpected = [c for c in columns if c not in expected]
+    if missing:
+        found = f" (found unexpected column {unexpected[0]!r})" if unexpected else ""
+        detail = f"required column {missing[0]} is missing{found}"
+        raise DataError(name, "missing_column", detail, 1)
+    if unexpected:
+        raise DataError(name, "unexpected_column", f"unexpected column {unexpected[0]!r}", 1)
+
+
+def _add_absent(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Optional columns the file left out, as all-missing text."""
+    absent = [c for c in OPTIONAL_COLUMNS.get(table, ()) if c not in frame.columns]
+    return frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in absent)
 
 
 def _csv_frame(name: str, raw: bytes, columns: list[str]) -> pl.DataFrame:
@@ -183,7 +199,7 @@ def _read_parquet(name: str, path: Path, table: str) -> pl.DataFrame:
     if frame.height == 0:
         raise DataError(name, "empty_file", "no data rows", None)
     kinds = COLUMNS[table]
-    exprs = [_parquet_column(name, c, kinds[c], frame.schema[c]) for c in kinds]
+    exprs = [_parquet_column(name, c, kinds[c], frame.schema[c]) for c in kinds if c in frame]
     return frame.select(exprs).with_columns(pl.lit(None, dtype=pl.Int64).alias(LINE))
 
 
@@ -201,6 +217,7 @@ def read_table(table: str, path: Path) -> RawTable:
             except (OSError, EOFError, zlib.error) as exc:
                 raise DataError(name, "unparseable", f"not a valid gzip file ({exc})") from exc
         frame = _read_csv(name, raw, table)
+    frame = _add_absent(frame, table)
     frame = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias(INDEX), LINE, *COLUMNS[table])
     return RawTable(table, name, digest, frame)
 

@@ -294,3 +294,26 @@ def test_trailing_blank_lines_are_not_records_but_inner_ones_are(tmp_path, confi
     # header, record 1, blank record 2 (line 3), record 3; the two trailing blank lines are not read
     assert (info["read"], info["accepted"], info["quarantined"]) == (3, 2, 1)
     assert list(quarantine_rules(tmp_path, LIC)) == [2]
+
+
+def test_renamed_column_names_both_the_missing_and_the_unexpected(tmp_path, config):
+    data = _csv_bytes(LIC, GOOD_LIC).replace(b",referred", b",referal")
+    error = _refusal(tmp_path, config, f"{LIC}.csv", data)
+    assert error.rule == "missing_column"
+    assert "referred" in str(error) and "'referal'" in str(error)
+
+
+def test_notifications_may_leave_out_their_optional_columns(tmp_path, config):
+    cfg = make_config(tmp_path, config)
+    cn = "congressional_notifications"
+    rows = rows_for(cn, [{"purchaser": "Republic of Korea"}, {"purchaser": "UK"}])
+    folder = tmp_path / "input"
+    folder.mkdir()
+    keep = ["notification_date", "purchaser", "estimated_value_usd"]
+    lines = [",".join(keep)] + [",".join(row[c] for c in keep) for row in rows]
+    (folder / f"{cn}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frame = ingest(folder, cfg, tmp_path / "work").tables[cn]
+    assert frame.columns == list(COLUMNS[cn])
+    assert frame["purchaser_code"].to_list() == ["KR", "GB"]  # derived from the names
+    assert frame["authority"].to_list() == ["AECA_36B", "AECA_36B"]  # the default
+    assert frame["transmittal_no"].to_list() == [None, None]
