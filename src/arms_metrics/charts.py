@@ -19,6 +19,8 @@ import altair as alt
 import vl_convert as vlc
 from markupsafe import Markup
 
+from arms_metrics.quarters import Quarter
+
 WIDTH, HEIGHT = 560, 220
 FONT = "DejaVu Sans, Verdana, sans-serif"
 # Dark enough for 3:1 against white (WCAG 1.4.11), told apart by dash pattern as well.
@@ -52,6 +54,17 @@ class Point:
     suppressed: bool
 
 
+def axis_periods(periods: list[str], most: int = 12) -> list[str]:
+    """The periods labelled on the x axis: all of a short series; for a long one the first
+    quarter of every k-th fiscal year, so at most ``most`` labels (readable, and vl-convert
+    spends most of its time laying out axis text)."""
+    if len(periods) <= most:
+        return periods
+    firsts = [p for p in periods if Quarter.parse(p).quarter == 1] or periods[:1]
+    step = -(-len(firsts) // most)
+    return firsts[::step]
+
+
 def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> dict:
     """The Vega-Lite spec of a line chart; suppressed points are marked "(S)" on the axis."""
     series = list(dict.fromkeys(p.series for p in points))
@@ -66,7 +79,7 @@ def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> di
         sort=periods,
         title="Fiscal quarter",
         scale=alt.Scale(domain=periods),
-        axis=alt.Axis(labelAngle=0 if len(periods) <= 8 else -45),
+        axis=alt.Axis(labelAngle=0 if len(periods) <= 8 else -45, values=axis_periods(periods)),
     )
     y = alt.Y(
         "value:Q",

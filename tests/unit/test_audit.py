@@ -7,7 +7,14 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from arms_metrics.audit import Cell, intervals, lp_intervals, make_group
+from arms_metrics.audit import (
+    Cell,
+    intervals,
+    lp_intervals,
+    make_group,
+    nothing_published,
+    recoverable,
+)
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.disclosure import audit
 from arms_metrics.errors import CheckFailed
@@ -200,3 +207,22 @@ def test_suppressed_total_uses_the_linear_programme():
     found = intervals(_group("count", spec))
     assert found[0].determined and found[1].determined
     assert (found[1].lo, found[1].hi) == (Decimal(4), Decimal(4))
+
+
+def test_group_with_nothing_published_is_unbounded_like_the_linear_programme():
+    # total 2 hidden, everything below it hidden (n <= 2): no equation has a known side.
+    spec = [
+        ("total", "All", "2", None, True),
+        ("region", "EUR", "2", None, True),
+        ("purchaser", "FR", "1", "EUR", True),
+        ("purchaser", "DE", "1", "EUR", True),
+        ("implementing_agency", "ARMY", "2", None, True),
+    ]
+    group = _group("count", spec)
+    assert nothing_published(group)
+    assert recoverable(group) == []  # the fast path, without solving anything
+    linear = lp_intervals(group)  # the independent check: HiGHS finds every cell unbounded
+    assert set(linear) == {0, 1, 2, 3, 4}
+    assert all(iv.hi == Decimal("Infinity") and not iv.determined for iv in linear.values())
+    published_one = _group("count", [(*row[:4], row[0] != "implementing_agency") for row in spec])
+    assert not nothing_published(published_one)

@@ -69,3 +69,15 @@ def test_embed_is_labelled_and_ids_are_prefixed():
     assert 'id="c9-clip1"' in markup and "url(#c9-clip1)" in markup
     assert 'id="clip1"' not in markup and "graphics-document" not in markup
     assert "aria-label=" not in markup and 'viewBox="0 0 10 10"' in markup
+
+
+def test_axis_labels_of_a_long_history_are_fiscal_year_starts() -> None:
+    from arms_metrics.charts import axis_periods
+    from arms_metrics.quarters import Quarter
+
+    short = [Quarter(2026, q).label for q in (1, 2, 3, 4)]
+    assert axis_periods(short) == short
+    # FY2000-Q2 .. FY2026-Q4: 107 quarters, 26 first quarters (FY2001..FY2026) -> every 3rd
+    periods = [q.label for q in Quarter.span(Quarter(2000, 2), Quarter(2026, 4))]
+    assert len(periods) == 107
+    assert axis_periods(periods) == [f"FY{year}-Q1" for year in range(2001, 2027, 3)]
