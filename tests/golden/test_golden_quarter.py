@@ -1,0 +1,75 @@
+"""Golden: one quarter of the committed sample data, headline figures checked by hand.
+
+The expected numbers below were worked out once, independently of the pipeline, with a
+short script using only Python's csv, statistics and decimal modules over sample_data/
+(the method and the numbers are written down in sample_data/README.md, "Hand check").
+If the sample data is regenerated, redo the hand check: never paste the program's output.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import pytest
+
+from arms_metrics import pipeline
+from tests.conftest import SAMPLE_DATA
+
+QUARTER = "FY2026-Q3"  # 2026-04-01 .. 2026-06-30
+
+# (indicator_id, breakdown, breakdown_value) -> (value, n), from the hand check
+HAND_CHECK = {
+    ("fms_lors_received", "total", "All"): ("31", "31"),
+    ("fms_loas_offered", "total", "All"): ("34", "34"),
+    # statistics.median of the 34 development times (an even count: mean of the middle two)
+    ("fms_loa_development_days_median", "total", "All"): ("97.5", "34"),
+    ("fms_loas_accepted", "total", "All"): ("28", "28"),
+    # 1,008,755,532.83 rounds half-even to whole dollars
+    ("fms_loas_accepted_value_usd", "total", "All"): ("1008755533", "28"),
+    ("fms_cases_implemented", "total", "All"): ("13", "13"),
+    ("fms_cases_implemented_value_usd", "total", "All"): ("983993333", "13"),
+    ("fms_open_cases", "total", "All"): ("716", "716"),
+    ("fms_open_cases_value_usd", "total", "All"): ("40937004028", "716"),  # ...028.44
+    ("fms_deliveries_value_usd", "total", "All"): ("4185924195", "252"),  # ...194.71
+    ("cn_notifications", "total", "All"): ("1", "1"),  # public record: never suppressed
+    ("cn_notifications_value_usd", "total", "All"): ("362000000", "1"),
+    ("lic_applications_received", "total", "All"): ("1007", "1007"),
+    ("lic_applications_received", "agency", "STATE"): ("611", "611"),
+    ("lic_applications_received", "agency", "COMMERCE"): ("396", "396"),
+    ("lic_final_actions", "total", "All"): ("966", "966"),
+    ("lic_final_actions", "agency", "STATE"): ("595", "595"),
+    ("lic_final_actions", "agency", "COMMERCE"): ("371", "371"),
+    ("lic_processing_days_median", "total", "All"): ("24.5", "966"),
+    ("lic_processing_days_median", "agency", "STATE"): ("23.0", "595"),
+    ("lic_processing_days_median", "agency", "COMMERCE"): ("29.0", "371"),
+    # approvals / (approvals + denials): 827/838 = 98.687..%, 525/529 = 99.243..%, 302/309
+    ("lic_approval_rate_pct", "total", "All"): ("98.7", "838"),
+    ("lic_approval_rate_pct", "agency", "STATE"): ("99.2", "529"),
+    ("lic_approval_rate_pct", "agency", "COMMERCE"): ("97.7", "309"),
+    ("lic_pending", "total", "All"): ("535", "535"),
+    ("lic_pending", "agency", "STATE"): ("292", "292"),
+    ("lic_pending", "agency", "COMMERCE"): ("243", "243"),
+}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> dict[tuple[str, str, str], dict[str, str]]:
+    folder = tmp_path_factory.mktemp("golden")
+    pipeline.run(
+        SAMPLE_DATA, folder / "site", folder / "work", QUARTER, today=dt.date(2026, 11, 27)
+    )
+    with (folder / "site/data/indicators.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return {
+        (r["indicator_id"], r["breakdown"], r["breakdown_value"]): r
+        for r in rows
+        if r["period"] == QUARTER
+    }
+
+
+@pytest.mark.parametrize("key", sorted(HAND_CHECK), ids="/".join)
+def test_headline_figure_matches_the_hand_check(published, key) -> None:
+    row = published[key]
+    assert (row["value"], row["n"]) == HAND_CHECK[key]
+    assert row["suppressed"] == "false" and row["revised"] == "false"
