@@ -23,14 +23,8 @@ from arms_metrics.errors import DataError, UsageError
 from arms_metrics.parsing import INDEX, LINE, SUFFIXES, RawTable, parse_table, read_table
 from arms_metrics.reference import Reference, load_reference
 from arms_metrics.release import InputFile
-from arms_metrics.schemas import (
-    COLUMNS,
-    DEFAULT_AUTHORITY,
-    NAME_CODE,
-    build_schema,
-    describe_rule,
-    rule_id,
-)
+from arms_metrics.rules import describe_rule, rule_id
+from arms_metrics.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
 
 CN = "congressional_notifications"
 EXAMPLES = 10  # offending records shown per table in the report
@@ -196,6 +190,8 @@ def write_report(path: Path, summary: dict, quarantines: dict[str, pl.DataFrame]
         {
             "name": table,
             **info,
+            "share_text": f"{info['quarantine_share']:.2%}",
+            "threshold_text": f"{info['threshold']:.2%}",
             "rules": [(r, n, describe_rule(r)) for r, n in info["by_rule"].items()],
             "examples": quarantines[table].head(EXAMPLES).select("record", "line", "rules").rows(),
         }
