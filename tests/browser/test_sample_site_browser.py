@@ -1,0 +1,91 @@
+"""The site built by the real pipeline from sample_data/: the same browser checks as on the
+fixture site, on pages with real volumes (long purchaser tables, 30 years of history)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from urllib.parse import urlparse
+
+import pytest
+
+from arms_metrics import pipeline
+from tests.browser.serve import browser, serve
+from tests.browser.test_site_browser import AXE, AXE_TAGS, STRUCTURE, VNU
+from tests.conftest import SAMPLE_DATA
+
+pytestmark = pytest.mark.browser
+
+QUARTER = "FY2026-Q4"
+PAGES = [
+    "index.html",
+    f"releases/{QUARTER}/index.html",
+    "indicators/fms_open_cases_value_usd.html",
+    "indicators/lic_processing_days_median.html",
+    "methodology.html",
+    "revisions.html",
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample-site")
+    pipeline.run(
+        SAMPLE_DATA, folder / "site", folder / "work", QUARTER, today=dt.date(2026, 11, 27)
+    )
+    return folder / "site"
+
+
+@pytest.fixture(scope="module")
+def results(site):
+    found, requests = {}, []
+    with serve(site) as base, browser() as chromium:
+        page = chromium.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        for path in PAGES:
+            page.goto(base + path, wait_until="load")
+            page.add_script_tag(path=str(AXE))
+            axe = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+            )
+            found[path] = {"axe": axe, "structure": page.evaluate(STRUCTURE)}
+        page.close()
+    found["requests"] = requests
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_and_structure_on_the_sample_site(results, path):
+    violations = results[path]["axe"]["violations"]
+    assert violations == [], [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    structure = results[path]["structure"]
+    assert structure["lang"] == "en" and structure["h1"] == 1
+    assert all(t["caption"] for t in structure["tables"])
+    assert all(s["title"] and s["role"] == "img" for s in structure["svgs"])
+
+
+def test_every_release_table_has_its_csv(results, site):
+    tables = results[f"releases/{QUARTER}/index.html"]["structure"]["tables"]
+    assert tables
+    for table in tables:
+        assert table["csv"], table["caption"]
+        assert (site / "releases" / QUARTER / table["csv"]).resolve().is_file()
+
+
+def test_no_request_leaves_localhost(results):
+    assert {urlparse(url).hostname for url in results["requests"]} == {"127.0.0.1"}
+
+
+def test_nu_validator_no_errors_on_the_sample_site(site):
+    files = sorted(str(p) for p in site.rglob("*.html"))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(run.stderr or run.stdout)
+    assert report["messages"] == [], report["messages"][:5]
+    assert len(files) == 34
