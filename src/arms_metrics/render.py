@@ -60,7 +60,7 @@ def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
         for r in table.cells.sort(["period", "breakdown", "breakdown_value"]).iter_rows(named=True)
     ]
     periods = sorted({row for row, _ in table.rows}, key=lambda p: Quarter.parse(p).index)
-    y_title = views.unit_label(release, indicator.unit).capitalize()
+    y_title = views.sentence_case(views.unit_label(release, indicator.unit))
     return charts.render_svg(charts.spec(points, periods, indicator.unit, y_title))
 
 

@@ -191,7 +191,7 @@ def breakdown_table(
         dom_id,
         caption,
         name,
-        [unit_label(release, indicator.unit).capitalize()],
+        [sentence_case(unit_label(release, indicator.unit))],
         rows,
         cells,
         csv_path,
@@ -201,6 +201,11 @@ def breakdown_table(
 
 def unit_label(release: Release, unit: str) -> str:
     return release.config.registry.unit_labels.get(unit, unit)
+
+
+def sentence_case(text: str) -> str:
+    """First letter up, the rest as written ("US dollars" stays "US dollars")."""
+    return text[:1].upper() + text[1:]
 
 
 def lookup_cell(release: Release, indicator_id: str, period: str, key: tuple[str, str]):

@@ -311,3 +311,11 @@ def test_same_release_same_bytes(config, tmp_path):
         files[name] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert files["a"].keys() == files["b"].keys()
     assert all(files["a"][k] == files["b"][k] for k in files["a"])
+
+
+def test_sentence_case_keeps_acronyms():
+    from arms_metrics.views import sentence_case
+
+    assert sentence_case("US dollars") == "US dollars"
+    assert sentence_case("calendar days") == "Calendar days"
+    assert sentence_case("") == ""
