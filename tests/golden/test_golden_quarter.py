@@ -50,6 +50,20 @@ HAND_CHECK = {
     ("lic_pending", "total", "All"): ("535", "535"),
     ("lic_pending", "agency", "STATE"): ("292", "292"),
     ("lic_pending", "agency", "COMMERCE"): ("243", "243"),
+    # numpy.percentile (linear) of the same 34 development times
+    ("fms_loa_development_days_p90", "total", "All"): ("157.6", "34"),
+    ("fms_loas_offered_within_target_pct", "total", "All"): ("61.8", "34"),  # 21/34 = 61.76
+    ("fms_loas_offered_by_anticipated_date_pct", "total", "All"): ("68.8", "32"),  # 22/32 = 68.75
+    ("fms_offer_to_acceptance_days_median", "total", "All"): ("41.0", "28"),
+    ("fms_development_backlog", "total", "All"): ("21", "21"),
+    ("fms_development_backlog_over_target_pct", "total", "All"): ("9.5", "21"),  # 2/21
+    ("fms_cases_supply_complete", "total", "All"): ("9", "9"),
+    ("fms_cases_closed", "total", "All"): ("17", "17"),
+    ("lic_processing_days_p90", "total", "All"): ("99.5", "966"),
+    ("lic_decided_within_target_pct", "total", "All"): ("84.2", "966"),  # 84.16
+    ("lic_returned_without_action_pct", "total", "All"): ("12.1", "966"),  # 12.11
+    ("lic_pending_over_target", "total", "All"): ("136", "136"),
+    ("lic_approved_value_usd", "total", "All"): ("895904886", "788"),  # ...886.48
 }
 
 
