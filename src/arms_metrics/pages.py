@@ -116,8 +116,15 @@ def disclosure_rules(release: Release) -> list[str]:
             f"where one record is more than {rules.dominance_share:.0%} of the total is "
             "suppressed. Zero is published. So that a suppressed figure cannot be worked out "
             "by subtraction from a published total, the next smallest figure in the same "
-            "table is suppressed too."
+            "table is suppressed too, and likewise among the purchasers of one region. "
+            "The number of records behind a suppressed figure is withheld as well."
         )
+    out.append(
+        "Before anything is published, an automatic audit works out, for every suppressed "
+        "figure, the range of values consistent with all published figures of the same "
+        "indicator and quarter (totals, breakdowns, regions and their purchasers). The "
+        "release fails if any suppressed figure could be pinned down exactly."
+    )
     return out
 
 
