@@ -9,6 +9,7 @@ raises ``DataError`` naming the file and, where it can be found, the line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import decimal
 import gzip
@@ -166,7 +167,7 @@ def _drop_trailing_blank(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _read_csv(name: str, raw: bytes, table: str) -> pl.DataFrame:
-    if not raw.strip():
+    if not raw.removeprefix(codecs.BOM_UTF8).strip():  # nothing but a BOM is empty too
         raise DataError(name, "empty_file", "the file is empty", None)
     columns = _header(name, raw)
     check_columns(name, table, columns)

@@ -122,6 +122,7 @@ def test_parquet_wrong_type_is_refused(tmp_path, config):
     ("data", "rule", "line", "words"),
     [
         (b"", "empty_file", None, "empty"),
+        (b"\xef\xbb\xbf\r\n", "empty_file", None, "empty"),
         (_csv_bytes(LIC, [])[:-1], "empty_file", 1, "no data rows"),
         (_csv_bytes(LIC, GOOD_LIC).replace(b",referred", b""), "missing_column", 1, "referred"),
         (
