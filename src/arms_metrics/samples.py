@@ -17,17 +17,9 @@ import numpy as np
 import polars as pl
 
 from arms_metrics import sample_profiles as sp
+from arms_metrics.config import TABLES
 from arms_metrics.sample_fms import fms_tables
 from arms_metrics.sample_licensing import licences_for_year, notifications
-
-TABLES = (
-    "fms_lors",
-    "fms_documents",
-    "fms_cases",
-    "fms_deliveries",
-    "congressional_notifications",
-    "export_licenses",
-)
 
 
 def _money(column: str) -> pl.Expr:

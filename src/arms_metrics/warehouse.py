@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from arms_metrics.errors import CheckFailed, ConfigError, DataError
+from arms_metrics.schemas import COLUMNS, KIND_DTYPES
 
 RELATION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 LAYERS = ("staging", "intermediate", "marts", "checks")
@@ -24,74 +25,11 @@ LAYERS = ("staging", "intermediate", "marts", "checks")
 # several marts, so they are materialised once; marts are read exactly once.
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "view"}
 
-_MONEY = pl.Decimal(18, 2)
-# DESIGN.md section 2: the engine's input columns and their types, in order.
+# DESIGN.md section 2: the engine's input columns and their types, in order (the same
+# contract ingest validates against, so the two cannot drift apart).
 SOURCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
-    "fms_lors": {
-        "lor_id": pl.String(),
-        "purchaser_code": pl.String(),
-        "implementing_agency": pl.String(),
-        "request_type": pl.String(),
-        "received_date": pl.Date(),
-        "complete_date": pl.Date(),
-        "cancelled_date": pl.Date(),
-    },
-    "fms_documents": {
-        "document_id": pl.String(),
-        "case_id": pl.String(),
-        "document_type": pl.String(),
-        "purchaser_code": pl.String(),
-        "implementing_agency": pl.String(),
-        "development_group": pl.String(),
-        "priority_platform": pl.Boolean(),
-        "lor_complete_date": pl.Date(),
-        "anticipated_offer_date": pl.Date(),
-        "offered_date": pl.Date(),
-        "offer_expiration_date": pl.Date(),
-        "accepted_date": pl.Date(),
-        "implemented_date": pl.Date(),
-        "cancelled_date": pl.Date(),
-        "value_usd": _MONEY,
-    },
-    "fms_cases": {
-        "case_id": pl.String(),
-        "purchaser_code": pl.String(),
-        "implementing_agency": pl.String(),
-        "funding_source": pl.String(),
-        "priority_platform": pl.Boolean(),
-        "implemented_date": pl.Date(),
-        "supply_complete_date": pl.Date(),
-        "closed_date": pl.Date(),
-        "case_value_usd": _MONEY,
-    },
-    "fms_deliveries": {
-        "delivery_id": pl.String(),
-        "case_id": pl.String(),
-        "delivery_date": pl.Date(),
-        "delivered_value_usd": _MONEY,
-    },
-    "congressional_notifications": {
-        "transmittal_no": pl.String(),
-        "notification_date": pl.Date(),
-        "purchaser": pl.String(),
-        "purchaser_code": pl.String(),
-        "authority": pl.String(),
-        "description": pl.String(),
-        "estimated_value_usd": _MONEY,
-    },
-    "export_licenses": {
-        "application_id": pl.String(),
-        "agency": pl.String(),
-        "application_type": pl.String(),
-        "destination_code": pl.String(),
-        "control_category": pl.String(),
-        "received_date": pl.Date(),
-        "final_action_date": pl.Date(),
-        "outcome": pl.String(),
-        "requested_value_usd": _MONEY,
-        "approved_value_usd": _MONEY,
-        "referred": pl.Boolean(),
-    },
+    table: {column: KIND_DTYPES[kind] for column, kind in columns.items()}
+    for table, columns in COLUMNS.items()
 }
 
 

@@ -4,15 +4,12 @@ fixture site, on pages with real volumes (long purchaser tables, 30 years of his
 from __future__ import annotations
 
 import datetime as dt
-import json
-import subprocess
 from urllib.parse import urlparse
 
 import pytest
 
 from arms_metrics import pipeline
-from tests.browser.serve import browser, serve
-from tests.browser.test_site_browser import AXE, AXE_TAGS, STRUCTURE, VNU
+from tests.browser.test_site_browser import collect, nu_messages
 from tests.conftest import SAMPLE_DATA
 
 pytestmark = pytest.mark.browser
@@ -39,20 +36,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def results(site):
-    found, requests = {}, []
-    with serve(site) as base, browser() as chromium:
-        page = chromium.new_page()
-        page.on("request", lambda request: requests.append(request.url))
-        for path in PAGES:
-            page.goto(base + path, wait_until="load")
-            page.add_script_tag(path=str(AXE))
-            axe = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-            )
-            found[path] = {"axe": axe, "structure": page.evaluate(STRUCTURE)}
-        page.close()
-    found["requests"] = requests
-    return found
+    return collect(site, PAGES)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -78,14 +62,6 @@ def test_no_request_leaves_localhost(results):
 
 
 def test_nu_validator_no_errors_on_the_sample_site(site):
-    files = sorted(str(p) for p in site.rglob("*.html"))
-    run = subprocess.run(
-        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    report = json.loads(run.stderr or run.stdout)
-    assert report["messages"] == [], report["messages"][:5]
+    messages, files = nu_messages(site)
+    assert messages == [], messages[:5]
     assert len(files) == 34
