@@ -12,7 +12,7 @@ QUARTER_FLAG := $(if $(QUARTER),--quarter $(QUARTER),)
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help setup run test test-fast lint format screenshots benchmark sample clean
+.PHONY: help setup browser-tools run test test-fast lint format docs screenshots benchmark sample clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,10 +27,13 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 
 setup: $(VENV)/.synced  ## create .venv from uv.lock
 
+browser-tools:  ## chromium, Java and the npm packages the browser tests use
+	bash tests/browser/install-tools.sh
+
 run: setup  ## build the site from sample_data/ into site/
 	$(BIN)/arms-metrics run --input $(INPUT) --site $(SITE) --work $(WORK) $(QUARTER_FLAG)
 
-test: setup  ## run the whole test suite
+test: setup browser-tools  ## run the whole test suite (installs what it needs first)
 	$(BIN)/python -m pytest -q
 
 test-fast: setup  ## the tests without the browser
@@ -40,12 +43,16 @@ lint: setup  ## ruff and sqlfluff
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/sqlfluff lint pipelines/quarterly/sql
+	$(BIN)/lint-imports
 
 format: setup  ## apply ruff formatting and fixes
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-screenshots: run  ## PNG screenshots of the index and a release page (desktop, phone)
+docs: setup  ## regenerate docs/inputs.md from the input schemas
+	$(BIN)/python -m arms_metrics.ingest.inputs_doc > docs/inputs.md
+
+screenshots: run browser-tools  ## PNG screenshots of the index and a release page (desktop, phone)
 	$(BIN)/python -m tests.browser.screenshots $(SITE) screenshots
 
 benchmark: setup  ## whole-run time and peak memory at --scale 10, beside bare DuckDB

@@ -1,7 +1,11 @@
-"""Shared fixtures: paths to the repository's pipeline, sample data and a loaded config."""
+"""Shared fixtures: paths to the repository's pipeline and sample data, a loaded config, the
+CLI as a subprocess, and the sample site built once per test session."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,8 +15,43 @@ from arms_metrics.config import Config, load_config
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
 PIPELINE_TOML = ROOT / "pipelines" / "quarterly" / "pipeline.toml"
+SAMPLE_QUARTER = "FY2026-Q3"  # the golden quarter (sample_data/README.md, "Hand check")
 
 
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(PIPELINE_TOML)
+
+
+def arms_metrics(
+    *args: str, env: dict | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    """The ``arms-metrics`` command as a user runs it (``python -m arms_metrics``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "arms_metrics", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def build(tmp: Path, quarter: str = SAMPLE_QUARTER, input_dir: Path = SAMPLE_DATA, **env: str):
+    """``arms-metrics run`` into ``tmp/site`` and ``tmp/work``: (process, site, work)."""
+    site, work = tmp / "site", tmp / "work"
+    done = arms_metrics(
+        "run", "--input", str(input_dir), "--quarter", quarter,
+        "--site", str(site), "--work", str(work), env=env,
+    )  # fmt: skip
+    return done, site, work
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory) -> tuple[Path, Path]:
+    """The site and work folders of ``arms-metrics run`` on sample_data/ for SAMPLE_QUARTER,
+    built once per session and shared by the end-to-end, golden and browser tests (read only)."""
+    done, site, work = build(tmp_path_factory.mktemp("sample-build"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"published {SAMPLE_QUARTER} to {site}"
+    return site, work

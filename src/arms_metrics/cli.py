@@ -95,11 +95,11 @@ def _dispatch(args: argparse.Namespace) -> str:
     from arms_metrics import pipeline
 
     if args.command == "sample":
-        from arms_metrics import samples
+        from arms_metrics.samples import generate
 
         if args.scale <= 0:
             raise UsageError("--scale must be greater than 0")
-        rows = samples.generate(args.out, scale=args.scale, seed=args.seed)
+        rows = generate.generate(args.out, scale=args.scale, seed=args.seed)
         return f"wrote {sum(rows.values())} rows in {len(rows)} tables to {args.out}"
     progress = pipeline.stderr_progress(args.progress)
     if args.command == "validate":

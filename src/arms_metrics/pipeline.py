@@ -15,12 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from arms_metrics import __version__, disclosure, indicators, publish, render, revisions
+from arms_metrics import __version__
+from arms_metrics.compute import indicators
 from arms_metrics.config import Config, load_config
+from arms_metrics.disclosure import protect
 from arms_metrics.errors import UsageError
-from arms_metrics.ingest import Ingested, ingest
+from arms_metrics.ingest.load import Ingested, ingest
+from arms_metrics.publication import revisions
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import Release
+from arms_metrics.release import Release, published_releases
+from arms_metrics.site import downloads, render
 
 Progress = Callable[[str], None]
 
@@ -90,9 +94,9 @@ def build_release(
     progress(f"computing indicators for {quarter}")
     computed = indicators.compute(ingested.tables, config, quarter)
     progress(f"disclosure control on {computed.cells.height} cells")
-    protected = disclosure.protect(computed.cells, config)
-    audit = disclosure.audit(protected, config)
-    previous = [q.label for q in revisions.published_releases(site_dir) if q < quarter]
+    protected = protect.protect(computed.cells, config)
+    audit = protect.audit(protected, config)
+    previous = [q.label for q in published_releases(site_dir) if q < quarter]
     cells = revisions.mark_revisions(protected, site_dir, quarter)
     return Release(
         quarter=quarter,
@@ -113,8 +117,8 @@ def _write_site(release: Release, site_dir: Path, work_dir: Path, progress: Prog
     staging.mkdir(parents=True)
     progress(f"rendering {release.period} into {staging}")
     render.render_site(release, staging)
-    publish.write_data(release, staging)
-    publish.write_manifest(release, staging)
+    downloads.write_data(release, staging)
+    downloads.write_manifest(release, staging)
     progress(f"publishing into {site_dir}")
     site_dir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(staging, site_dir, dirs_exist_ok=True)

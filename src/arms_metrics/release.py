@@ -1,16 +1,21 @@
-"""What one release is: the quarter, its date, its disclosed cells and where they came from.
+"""What one release is, and the releases already published in a site folder.
 
-Built by ``pipeline.py`` after disclosure control and revisions; read by ``publish.py``
-(CSV, JSON catalogues, manifest) and ``render.py`` (HTML). Nothing here is computed.
+``Release`` (the quarter, its date, its disclosed cells and where they came from) is built
+by ``pipeline.py`` after disclosure control and revisions and read by ``site/`` (HTML, CSV,
+JSON catalogues, manifest). ``published_releases`` and ``read_published`` read what a site
+already holds, for every stage that must respect it (revisions, the disclosure audit).
+Nothing here is computed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import polars as pl
 
+from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.quarters import Quarter
 
@@ -47,3 +52,38 @@ class Release:
     def periods(self) -> list[str]:
         """Every period in the release, oldest first."""
         return sorted(set(self.cells["period"].to_list()), key=lambda p: Quarter.parse(p).index)
+
+
+PUBLISHED_CSV = Path("data") / "indicators.csv"
+
+
+def published_releases(site_dir: Path) -> list[Quarter]:
+    """Releases already in the site folder (those with an indicators.csv), oldest first."""
+    releases_dir = site_dir / "releases"
+    if not releases_dir.is_dir():
+        return []
+    found = []
+    for child in releases_dir.iterdir():
+        try:
+            quarter = Quarter.parse(child.name)
+        except ValueError:
+            continue
+        if child.name == quarter.label and (child / PUBLISHED_CSV).is_file():
+            found.append(quarter)
+    return sorted(found)
+
+
+def previous_release(site_dir: Path, quarter: Quarter) -> Quarter | None:
+    earlier = [q for q in published_releases(site_dir) if q < quarter]
+    return earlier[-1] if earlier else None
+
+
+def read_published(path: Path) -> pl.DataFrame:
+    """The previous release's figures, keyed like the cells, values as Decimal."""
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    return frame.select(
+        *SORT_KEY,
+        pl.col("value").replace("", None).cast(pl.Decimal(38, 1)).alias("previous_value"),
+        (pl.col("suppressed") == "true").alias("previous_suppressed"),
+        pl.lit(True).alias("previously_published"),
+    )

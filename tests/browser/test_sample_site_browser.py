@@ -3,18 +3,16 @@ fixture site, on pages with real volumes (long purchaser tables, 30 years of his
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlparse
 
 import pytest
 
-from arms_metrics import pipeline
 from tests.browser.test_site_browser import collect, nu_messages
-from tests.conftest import SAMPLE_DATA
+from tests.conftest import SAMPLE_QUARTER
 
 pytestmark = pytest.mark.browser
 
-QUARTER = "FY2026-Q4"
+QUARTER = SAMPLE_QUARTER
 PAGES = [
     "index.html",
     f"releases/{QUARTER}/index.html",
@@ -26,12 +24,8 @@ PAGES = [
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("sample-site")
-    pipeline.run(
-        SAMPLE_DATA, folder / "site", folder / "work", QUARTER, today=dt.date(2026, 11, 27)
-    )
-    return folder / "site"
+def site(sample_build):
+    return sample_build[0]
 
 
 @pytest.fixture(scope="module")

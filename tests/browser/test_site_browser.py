@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from arms_metrics import publish, render
+from arms_metrics.site import downloads, render
 from tests.browser.serve import CHROMIUM, browser, serve
 from tests.unit.site_fixtures import make_release
 
@@ -36,9 +36,9 @@ def site(config, tmp_path_factory):
         assert tool.is_file(), f"{tool} missing: run npm install / install chromium"
     release = make_release(config)
     site_dir = tmp_path_factory.mktemp("browser-site")
-    publish.write_data(release, site_dir)
+    downloads.write_data(release, site_dir)
     render.render_site(release, site_dir)
-    publish.write_manifest(release, site_dir)
+    downloads.write_manifest(release, site_dir)
     return site_dir
 
 

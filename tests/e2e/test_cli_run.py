@@ -5,11 +5,8 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +14,9 @@ import pytest
 from arms_metrics.cells import PUBLIC_COLUMNS
 from arms_metrics.config import load_config
 from arms_metrics.quarters import Quarter
-from tests.conftest import PIPELINE_TOML, ROOT, SAMPLE_DATA
+from tests.conftest import PIPELINE_TOML, SAMPLE_DATA, SAMPLE_QUARTER, build
 
-QUARTER = "FY2026-Q3"
+QUARTER = SAMPLE_QUARTER
 ID_COLUMNS = {
     "fms_lors": "lor_id",
     "fms_documents": "document_id",
@@ -27,28 +24,6 @@ ID_COLUMNS = {
     "fms_deliveries": "delivery_id",
     "export_licenses": "application_id",
 }
-
-
-def arms_metrics(
-    *args: str, env: dict | None = None, cwd: Path = ROOT
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "arms_metrics", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def build(tmp: Path, quarter: str = QUARTER, input_dir: Path = SAMPLE_DATA, **env: str):
-    site, work = tmp / "site", tmp / "work"
-    done = arms_metrics(
-        "run", "--input", str(input_dir), "--quarter", quarter,
-        "--site", str(site), "--work", str(work), env=env,
-    )  # fmt: skip
-    return done, site, work
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
@@ -60,11 +35,8 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, Path]:
-    done, site, work = build(tmp_path_factory.mktemp("run"))
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"published {QUARTER} to {site}"
-    return site, work
+def built(sample_build) -> tuple[Path, Path]:
+    return sample_build
 
 
 def test_run_writes_every_page_and_file(built) -> None:

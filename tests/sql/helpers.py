@@ -14,8 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from arms_metrics.compute.warehouse import SOURCE_SCHEMAS
 from arms_metrics.config import Config
-from arms_metrics.warehouse import SOURCE_SCHEMAS
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "pipelines" / "quarterly" / "sql"
 

@@ -28,7 +28,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from arms_metrics import indicators
+from arms_metrics.compute import indicators
 from arms_metrics.quarters import Quarter
 from tests.sql.helpers import cells_of, config_with_reference, frame
 

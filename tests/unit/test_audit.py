@@ -7,7 +7,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from arms_metrics.audit import (
+from arms_metrics.cells import CELL_SCHEMA
+from arms_metrics.disclosure.audit import (
     Cell,
     intervals,
     lp_intervals,
@@ -15,8 +16,7 @@ from arms_metrics.audit import (
     nothing_published,
     recoverable,
 )
-from arms_metrics.cells import CELL_SCHEMA
-from arms_metrics.disclosure import audit
+from arms_metrics.disclosure.protect import audit
 from arms_metrics.errors import CheckFailed
 
 COUNT, USD, DAYS = "fms_loas_offered", "fms_loas_accepted_value_usd", "fms_loa_development_days_p90"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from arms_metrics import charts
+from arms_metrics.site import charts
 
 PERIODS = ["FY2025-Q3", "FY2025-Q4", "FY2026-Q1"]
 
@@ -72,8 +72,8 @@ def test_embed_is_labelled_and_ids_are_prefixed():
 
 
 def test_axis_labels_of_a_long_history_are_fiscal_year_starts() -> None:
-    from arms_metrics.charts import axis_periods
     from arms_metrics.quarters import Quarter
+    from arms_metrics.site.charts import axis_periods
 
     short = [Quarter(2026, q).label for q in (1, 2, 3, 4)]
     assert axis_periods(short) == short

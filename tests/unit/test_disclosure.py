@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from arms_metrics.cells import CELL_SCHEMA
-from arms_metrics.disclosure import audit, protect
+from arms_metrics.disclosure.protect import audit, protect
 
 COUNT = "fms_loas_offered"  # count, additive, family fms (min_n_count 3)
 USD = "fms_loas_accepted_value_usd"  # usd, additive, family fms (dominance 0.85)

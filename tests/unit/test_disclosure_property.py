@@ -14,9 +14,9 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arms_metrics.audit import Cell, intervals, lp_intervals, make_group
 from arms_metrics.cells import CELL_SCHEMA
-from arms_metrics.disclosure import audit, protect
+from arms_metrics.disclosure.audit import Cell, intervals, lp_intervals, make_group
+from arms_metrics.disclosure.protect import audit, protect
 
 INDICATOR = "fms_loas_offered"
 REGIONS = ("AF", "EUR", "WHA")

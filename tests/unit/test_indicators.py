@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import polars as pl
 import pytest
 
-from arms_metrics import indicators
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
+from arms_metrics.compute import indicators
 from arms_metrics.errors import CheckFailed, ConfigError
 from arms_metrics.quarters import Quarter
 from tests.sql.helpers import config_with_reference, frame

@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arms_metrics import indicators
+from arms_metrics.compute import indicators
 from arms_metrics.config import Config
 from arms_metrics.quarters import Quarter
 from tests.sql.helpers import config_with_reference, frame

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arms_metrics.errors import DataError, UsageError
-from arms_metrics.ingest import ingest
-from arms_metrics.schemas import COLUMNS
+from arms_metrics.ingest.load import ingest
+from arms_metrics.ingest.schemas import COLUMNS
 from tests.unit.test_ingest_helpers import (
     make_config,
     quarantine_rules,

@@ -8,8 +8,8 @@ import dataclasses
 from pathlib import Path
 
 from arms_metrics.config import Config
-from arms_metrics.ingest import Ingested, ingest
-from arms_metrics.schemas import COLUMNS
+from arms_metrics.ingest.load import Ingested, ingest
+from arms_metrics.ingest.schemas import COLUMNS
 
 PURCHASERS = """code,name,region,kind,aliases
 AE,United Arab Emirates,NEA,country,UAE|U.A.E.

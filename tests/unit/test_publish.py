@@ -1,4 +1,4 @@
-"""publish.py: the CSV bytes, the data package, the DCAT-US catalogue and the manifest.
+"""downloads.py: the CSV bytes, the data package, the DCAT-US catalogue and the manifest.
 
 Every expected value below is written out by hand from the fixture rows.
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from arms_metrics import publish
 from arms_metrics.release import InputFile
+from arms_metrics.site import downloads
 from tests.unit.site_fixtures import cell, tiny_release
 
 # (value, unit) -> CSV text, worked out by hand.
@@ -36,7 +36,7 @@ FORMAT_TABLE = [
 
 @pytest.mark.parametrize(("value", "unit", "expected"), FORMAT_TABLE)
 def test_format_value_hand_table(value, unit, expected):
-    assert publish.format_value(value, unit) == expected
+    assert downloads.format_value(value, unit) == expected
 
 
 def small_rows():
@@ -86,12 +86,12 @@ EXPECTED_CSV = (
 
 def test_csv_bytes_exact(config):
     release = tiny_release(config, small_rows(), "FY2026-Q2")
-    assert publish.csv_bytes(release.cells) == EXPECTED_CSV
+    assert downloads.csv_bytes(release.cells) == EXPECTED_CSV
 
 
 def test_csv_never_publishes_internal_columns(config):
     release = tiny_release(config, small_rows(), "FY2026-Q2")
-    header = publish.csv_bytes(release.cells).split(b"\r\n")[0].decode()
+    header = downloads.csv_bytes(release.cells).split(b"\r\n")[0].decode()
     assert "max_record_value" not in header and "parent" not in header
     assert "suppression" not in header.replace("suppressed", "")
 
@@ -99,7 +99,7 @@ def test_csv_never_publishes_internal_columns(config):
 def test_suppressed_n_is_never_published_even_if_present(config):
     row = cell("fms_loas_offered", "FY2026-Q2", None, "count", 2, suppressed=True)
     release = tiny_release(config, [row], "FY2026-Q2")
-    line = publish.csv_bytes(release.cells).split(b"\r\n")[1]
+    line = downloads.csv_bytes(release.cells).split(b"\r\n")[1]
     assert line == b"fms_loas_offered,FY2026-Q2,2026,2,total,All,,count,,true,false"
 
 
@@ -107,7 +107,7 @@ def test_suppressed_n_is_never_published_even_if_present(config):
 def written(config, tmp_path):
     inputs = (InputFile("export_licenses", "export_licenses.csv", "ab" * 32, 10, 9, 1),)
     release = tiny_release(config, small_rows(), "FY2026-Q2", inputs=inputs)
-    publish.write_data(release, tmp_path)
+    downloads.write_data(release, tmp_path)
     return release, tmp_path
 
 
@@ -210,7 +210,7 @@ def test_manifest_hashes_every_file_of_this_release(written):
     older = site / "releases" / "FY2026-Q1" / "index.html"  # another release: not ours
     older.parent.mkdir(parents=True)
     older.write_bytes(b"old")
-    publish.write_manifest(release, site)
+    downloads.write_manifest(release, site)
     manifest_path = site / "releases" / "FY2026-Q2" / "manifest.json"
     document = json.loads(manifest_path.read_text("utf-8"))
     paths = [o["path"] for o in document["outputs"]]
@@ -237,12 +237,25 @@ def test_manifest_hashes_every_file_of_this_release(written):
         }
     ]
     text = manifest_path.read_text("utf-8")
-    assert str(Path(site)) not in text and "/work/" not in text
+    assert str(Path(site)) not in text
+    assert not any(value.startswith("/") for value in _strings(json.loads(text)))
 
 
 def test_manifest_is_stable(written):
     release, site = written
-    publish.write_manifest(release, site)
+    downloads.write_manifest(release, site)
     first = (site / "releases" / "FY2026-Q2" / "manifest.json").read_bytes()
-    publish.write_manifest(release, site)
+    downloads.write_manifest(release, site)
     assert (site / "releases" / "FY2026-Q2" / "manifest.json").read_bytes() == first
+
+
+def _strings(document):
+    """Every string value in a JSON document."""
+    if isinstance(document, dict):
+        for value in document.values():
+            yield from _strings(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from _strings(value)
+    elif isinstance(document, str):
+        yield document

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PURCHASERS = ROOT / "pipelines" / "quarterly" / "reference" / "purchasers.csv"
-SIPRI = Path("/work/shared/realdata/sipri_trade_register_US_supplier_1950_2023.csv")
+SIPRI = ROOT / "src/arms_metrics/samples/data/sipri_trade_register_US_supplier_1950_2023.csv"
 
 # ISO 3166-1 alpha-2, all 249 officially assigned codes (hand list, checked against the
 # IANA tz database's iso3166.tab).

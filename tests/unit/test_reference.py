@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from arms_metrics.errors import ConfigError
-from arms_metrics.reference import load_reference, normalise_name
-from arms_metrics.schemas import IMPLEMENTING_AGENCIES, LICENSING_AGENCIES
+from arms_metrics.ingest.reference import load_reference, normalise_name
+from arms_metrics.ingest.schemas import IMPLEMENTING_AGENCIES, LICENSING_AGENCIES
 from tests.unit.test_ingest_helpers import AGENCIES, CATEGORIES, PURCHASERS
 
 ROMAN = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from arms_metrics import publish, render, views
+from arms_metrics.site import downloads, render, views
 from tests.unit.site_fixtures import cell, make_release, tiny_release
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,9 +148,9 @@ class Tables(HTMLParser):
 def site(config, tmp_path_factory):
     release = make_release(config)
     site_dir = tmp_path_factory.mktemp("site")
-    publish.write_data(release, site_dir)
+    downloads.write_data(release, site_dir)
     render.render_site(release, site_dir)
-    publish.write_manifest(release, site_dir)
+    downloads.write_manifest(release, site_dir)
     return release, site_dir
 
 
@@ -254,7 +254,7 @@ def test_methodology_from_registry_and_config(site):
     assert "fewer than 3 records" in text and "more than 85% of the total" in text
     assert "Congressional notifications: public record" in text
     assert "October 1, 2025 to September 30, 2026" in text
-    for name, _, _ in publish.FIELDS:
+    for name, _, _ in downloads.FIELDS:
         assert f"<code>{name}</code>" in text
     assert "arms-metrics@example.gov" in text
 
@@ -305,16 +305,16 @@ def test_same_release_same_bytes(config, tmp_path):
     files = {}
     for name in ("a", "b"):
         out = tmp_path / name
-        publish.write_data(release, out)
+        downloads.write_data(release, out)
         render.render_site(release, out)
-        publish.write_manifest(release, out)
+        downloads.write_manifest(release, out)
         files[name] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert files["a"].keys() == files["b"].keys()
     assert all(files["a"][k] == files["b"][k] for k in files["a"])
 
 
 def test_sentence_case_keeps_acronyms():
-    from arms_metrics.views import sentence_case
+    from arms_metrics.site.views import sentence_case
 
     assert sentence_case("US dollars") == "US dollars"
     assert sentence_case("calendar days") == "Calendar days"

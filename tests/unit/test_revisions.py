@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, PUBLIC_COLUMNS
+from arms_metrics.publication.revisions import mark_revisions
 from arms_metrics.quarters import Quarter
-from arms_metrics.revisions import mark_revisions, previous_release, published_releases
+from arms_metrics.release import previous_release, published_releases
 
 HEADER = ",".join(PUBLIC_COLUMNS)
 

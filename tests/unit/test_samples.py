@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from arms_metrics.samples import generate
+from arms_metrics.samples.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE, SEED = 0.02, 7

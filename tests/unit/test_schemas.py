@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arms_metrics.rules import describe_rule, rule_id
+from arms_metrics.ingest.rules import describe_rule, rule_id
 from tests.unit.test_ingest_helpers import make_config, quarantine_rules, rows_for, run
 
 # (variation of the good row, rules the row breaks; "" = accepted)

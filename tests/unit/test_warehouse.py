@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from arms_metrics import warehouse
+from arms_metrics.compute import warehouse
 from arms_metrics.errors import CheckFailed, ConfigError, DataError
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from arms_metrics import sample_profiles as sp
+from arms_metrics.samples import profiles as sp
 
 EXTRACT = sp.day(sp.EXTRACT)
 SNAP_SHARE = 0.005

@@ -8,10 +8,7 @@ release always gives the same files and the manifest hashes can be compared acro
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -19,9 +16,11 @@ from typing import Any
 
 import polars as pl
 
+from arms_metrics import writers
 from arms_metrics.cells import PUBLIC_COLUMNS, SORT_KEY
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
+from arms_metrics.writers import json_bytes, write_bytes
 
 WHOLE_UNITS = ("count", "usd")
 MANIFEST = "manifest.json"
@@ -90,21 +89,7 @@ def public_rows(cells: pl.DataFrame) -> list[list[str]]:
 
 def csv_bytes(cells: pl.DataFrame) -> bytes:
     """indicators.csv as bytes: header, UTF-8, CRLF, quoting only where RFC 4180 needs it."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(PUBLIC_COLUMNS)
-    writer.writerows(public_rows(cells))
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def json_bytes(document: Any) -> bytes:
-    """Stable JSON: keys in the order built, two-space indent, UTF-8, final newline."""
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return writers.csv_bytes(PUBLIC_COLUMNS, public_rows(cells))
 
 
 def release_dir(release: Release, site_dir: Path) -> Path:

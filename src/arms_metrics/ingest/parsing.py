@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from arms_metrics.errors import DataError
-from arms_metrics.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
+from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
 
 INDEX = "__index"  # 0-based row position; the pandera failure index
 LINE = "__line"  # physical line of the record's first field (null for parquet)

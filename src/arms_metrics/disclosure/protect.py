@@ -14,7 +14,9 @@ from itertools import groupby
 
 import polars as pl
 
-from arms_metrics.audit import (
+from arms_metrics.cells import CELL_SCHEMA
+from arms_metrics.config import Config
+from arms_metrics.disclosure.audit import (
     PURCHASER,
     TOTAL,
     Cell,
@@ -24,8 +26,6 @@ from arms_metrics.audit import (
     nothing_published,
     recoverable,
 )
-from arms_metrics.cells import CELL_SCHEMA
-from arms_metrics.config import Config
 from arms_metrics.errors import CheckFailed
 
 THRESHOLD, DOMINANCE, SECONDARY = "threshold", "dominance", "secondary"

@@ -1,9 +1,9 @@
 """The realism profile of the synthetic generator: volumes, mixes and delays, with sources.
 
-Every number here is a modelling choice taken from a public figure in
-``/work/shared/realdata`` (cited beside it) so the sample data behaves like the real
-thing without containing any real record. ``samples.py`` and ``sample_fms.py`` only draw
-from these tables; change realism here, not there.
+Every number here is a modelling choice taken from a public figure in ``samples/data/``
+(copied there with its source URL and terms; the file is cited beside each number) so the
+sample data behaves like the real thing without containing any real record. ``generate.py``
+and ``fms.py`` only draw from these tables; change realism here, not there.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ AMENDMENTS_PER_YEAR = 1_100
 MODIFICATIONS_PER_YEAR = 2_100
 LORS_PER_YEAR = 2_900  # one LOR per basic LOA or amendment, plus P&A requests
 PRICE_AND_AVAILABILITY_SHARE = 0.17
-# README: 16,000+ open cases worth ~$900B; cases last 5-15 years, so the extract holds
-# cases implemented before FY2017 that are still open or closed within the window.
+# samples/data/README.md: 16,000+ open cases worth ~$900B; cases last 5-15 years, so the
+# extract holds cases implemented before FY2017 that are still open or closed in the window.
 LEGACY_CASES = 21_000
-# README: ~120-160 congressional notifications a year.
+# samples/data/README.md: ~120-160 congressional notifications a year.
 NOTIFICATIONS_PER_YEAR = 140
 DELIVERIES_PER_CASE_YEAR = 2.0  # billing/delivery transactions per open case-year
 
@@ -73,7 +73,8 @@ PRIORITY_SHARE = 0.25
 FUNDING = ("NATIONAL", "FMF", "BPC")
 FUNDING_WEIGHTS = (0.80, 0.10, 0.10)
 FMF_PURCHASERS = ("IL", "EG", "JO", "UA", "PK", "TN", "LB", "CO")
-# Case value: lognormal, median $5.5M, mean ~$60M, so 16,000 open cases ~ $900B (README).
+# Case value: lognormal, median $5.5M, mean ~$60M, so 16,000 open cases ~ $900B
+# (samples/data/README.md).
 CASE_VALUE_MEDIAN = 5_500_000.0
 CASE_VALUE_SIGMA = 2.2
 CASE_VALUE_CAP = 30_000_000_000.0

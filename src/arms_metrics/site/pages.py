@@ -7,17 +7,15 @@ module stays small; nothing here writes files.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
-from arms_metrics import charts, publish, views
 from arms_metrics.config import Indicator
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
-
-if TYPE_CHECKING:
-    from arms_metrics.render import View
+from arms_metrics.site import charts, downloads, views
 
 MONTHS = (
     "January",
@@ -52,6 +50,19 @@ SOURCES = {
     "export_licenses": "Licence applications to the State Department (DDTC, ITAR) and the "
     "Commerce Department (BIS, EAR).",
 }
+
+
+@dataclass
+class View:
+    """One indicator as both its release-page section and its own page need it."""
+
+    indicator: Indicator
+    available: bool
+    release_table: views.Table | None
+    history_table: views.Table | None
+    breakdowns: list[views.Table]
+    release_svg: str
+    history_svg: str
 
 
 def long_date(day: Any) -> str:
@@ -170,7 +181,7 @@ def methodology_context(release: Release) -> dict[str, Any]:
         "revision_policy": config.revision_policy,
         "sources": [{"name": t, "text": SOURCES.get(t, "")} for t in config.tables],
         "inputs": ", ".join(sorted(i.file_name for i in release.inputs)),
-        "fields": list(publish.FIELDS),
+        "fields": list(downloads.FIELDS),
         "mandate": pub.get("mandate", ""),
         "contact_name": pub.get("contact_name", ""),
         "contact_email": pub.get("contact_email", ""),
@@ -179,7 +190,7 @@ def methodology_context(release: Release) -> dict[str, Any]:
 
 
 def revisions_context(release: Release) -> dict[str, Any]:
-    cells = release.cells.filter(pl.col("revised")).sort(publish.SORT_KEY)
+    cells = release.cells.filter(pl.col("revised")).sort(downloads.SORT_KEY)
     reg = release.config.registry
     rows = [
         {

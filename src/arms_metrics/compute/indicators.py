@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from arms_metrics import warehouse
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY, VALUE_DTYPE
+from arms_metrics.compute import warehouse
 from arms_metrics.config import Config, Indicator
 from arms_metrics.errors import ConfigError
 from arms_metrics.quarters import Quarter

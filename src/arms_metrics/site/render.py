@@ -8,16 +8,16 @@ shown. Templates only place preformatted strings (``views.py`` does the formatti
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from arms_metrics import charts, pages, publish, views
 from arms_metrics.config import TEMPLATES_DIR, Indicator
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
+from arms_metrics.site import charts, downloads, pages, views
+from arms_metrics.writers import write_bytes
 
 
 def environment() -> Environment:
@@ -30,19 +30,6 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-@dataclass
-class View:
-    """One indicator as both its release-page section and its own page need it."""
-
-    indicator: Indicator
-    available: bool
-    release_table: views.Table | None
-    history_table: views.Table | None
-    breakdowns: list[views.Table]
-    release_svg: str
-    history_svg: str
 
 
 def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
@@ -64,9 +51,9 @@ def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
     return charts.render_svg(charts.spec(points, periods, indicator.unit, y_title))
 
 
-def build_view(release: Release, indicator: Indicator) -> View:
+def build_view(release: Release, indicator: Indicator) -> pages.View:
     if indicator.id in release.unavailable:
-        return View(indicator, False, None, None, [], "", "")
+        return pages.View(indicator, False, None, None, [], "", "")
     data = f"releases/{release.period}/data"
     periods = release.periods
     recent = periods[-views.RELEASE_QUARTERS :]
@@ -82,7 +69,7 @@ def build_view(release: Release, indicator: Indicator) -> View:
         )
         for b in indicator.breakdowns
     ]
-    return View(
+    return pages.View(
         indicator,
         True,
         short,
@@ -93,12 +80,12 @@ def build_view(release: Release, indicator: Indicator) -> View:
     )
 
 
-def write_table_csvs(site_dir: Path, built: list[View]) -> None:
+def write_table_csvs(site_dir: Path, built: list[pages.View]) -> None:
     """One CSV per table, holding exactly the cells the table shows."""
     for view in built:
         tables = [view.release_table, view.history_table, *view.breakdowns]
         for table in (t for t in tables if t is not None):
-            publish.write_bytes(site_dir / table.csv_path, publish.csv_bytes(table.cells))
+            write_bytes(site_dir / table.csv_path, downloads.csv_bytes(table.cells))
 
 
 def site_context(release: Release) -> dict[str, Any]:
@@ -124,7 +111,7 @@ def render_site(release: Release, site_dir: Path) -> None:
     for path, template, context in pages.all_pages(release, built):
         root = "../" * path.count("/")
         html = env.get_template(template).render(base | {"root": root} | context)
-        publish.write_bytes(site_dir / path, html.encode("utf-8"))
+        write_bytes(site_dir / path, html.encode("utf-8"))
     write_table_csvs(site_dir, built)
     assets = site_dir / "assets"
     assets.mkdir(parents=True, exist_ok=True)

@@ -20,11 +20,12 @@ import polars as pl
 
 from arms_metrics.config import TEMPLATES_DIR, Config
 from arms_metrics.errors import DataError, UsageError
-from arms_metrics.parsing import INDEX, LINE, SUFFIXES, RawTable, parse_table, read_table
-from arms_metrics.reference import Reference, load_reference
+from arms_metrics.ingest.parsing import INDEX, LINE, SUFFIXES, RawTable, parse_table, read_table
+from arms_metrics.ingest.reference import Reference, load_reference
+from arms_metrics.ingest.rules import describe_rule, rule_id
+from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
 from arms_metrics.release import InputFile
-from arms_metrics.rules import describe_rule, rule_id
-from arms_metrics.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
+from arms_metrics.writers import csv_bytes, write_bytes, write_text
 
 CN = "congressional_notifications"
 EXAMPLES = 10  # offending records shown per table in the report
@@ -200,7 +201,7 @@ def write_report(path: Path, summary: dict, quarantines: dict[str, pl.DataFrame]
     html = env.get_template("validation_report.html").render(
         status=summary["status"], tables=tables, ignored_files=summary["ignored_files"]
     )
-    path.write_text(html, encoding="utf-8")
+    write_text(path, html)
 
 
 def _write(work_dir: Path, checked: list[_Checked], summary: dict, tables: tuple[str, ...]):
@@ -213,9 +214,11 @@ def _write(work_dir: Path, checked: list[_Checked], summary: dict, tables: tuple
         if table not in present:
             (quarantine_dir / f"{table}.csv").unlink(missing_ok=True)
     for item in checked:
-        item.quarantine.write_csv(quarantine_dir / f"{item.raw.table}.csv")
+        frame = item.quarantine
+        data = csv_bytes(frame.columns, frame.iter_rows())
+        write_bytes(quarantine_dir / f"{item.raw.table}.csv", data)
     text = json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    (validation_dir / "summary.json").write_text(text, encoding="utf-8")
+    write_text(validation_dir / "summary.json", text)
     write_report(
         validation_dir / "report.html", summary, {c.raw.table: c.quarantine for c in checked}
     )

@@ -15,7 +15,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine as pe
 
-from arms_metrics.reference import Reference
+from arms_metrics.ingest.reference import Reference
 
 MONEY = pl.Decimal(18, 2)
 KIND_DTYPES: dict[str, pl.DataType] = {

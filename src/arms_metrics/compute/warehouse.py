@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 
 from arms_metrics.errors import CheckFailed, ConfigError, DataError
-from arms_metrics.schemas import COLUMNS, KIND_DTYPES
+from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES
 
 RELATION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 LAYERS = ("staging", "intermediate", "marts", "checks")

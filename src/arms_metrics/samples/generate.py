@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from arms_metrics import sample_profiles as sp
 from arms_metrics.config import TABLES
-from arms_metrics.sample_fms import fms_tables
-from arms_metrics.sample_licensing import licences_for_year, notifications
+from arms_metrics.samples import profiles as sp
+from arms_metrics.samples.fms import fms_tables
+from arms_metrics.samples.licensing import licences_for_year, notifications
 
 
 def _money(column: str) -> pl.Expr:

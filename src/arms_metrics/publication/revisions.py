@@ -16,40 +16,7 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.quarters import Quarter
-
-PUBLISHED_CSV = Path("data") / "indicators.csv"
-
-
-def published_releases(site_dir: Path) -> list[Quarter]:
-    """Releases already in the site folder (those with an indicators.csv), oldest first."""
-    releases_dir = site_dir / "releases"
-    if not releases_dir.is_dir():
-        return []
-    found = []
-    for child in releases_dir.iterdir():
-        try:
-            quarter = Quarter.parse(child.name)
-        except ValueError:
-            continue
-        if child.name == quarter.label and (child / PUBLISHED_CSV).is_file():
-            found.append(quarter)
-    return sorted(found)
-
-
-def previous_release(site_dir: Path, quarter: Quarter) -> Quarter | None:
-    earlier = [q for q in published_releases(site_dir) if q < quarter]
-    return earlier[-1] if earlier else None
-
-
-def _read_published(path: Path) -> pl.DataFrame:
-    """The previous release's figures, keyed like the cells, values as Decimal."""
-    frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    return frame.select(
-        *SORT_KEY,
-        pl.col("value").replace("", None).cast(pl.Decimal(38, 1)).alias("previous_value"),
-        (pl.col("suppressed") == "true").alias("previous_suppressed"),
-        pl.lit(True).alias("previously_published"),
-    )
+from arms_metrics.release import PUBLISHED_CSV, previous_release, read_published
 
 
 def mark_revisions(cells: pl.DataFrame, site_dir: Path, quarter: Quarter) -> pl.DataFrame:
@@ -57,7 +24,7 @@ def mark_revisions(cells: pl.DataFrame, site_dir: Path, quarter: Quarter) -> pl.
     previous = previous_release(site_dir, quarter)
     if previous is None:
         return cells.with_columns(revised=pl.lit(False))
-    published = _read_published(site_dir / "releases" / previous.label / PUBLISHED_CSV)
+    published = read_published(site_dir / "releases" / previous.label / PUBLISHED_CSV)
     periods = cells["period"].unique().to_list()
     covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= previous])
     joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True)

@@ -1,0 +1,111 @@
+"""docs/inputs.md, written from the input schemas themselves so it cannot drift from them.
+
+``python -m arms_metrics.ingest.inputs_doc > docs/inputs.md`` (``make docs``) regenerates
+it; a test fails when the committed file differs. Columns and kinds come from
+``schemas.COLUMNS``, required/allowed values/rules from the pandera models and the
+reference rules of ``build_schema``, parse rules from the column kind (``parsing.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import polars as pl
+
+from arms_metrics.config import load_config
+from arms_metrics.ingest.reference import Reference, load_reference
+from arms_metrics.ingest.rules import describe_rule, rule_id
+from arms_metrics.ingest.schemas import APPLICATION_TYPES, COLUMNS, NAME_CODE, build_schema
+
+KINDS = {
+    "text": "text",
+    "date": "date (ISO `YYYY-MM-DD`)",
+    "money": "decimal (US dollars, up to 2 decimals)",
+    "bool": "bool (`true` / `false`)",
+}
+PARSE_RULES = {
+    "date": ("not_a_date",),
+    "money": ("not_a_number", "precision"),
+    "bool": ("not_a_bool",),
+}
+TABLES = {
+    "fms_lors": "Letters of Request (LOR) received by the implementing agencies.",
+    "fms_documents": "LOA documents: basic LOA, amendment, modification.",
+    "fms_cases": "Implemented FMS cases (execution).",
+    "fms_deliveries": "Deliveries against FMS cases.",
+    "congressional_notifications": "AECA 36(b)/(c) notifications to Congress, as published.",
+    "export_licenses": "License applications to State (DDTC) and Commerce (BIS), one row each.",
+}
+HEADER = """# Input tables
+
+Generated from the input schemas (`src/arms_metrics/ingest/schemas.py`) by `make docs`;
+a test fails when this file differs from them. Do not edit by hand.
+
+Each table is one file in the input folder named after it: `<table>.csv` (UTF-8, header
+row, optional BOM), `<table>.csv.gz` or `<table>.parquet`. Every table is optional; at
+least one must be present. Extra columns and missing required columns refuse the file
+(exit 65). A row that breaks a rule below is quarantined with every rule it broke (see
+[validation-rules.md](validation-rules.md) for the file-level refusals and the decisions
+taken where the design is silent).
+"""
+
+
+def _column_rules(table: str, name: str, column) -> list[str]:
+    kind = COLUMNS[table][name]
+    rules = [f"{name}_{suffix}" for suffix in PARSE_RULES.get(kind, ())]
+    if not column.nullable:
+        rules.append(f"{name}_required")
+    rules += [rule_id(name, check.name) for check in column.checks]
+    return rules
+
+
+def _allowed(table: str, name: str, column, reference: Reference) -> str:
+    for check in column.checks:
+        values = check.statistics.get("allowed_values")
+        if values:
+            return ", ".join(f"`{v}`" for v in values)
+    if name in ("purchaser_code", "destination_code"):
+        return "a code in `reference/purchasers.csv`"
+    if name == "application_type":
+        return "; ".join(
+            f"{a}: " + ", ".join(f"`{t}`" for t in ts) for a, ts in APPLICATION_TYPES.items()
+        )
+    if name == "control_category":
+        return "; ".join(
+            f"{a}: " + ", ".join(f"`{c}`" for c in cs) for a, cs in reference.categories.items()
+        )
+    return ""
+
+
+def _table_lines(table: str, reference: Reference) -> Iterator[str]:
+    schema = build_schema(table, reference, pl.Series("case_id", [], dtype=pl.String))
+    yield f"## {table}\n\n{TABLES[table]}\n"
+    yield "| column | type | required | allowed values | rules |"
+    yield "|---|---|---|---|---|"
+    for name in COLUMNS[table]:
+        column = schema.columns[name]
+        rules = ", ".join(f"`{r}`" for r in _column_rules(table, name, column))
+        required = "no" if column.nullable else "yes"
+        yield (
+            f"| `{name}` | {KINDS[COLUMNS[table][name]]} | {required} | "
+            f"{_allowed(table, name, column, reference)} | {rules} |"
+        )
+    row_rules = [check.name for check in schema.checks]
+    if row_rules:
+        yield "\nRules across columns or tables:\n"
+        yield from (f"- `{rule}`: {describe_rule(rule)}" for rule in row_rules)
+    yield ""
+
+
+def render(reference: Reference | None = None) -> str:
+    """The whole of docs/inputs.md as text."""
+    reference = reference or load_reference(load_config().reference_dir)
+    lines = [HEADER]
+    for table in COLUMNS:
+        lines.extend(_table_lines(table, reference))
+    text = "\n".join(lines)
+    return text.replace(f"`{NAME_CODE}`", "the code of `purchaser`").rstrip("\n") + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")

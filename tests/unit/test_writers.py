@@ -1,0 +1,64 @@
+"""writers.py: atomic writes and the one CSV writer with formula neutralizing (OWASP)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import pytest
+
+from arms_metrics import writers
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),  # formula
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),  # starts like a number, is a formula
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tTAB", "'\tTAB"),
+        ("\rCR", "'\rCR"),
+        ("-12.5", "-12.5"),  # numbers are left as they are
+        ("+7", "+7"),
+        ("-.5", "-.5"),
+        ("NAVY", "NAVY"),
+        ("", ""),
+        ("a=b", "a=b"),  # only the first character matters
+    ],
+)
+def test_neutralize(cell, expected):
+    assert writers.neutralize(cell) == expected
+
+
+def test_csv_bytes_round_trip_keeps_the_original_text_after_the_quote():
+    rows = [["=1+2", None, 3, "x,y"], ["-4", "@a", "line\nbreak", ""]]
+    data = writers.csv_bytes(["a", "b", "c", "d"], rows)
+    assert data.count(b"\r\n") == 3 and data.startswith(b"a,b,c,d\r\n")
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert parsed[1] == ["'=1+2", "", "3", "x,y"]
+    assert parsed[2] == ["-4", "'@a", "line\nbreak", ""]
+
+
+def test_write_bytes_replaces_whole_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "sub" / "file.csv"
+    writers.write_bytes(target, b"old")
+    writers.write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["file.csv"]
+    assert oct(os.stat(target).st_mode & 0o777) == "0o644"
+
+
+def test_write_bytes_failure_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "file.txt"
+    writers.write_bytes(target, b"old")
+
+    def broken(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(writers.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        writers.write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
