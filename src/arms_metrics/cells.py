@@ -6,8 +6,10 @@ fills everything up to ``max_record_value``; disclosure sets ``suppressed`` and
 
 ``value`` is already rounded for publication (counts and usd whole, days and percent one
 decimal, half-even) and is null when suppressed or undefined (no records).
-``max_record_value`` (usd only) and ``parent`` (the region of a purchaser cell) exist for
-disclosure control and are never published.
+``max_record_value`` (usd only), ``numerator`` (percent only: the records counted above the
+line, so disclosure control can treat a rate's numerator and complement as counts) and
+``parent`` (the region of a purchaser cell) exist for disclosure control and are never
+published.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ CELL_SCHEMA: dict[str, pl.DataType] = {
     "unit": pl.String(),
     "n": pl.Int64(),
     "max_record_value": pl.Decimal(38, 2),
+    "numerator": pl.Int64(),
     "parent": pl.String(),
     "suppressed": pl.Boolean(),
     "suppression": pl.String(),

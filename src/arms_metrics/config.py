@@ -32,14 +32,25 @@ TABLES = (
 )
 
 
+POLICIES = ("confidential", "public_record", "exempt")
+# The keys an indicator's ``links`` may hold (DESIGN section 1): a stock's flows, the
+# indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
+LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator")
+
+
 @dataclass(frozen=True)
 class DisclosureRules:
-    """Primary suppression thresholds of one indicator family."""
+    """Primary suppression thresholds and the policy of one indicator family.
+
+    ``policy``: ``confidential`` (every cell under the rules), ``public_record`` (count and
+    usd totals always published; the rules apply to breakdown cells only) or ``exempt``.
+    """
 
     min_n_count: int = 3
     min_n_statistic: int = 5
     dominance_share: float = 0.85
     exempt: bool = False
+    policy: str = "confidential"
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class Indicator:
     headline: bool = False
     headline_breakdown: str | None = None
     higher_is: str = "neutral"
+    links: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    links_note: str = ""
 
     @property
     def mart(self) -> str:
@@ -147,6 +160,8 @@ def _indicator(entry: dict[str, Any], source: Path) -> Indicator:
             headline=bool(entry.get("headline", False)),
             headline_breakdown=entry.get("headline_breakdown"),
             higher_is=entry.get("higher_is", "neutral"),
+            links=dict(entry["links"]),
+            links_note=entry.get("links_note", ""),
         )
     except KeyError as exc:
         raise ConfigError(f"{source}: indicator {entry.get('id', '?')} lacks {exc}") from exc
@@ -169,7 +184,33 @@ def load_registry(path: Path) -> Registry:
         missing = [b for b in indicator.breakdowns if b not in labels]
         if missing or indicator.group not in data.get("groups", {}):
             raise ConfigError(f"{path}: indicator {indicator.id}: unknown group or breakdown")
+        problem = links_problem(indicator, {i.id: i for i in indicators})
+        if problem:
+            raise ConfigError(f"{path}: indicator {indicator.id}: links: {problem}")
     return Registry(indicators, data.get("groups", {}), labels, data.get("units", {}))
+
+
+def links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | None:
+    """What is wrong with ``indicator.links`` (None when nothing): unknown keys, a link to no
+    published indicator or to one of another unit, a rate without its outcomes, a stock
+    with one flow, an empty entry without a ``links_note``."""
+    links = indicator.links
+    if not links and not indicator.links_note:
+        return "empty links need a links_note saying why none applies"
+    unknown = sorted(set(links) - set(LINK_KEYS))
+    if unknown:
+        return f"unknown keys {unknown}"
+    for key in ("inflow", "outflow", "count"):
+        target = known.get(str(links.get(key)))
+        unit = "count" if key == "count" else indicator.unit
+        if key in links and (target is None or target.unit != unit):
+            return f"{key} = {links[key]!r} names no published {unit} indicator"
+    flows = ("inflow" in links) + ("outflow" in links)
+    if flows == 1 or (flows and indicator.kind != "stock"):
+        return "only a stock names flows, and then both its inflow and its outflow"
+    if indicator.unit == "percent" and not (links.get("numerator") and links.get("denominator")):
+        return "a percent names the outcomes of its numerator and denominator"
+    return None
 
 
 def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
@@ -180,11 +221,15 @@ def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
             min_n_statistic=int(values.get("min_n_statistic", 5)),
             dominance_share=float(values.get("dominance_share", 0.85)),
             exempt=family in exempt,
+            policy="exempt" if family in exempt else values.get("policy", "confidential"),
         )
         for family, values in section.get("families", {}).items()
     }
     for family in exempt:
-        rules.setdefault(family, DisclosureRules(exempt=True))
+        rules.setdefault(family, DisclosureRules(exempt=True, policy="exempt"))
+    bad = sorted(f for f, r in rules.items() if r.policy not in POLICIES)
+    if bad:
+        raise ConfigError(f"disclosure.families.{bad[0]}.policy must be one of {POLICIES}")
     return rules
 
 

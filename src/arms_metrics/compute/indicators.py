@@ -198,7 +198,8 @@ def _to_cells(marts: pl.DataFrame, units: dict[str, str], spine: pl.DataFrame) -
     )
     cells = cells.join(spine.select("period", "fiscal_year", "fiscal_quarter"), on="period")
     cells = cells.with_columns(
-        pl.when(pl.col("unit") == "usd").then(pl.col("max_record_value")).alias("max_record_value")
+        pl.when(pl.col("unit") == "usd").then(pl.col("max_record_value")).alias("max_record_value"),
+        pl.when(pl.col("unit") == "percent").then(pl.col("numerator")).alias("numerator"),
     )
     return cells.select(pl.col(c).cast(t) for c, t in CELL_SCHEMA.items()).sort(SORT_KEY)
 
