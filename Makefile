@@ -55,8 +55,8 @@ docs: setup  ## regenerate docs/inputs.md from the input schemas
 screenshots: run browser-tools  ## PNG screenshots of the index and a release page (desktop, phone)
 	$(BIN)/python -m tests.browser.screenshots $(SITE) screenshots
 
-benchmark: setup  ## whole-run time and peak memory at --scale 10, beside bare DuckDB
-	$(BIN)/python benchmarks/run.py --scale 10
+benchmark: setup  ## time per stage and peak memory at scales 0.05, 1 and 10, beside bare DuckDB
+	$(BIN)/python benchmarks/run.py
 
 sample: setup  ## regenerate sample_data/ (see sample_data/README.md)
 	$(BIN)/arms-metrics sample --out sample_data --scale 0.05 --seed 20260227

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ TEMPLATES_DIR = PACKAGE_ROOT / "templates"
 
 UNITS = ("count", "usd", "days", "percent")
 KINDS = ("flow", "stock")
+# The closed set of measures (DESIGN section 1) and the unit each one yields.
+MEASURES = {"count": "count", "sum": "usd", "median": "days", "p90": "days", "share": "percent"}
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")  # population and column names in the registry
 TABLES = (
     "fms_lors",
     "fms_documents",
@@ -65,6 +69,9 @@ class Indicator:
     breakdowns: tuple[str, ...]
     additive: bool
     definition: str
+    population: str  # the view sql/populations/pop_<population>.sql it is measured over
+    measure: str  # one of MEASURES
+    column: str  # the population column the measure reads (a boolean flag for a share)
     headline: bool = False
     headline_breakdown: str | None = None
     higher_is: str = "neutral"
@@ -72,8 +79,9 @@ class Indicator:
     links_note: str = ""
 
     @property
-    def mart(self) -> str:
-        return f"ind_{self.id}"
+    def relation(self) -> str:
+        """The population view's relation name."""
+        return f"pop_{self.population}"
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,9 @@ def _indicator(entry: dict[str, Any], source: Path) -> Indicator:
             breakdowns=tuple(entry["breakdowns"]),
             additive=bool(entry["additive"]),
             definition=entry["definition"],
+            population=entry["population"],
+            measure=entry["measure"],
+            column=entry["column"],
             headline=bool(entry.get("headline", False)),
             headline_breakdown=entry.get("headline_breakdown"),
             higher_is=entry.get("higher_is", "neutral"),
@@ -170,7 +181,28 @@ def _indicator(entry: dict[str, Any], source: Path) -> Indicator:
     unknown = set(indicator.sources) - set(TABLES)
     if unknown:
         raise ConfigError(f"{source}: indicator {indicator.id}: unknown sources {sorted(unknown)}")
+    problem = _measure_problem(indicator, source.parent / "sql" / "populations")
+    if problem:
+        raise ConfigError(f"{source}: indicator {indicator.id}: {problem}")
     return indicator
+
+
+def _measure_problem(indicator: Indicator, populations: Path) -> str | None:
+    """What is wrong with ``population``, ``measure`` and ``column`` (None when nothing).
+
+    Whether the column exists is known only once the view runs: the engine checks it."""
+    name, measure, column = indicator.population, indicator.measure, indicator.column
+    if not (isinstance(name, str) and IDENTIFIER.fullmatch(name)):
+        return f"population {name!r} is not a lower-case name"
+    if not (populations / f"pop_{name}.sql").is_file():
+        return f"population {name!r} has no view {populations.name}/pop_{name}.sql"
+    if measure not in MEASURES:
+        return f"measure {measure!r} is not one of {', '.join(MEASURES)}"
+    if MEASURES[measure] != indicator.unit:
+        return f"measure {measure} gives {MEASURES[measure]}, but the unit is {indicator.unit}"
+    if not (isinstance(column, str) and IDENTIFIER.fullmatch(column)):
+        return f"column {column!r} must name a column of pop_{name} (lower-case, non-empty)"
+    return None
 
 
 def load_registry(path: Path) -> Registry:

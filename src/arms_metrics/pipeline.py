@@ -23,7 +23,7 @@ from arms_metrics.errors import UsageError
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.publication import revisions
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import Release, published_releases
+from arms_metrics.release import Release, earlier_figures, published_releases
 from arms_metrics.site import downloads, render
 
 Progress = Callable[[str], None]
@@ -94,7 +94,8 @@ def build_release(
     progress(f"computing indicators for {quarter}")
     computed = indicators.compute(ingested.tables, config, quarter)
     progress(f"disclosure control on {computed.cells.height} cells")
-    protected = protect.protect(computed.cells, config)
+    earlier = earlier_figures(site_dir, quarter)
+    protected = protect.protect(computed.cells, config, earlier)
     audit = protect.audit(protected, config)
     previous = [q.label for q in published_releases(site_dir) if q < quarter]
     cells = revisions.mark_revisions(protected, site_dir, quarter)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -87,3 +88,20 @@ def read_published(path: Path) -> pl.DataFrame:
         (pl.col("suppressed") == "true").alias("previous_suppressed"),
         pl.lit(True).alias("previously_published"),
     )
+
+
+def earlier_figures(site_dir: Path, quarter: Quarter) -> dict[tuple, set[tuple]]:
+    """Every figure the other releases in ``site_dir`` published (not suppressed): cell key
+    -> {(value as a normalized Decimal, n or None)}. What the public already knows."""
+    found: dict[tuple, set[tuple]] = {}
+    for other in published_releases(site_dir):
+        if other == quarter:
+            continue
+        path = site_dir / "releases" / other.label / PUBLISHED_CSV
+        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+        shown = frame.filter((pl.col("suppressed") == "false") & (pl.col("value") != ""))
+        for row in shown.select(*SORT_KEY, "value", "n").iter_rows():
+            value = Decimal(row[4]).normalize()
+            n = int(row[5]) if row[5] else None
+            found.setdefault(tuple(row[:4]), set()).add((value, n))
+    return found

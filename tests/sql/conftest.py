@@ -1,4 +1,4 @@
-"""Fixtures for the mart tests: a config that reads a tiny hand-made purchaser reference."""
+"""Fixtures for the population and measure tests: a config reading a tiny purchaser reference."""
 
 from __future__ import annotations
 

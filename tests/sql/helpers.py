@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import polars as pl
 
+from arms_metrics.compute import indicators, warehouse
 from arms_metrics.compute.warehouse import SOURCE_SCHEMAS
 from arms_metrics.config import Config
+from arms_metrics.quarters import Quarter
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "pipelines" / "quarterly" / "sql"
 
@@ -106,3 +111,18 @@ def cells_of(cells: pl.DataFrame, indicator_id: str) -> list[tuple]:
             "period", "breakdown", "breakdown_value", "value", "n", "parent"
         ).iter_rows()
     ]
+
+
+@contextmanager
+def populations(
+    tables: dict[str, pl.DataFrame], config: Config, quarter: str
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A warehouse with ``tables`` staged and every population view built (no measures)."""
+    with warehouse.connect() as con:
+        indicators.prepare(con, tables, config, Quarter.parse(quarter))
+        yield con
+
+
+def rows_of(con: duckdb.DuckDBPyConnection, relation: str, columns: str) -> list[tuple]:
+    """``columns`` (comma-separated) of every row of a relation, ordered by them in turn."""
+    return con.table(relation).project(columns).order(columns).fetchall()

@@ -37,9 +37,9 @@ def test_registry_ids_are_unique_and_complete(config) -> None:
     ids = config.registry.ids
     assert len(ids) == 30 == len(set(ids))
     assert config.registry.get("lic_pending").unit == "count"
-    assert config.registry.get("fms_loa_development_days_p90").mart == (
-        "ind_fms_loa_development_days_p90"
-    )
+    p90 = config.registry.get("fms_loa_development_days_p90")
+    assert (p90.population, p90.measure, p90.column) == ("fms_loas_offered", "p90", "duration_days")
+    assert p90.relation == "pop_fms_loas_offered"
 
 
 def _copy_pipeline(tmp_path: Path) -> Path:
@@ -78,3 +78,38 @@ def test_config_hash_changes_with_the_config(tmp_path, config) -> None:
     assert load_config(path).raw_hash == config.raw_hash
     path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert load_config(path).raw_hash != config.raw_hash
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('population = "fms_loas_accepted"', 'population = "fms_loas_signed"',
+         "population 'fms_loas_signed' has no view populations/pop_fms_loas_signed.sql"),
+        ('population = "fms_loas_accepted"', 'population = "../marts/x"', "lower-case name"),
+        ('measure = "count"', 'measure = "mean"', "measure 'mean' is not one of count, sum"),
+        ('measure = "count"', 'measure = "sum"', "measure sum gives usd, but the unit is count"),
+        ('column = "document_id"', 'column = ""', "column '' must name a column"),
+        ('column = "document_id"', 'column = "document_id; drop"', "must name a column"),
+    ],
+)  # fmt: skip
+def test_bad_population_measure_or_column_is_a_config_error(tmp_path, old, new, message) -> None:
+    # fms_loas_accepted is the first entry whose population is fms_loas_accepted, and its
+    # measure and column are the first `count` and `document_id` after it.
+    path = _copy_pipeline(tmp_path)
+    registry = path.parent / "indicators.toml"
+    text = registry.read_text(encoding="utf-8")
+    head, tail = text.split('id = "fms_loas_accepted"\n', 1)
+    registry.write_text(head + 'id = "fms_loas_accepted"\n' + tail.replace(old, new, 1))
+    with pytest.raises(ConfigError, match="indicator fms_loas_accepted: ") as info:
+        load_config(path)
+    assert message in str(info.value)
+    assert info.value.exit_code == 78
+
+
+def test_missing_measure_is_a_config_error(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    registry = path.parent / "indicators.toml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace('measure = "median"\n', "", 1))
+    with pytest.raises(ConfigError, match="fms_loa_development_days_median lacks 'measure'"):
+        load_config(path)

@@ -5,13 +5,28 @@ Every expected suppression pattern below is worked out by hand in the comments.
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
 from arms_metrics.cells import CELL_SCHEMA
+from arms_metrics.config import load_config
 from arms_metrics.disclosure.protect import audit, protect
+from tests.conftest import PIPELINE_TOML
+
+
+@pytest.fixture
+def config(config):
+    """The pipeline's rules with FMS treated as confidential, so the primary rules apply to
+    totals too (the public-record policy is tested on its own below)."""
+    rules = config.disclosure["fms"]
+    return dataclasses.replace(
+        config,
+        disclosure={**config.disclosure, "fms": dataclasses.replace(rules, policy="confidential")},
+    )
+
 
 COUNT = "fms_loas_offered"  # count, additive, family fms (min_n_count 3)
 USD = "fms_loas_accepted_value_usd"  # usd, additive, family fms (dominance 0.85)
@@ -337,3 +352,39 @@ def test_same_input_same_output(config):
 def test_empty_frame(config):
     out = protect(frame([]), config)
     assert out.height == 0 and out.schema == pl.Schema(CELL_SCHEMA)
+
+
+def test_public_record_totals_are_published_whatever_they_rest_on():
+    # FMS is public record (pipeline.toml): a total on 2 offers is published; its breakdown
+    # cells on 1 and 2 records still break the count rule, so both are hidden.
+    rules = load_config(PIPELINE_TOML)
+    assert rules.rules_for("fms").policy == "public_record"
+    rows = [
+        cell(COUNT, "total", "All", 3, 3),
+        cell(COUNT, "implementing_agency", "ARMY", 1, 1),
+        cell(COUNT, "implementing_agency", "NAVY", 2, 2),
+    ]
+    out = protect(frame(rows), rules)
+    assert labels(out) == {
+        ("FY2026-Q2", "total", "All"): None,
+        ("FY2026-Q2", "implementing_agency", "ARMY"): "threshold",
+        ("FY2026-Q2", "implementing_agency", "NAVY"): "threshold",
+    }
+
+
+def test_rate_hides_one_or_two_denials_and_its_complement_rate():
+    # Approval rate by purchaser: AE 7 of 9 approved means 2 denied -> hidden (threshold).
+    # KR 10 of 13 (3 denied) passes the count rule, but the total's 17 approved minus KR's
+    # 10 would give AE's 7 (and 5 - 3 its 2 denials): KR is hidden too (secondary).
+    rows = [
+        {**cell(PCT, "total", "All", "77.3", 22), "numerator": 17},
+        {**cell(PCT, "purchaser", "AE", "77.8", 9, parent="NEA"), "numerator": 7},
+        {**cell(PCT, "purchaser", "KR", "76.9", 13, parent="EAP"), "numerator": 10},
+    ]
+    out = protect(frame(rows), load_config(PIPELINE_TOML))
+    assert labels(out) == {
+        ("FY2026-Q2", "total", "All"): None,
+        ("FY2026-Q2", "purchaser", "AE"): "threshold",
+        ("FY2026-Q2", "purchaser", "KR"): "secondary",
+    }
+    assert out["n"].to_list() == [22, None, None]

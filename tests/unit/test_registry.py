@@ -1,4 +1,5 @@
-"""The registry and the SQL files agree: one mart per indicator, documented, tested, linted."""
+"""The registry and the SQL files agree: every indicator is a measure of a column its
+population view really outputs; every view is used, documented, tested and linted."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from arms_metrics.config import Config
+from arms_metrics.compute import indicators, semantic, warehouse
+from arms_metrics.config import MEASURES, Config
+from arms_metrics.quarters import Quarter
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = ROOT / "pipelines" / "quarterly" / "sql"
@@ -19,22 +22,54 @@ def _strip_comments(text: str) -> str:
     return re.sub(r"--[^\n]*", "", text)
 
 
-def test_every_indicator_has_a_mart_definition_and_test(config: Config) -> None:
-    tests_text = "\n".join(p.read_text(encoding="utf-8") for p in SQL_TESTS.glob("test_*.py"))
+@pytest.fixture(scope="module")
+def columns(config: Config) -> dict[str, dict[str, str]]:
+    """Every population view's output columns and types, as DuckDB builds them (no data)."""
+    with warehouse.connect() as con:
+        indicators.prepare(con, {}, config, Quarter.parse("FY2026-Q2"))
+        return {
+            path.stem: semantic.population_columns(con, path.stem)
+            for path in sorted((SQL_DIR / "populations").glob("pop_*.sql"))
+        }
+
+
+def test_every_indicator_measures_a_column_of_its_population(config: Config, columns) -> None:
     for indicator in config.registry.indicators:
-        assert (SQL_DIR / "marts" / f"{indicator.mart}.sql").is_file(), indicator.id
+        assert (SQL_DIR / "populations" / f"{indicator.relation}.sql").is_file(), indicator.id
+        assert indicator.measure in MEASURES, indicator.id
+        assert MEASURES[indicator.measure] == indicator.unit, indicator.id
+        assert indicator.column in columns[indicator.relation], indicator.id
         assert indicator.definition.strip(), indicator.id
+
+
+def test_every_population_composes_into_one_query(config: Config, columns) -> None:
+    # compose() refuses a missing column or breakdown, a share of a non-boolean, a sum of
+    # non-money, a quantile of non-numbers (ConfigError): every population passes.
+    for population, members in semantic.by_population(config.registry.indicators).items():
+        relation = f"pop_{population}"
+        sql, _, aliases = semantic.compose(relation, members, columns[relation])
+        assert sql.count("grouping sets") == 1
+        assert len(aliases) == len({(i.measure, i.column) for i in members})
+
+
+def test_population_views_lead_with_period(columns) -> None:
+    for relation, types in columns.items():
+        assert next(iter(types.items())) == ("period", "VARCHAR"), relation
+
+
+def test_every_population_is_used_and_tested(config: Config) -> None:
+    views = {p.stem for p in (SQL_DIR / "populations").glob("*.sql")}
+    assert views == {i.relation for i in config.registry.indicators}
+    tests_text = "\n".join(p.read_text(encoding="utf-8") for p in SQL_TESTS.glob("test_*.py"))
+    for view in sorted(views):
+        assert f'"{view}"' in tests_text, f"no test in tests/sql reads {view}"
+    for indicator in config.registry.indicators:
         assert f'"{indicator.id}"' in tests_text, f"no test in tests/sql names {indicator.id}"
 
 
-def test_no_mart_without_registry_entry(config: Config) -> None:
-    marts = {p.stem for p in (SQL_DIR / "marts").glob("*.sql")}
-    assert marts == {i.mart for i in config.registry.indicators}
-
-
 def test_sql_layers_and_names() -> None:
-    assert {p.parent.name for p in ALL_SQL} == {"staging", "intermediate", "marts", "checks"}
-    prefixes = {"staging": "stg_", "intermediate": "int_", "marts": "ind_", "checks": "chk_"}
+    assert {p.parent.name for p in ALL_SQL} == {"staging", "intermediate", "populations", "checks"}
+    prefixes = {"staging": "stg_", "intermediate": "int_", "populations": "pop_", "checks": "chk_"}
     for path in ALL_SQL:
         assert re.fullmatch(r"[a-z][a-z0-9_]*", path.stem), path
         assert path.stem.startswith(prefixes[path.parent.name]), path
@@ -51,21 +86,3 @@ def test_sql_file_has_header_and_one_select(path: Path) -> None:
     assert body.count(";") == 0, "one statement, no terminator"
     assert re.match(r"^(with|select)\b", body), "the statement is a select"
     assert not re.search(r"\b(insert|update|delete|create|drop|attach|copy|pragma)\b", body)
-
-
-def test_mart_columns_follow_the_contract() -> None:
-    contract = [
-        "period",
-        "breakdown",
-        "breakdown_value",
-        "n",
-        "value",
-        "numerator",
-        "max_record_value",
-        "parent",
-    ]
-    for path in sorted((SQL_DIR / "marts").glob("*.sql")):
-        final = _strip_comments(path.read_text(encoding="utf-8")).rsplit("\nselect", 1)[1]
-        columns = final.split("\nfrom cells", 1)[0]
-        names = [re.split(r"\s+as\s+", c.strip())[-1] for c in columns.split(",\n")]
-        assert sorted(names) == sorted(contract), path.stem

@@ -18,12 +18,12 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["stg_x", "a", "ind_fms_lors_received", "x9_y"])
+@pytest.mark.parametrize("name", ["stg_x", "a", "pop_fms_lors_received", "x9_y"])
 def test_relation_name_accepts_allow_listed(name: str) -> None:
     assert warehouse.relation_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["", "1abc", "Abc", "a-b", "a;drop table x", "a b", "_x"])
+@pytest.mark.parametrize("name", ["", "1abc", "Abc", "a-b", "a;drop table x", "a b", "_x", "a\n"])
 def test_relation_name_rejects_everything_else(name: str) -> None:
     with pytest.raises(ConfigError):
         warehouse.relation_name(name)
@@ -82,10 +82,10 @@ def test_models_run_in_dependency_order(tmp_path: Path) -> None:
 
 
 def test_models_cycle_is_a_config_error(tmp_path: Path) -> None:
-    _write(tmp_path / "marts" / "ind_a.sql", "select * from ind_b")
-    _write(tmp_path / "marts" / "ind_b.sql", "select * from ind_a")
+    _write(tmp_path / "populations" / "pop_a.sql", "select * from pop_b")
+    _write(tmp_path / "populations" / "pop_b.sql", "select * from pop_a")
     with pytest.raises(ConfigError, match="cycle"):
-        warehouse.models(tmp_path, "marts")
+        warehouse.models(tmp_path, "populations")
 
 
 def test_bad_file_name_is_refused(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
-"""The indicator engine: accepted input tables -> DuckDB SQL marts -> the cell table.
+"""The indicator engine: accepted input tables -> DuckDB populations and measures -> cells.
 
 ``compute`` stages the inputs in DuckDB, runs the SQL models of ``pipelines/quarterly/sql``
-(staging, intermediate, one mart per registry indicator), runs the checks on the unrounded
-mart rows, and rounds each value exactly once, here, in Python, half-even:
-counts whole, usd whole dollars, days and percent one decimal (DESIGN.md section 5).
+(staging, intermediate, one view per population), has ``semantic`` compute every registry
+indicator as a measure over its population (one GROUPING SETS query per population), runs
+the checks on the unrounded cells, and rounds each value exactly once, here, in Python,
+half-even: counts whole, usd whole dollars, days and percent one decimal (DESIGN.md
+section 5).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import duckdb
 import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY, VALUE_DTYPE
-from arms_metrics.compute import warehouse
+from arms_metrics.compute import semantic, warehouse
 from arms_metrics.config import Config, Indicator
 from arms_metrics.errors import ConfigError
 from arms_metrics.quarters import Quarter
@@ -26,19 +28,6 @@ from arms_metrics.quarters import Quarter
 FIRST_EVENT = "int_first_event_date"
 _ONE = Decimal(1)
 _TENTH = Decimal("0.1")
-# The unrounded mart rows of every available indicator, as the checks read them.
-MART_CELLS_SCHEMA: dict[str, pl.DataType] = {
-    "indicator_id": pl.String(),
-    "period": pl.String(),
-    "breakdown": pl.String(),
-    "breakdown_value": pl.String(),
-    "n": pl.Int64(),
-    "value": pl.Decimal(38, 10),
-    "numerator": pl.Int64(),
-    "max_record_value": pl.Decimal(38, 2),
-    "parent": pl.String(),
-    "value_double": pl.Float64(),  # the quantile as DuckDB returned it (days only)
-}
 
 
 @dataclass(frozen=True)
@@ -158,39 +147,43 @@ def _load_reference(con: duckdb.DuckDBPyConnection, config: Config, quarter: Qua
 
 
 # --------------------------------------------------------------------------- the engine
-def _mart_rows(con: duckdb.DuckDBPyConnection, indicator: Indicator) -> pl.DataFrame:
-    """One mart's rows, typed for the checks (value exact as DECIMAL(38, 10))."""
-    frame = warehouse.fetch(con, indicator.mart)
-    is_days = indicator.unit == "days"
-    return frame.select(
-        pl.lit(indicator.id, dtype=pl.String).alias("indicator_id"),
-        pl.col("period", "breakdown", "breakdown_value").cast(pl.String),
-        pl.col("n").cast(pl.Int64),
-        pl.col("value").cast(pl.Decimal(38, 10)),
-        pl.col("numerator").cast(pl.Int64),
-        pl.col("max_record_value").cast(pl.Decimal(38, 2)),
-        pl.col("parent").cast(pl.String),
-        (pl.col("value").cast(pl.Float64) if is_days else pl.lit(None, dtype=pl.Float64)).alias(
-            "value_double"
-        ),
-    )
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, pl.DataFrame],
+    config: Config,
+    quarter: Quarter,
+) -> list[Quarter]:
+    """Load the inputs and reference, run staging, the spine, intermediate and the
+    population views; return the quarters of the spine."""
+    sql_dir = config.sql_dir
+    warehouse.load_sources(con, tables)
+    _load_reference(con, config, quarter)
+    warehouse.run_layer(con, sql_dir, "staging")
+    # The spine depends on the data (its first quarter), the other models on the spine.
+    warehouse.run_layer(con, sql_dir, "intermediate", only=[FIRST_EVENT])
+    first = warehouse.fetch(con, FIRST_EVENT)["first_date"][0]
+    quarters = quarter_spine(first, quarter)
+    warehouse.load_frame(con, "quarter_spine", spine_frame(quarters))
+    warehouse.run_layer(con, sql_dir, "intermediate", skip=[FIRST_EVENT])
+    warehouse.run_layer(con, sql_dir, "populations")
+    return quarters
 
 
-def _round_all(marts: pl.DataFrame, units: dict[str, str]) -> pl.Series:
-    """The rounded value of every mart row (per cell, never per input record)."""
+def _round_all(measured: pl.DataFrame, units: dict[str, str]) -> pl.Series:
+    """The rounded value of every cell (per cell, never per input record)."""
     values = []
-    for row in marts.select("indicator_id", "value", "value_double", "numerator", "n").iter_rows():
-        indicator_id, exact, double, numerator, n = row
+    rows = measured.select("indicator_id", "value", "value_double", "numerator", "n")
+    for indicator_id, exact, double, numerator, n in rows.iter_rows():
         unit = units[indicator_id]
         values.append(round_value(unit, double if unit == "days" else exact, numerator, n))
     return pl.Series("value", values, dtype=VALUE_DTYPE)
 
 
-def _to_cells(marts: pl.DataFrame, units: dict[str, str], spine: pl.DataFrame) -> pl.DataFrame:
-    """Round every mart row and shape it as CELL_SCHEMA (disclosure fields unset)."""
+def _to_cells(measured: pl.DataFrame, units: dict[str, str], spine: pl.DataFrame) -> pl.DataFrame:
+    """Round every measured cell and shape it as CELL_SCHEMA (disclosure fields unset)."""
     unit = pl.col("indicator_id").replace_strict(units, return_dtype=pl.String)
-    cells = marts.with_columns(
-        _round_all(marts, units),
+    cells = measured.with_columns(
+        _round_all(measured, units),
         unit.alias("unit"),
         pl.lit(False).alias("suppressed"),
         pl.lit(None, dtype=pl.String).alias("suppression"),
@@ -212,32 +205,18 @@ def compute(
     indicators = list(config.registry.indicators)
     unavailable = tuple(i.id for i in indicators if not set(i.sources) <= set(tables))
     available = [i for i in indicators if i.id not in unavailable]
-    sql_dir = config.sql_dir
     with warehouse.connect(threads) as con:
-        warehouse.load_sources(con, tables)
-        _load_reference(con, config, quarter)
-        warehouse.run_layer(con, sql_dir, "staging")
-        # The spine depends on the data (its first quarter), the other models on the spine.
-        warehouse.run_layer(con, sql_dir, "intermediate", only=[FIRST_EVENT])
-        first = warehouse.fetch(con, FIRST_EVENT)["first_date"][0]
-        quarters = quarter_spine(first, quarter)
-        spine = spine_frame(quarters)
-        warehouse.load_frame(con, "quarter_spine", spine)
-        warehouse.run_layer(con, sql_dir, "intermediate", skip=[FIRST_EVENT])
-        _check_marts_exist(sql_dir, available)
-        warehouse.run_layer(con, sql_dir, "marts", only=[i.mart for i in available])
-        parts = [_mart_rows(con, i) for i in available]
-        marts = pl.concat(parts) if parts else pl.DataFrame(schema=MART_CELLS_SCHEMA)
+        quarters = prepare(con, tables, config, quarter)
+        parts = [
+            semantic.population_cells(con, population, members)
+            for population, members in semantic.by_population(available).items()
+        ]
+        schema = semantic.MEASURE_CELLS_SCHEMA
+        measured = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
         meta, breakdowns = _registry_frames(available)
         warehouse.load_frame(con, "registry_indicators", meta)
         warehouse.load_frame(con, "registry_breakdowns", breakdowns)
-        warehouse.load_frame(con, "mart_cells", marts.drop("value_double"))
-        warehouse.run_checks(con, sql_dir)
+        warehouse.load_frame(con, "mart_cells", measured.drop("value_double"))
+        warehouse.run_checks(con, config.sql_dir)
     units = {i.id: i.unit for i in indicators}
-    return Computed(_to_cells(marts, units, spine), unavailable, tuple(quarters))
-
-
-def _check_marts_exist(sql_dir: Path, indicators: list[Indicator]) -> None:
-    missing = [i.mart for i in indicators if not (sql_dir / "marts" / f"{i.mart}.sql").is_file()]
-    if missing:
-        raise ConfigError(f"{sql_dir / 'marts'}: no SQL for {', '.join(missing)}")
+    return Computed(_to_cells(measured, units, spine_frame(quarters)), unavailable, tuple(quarters))

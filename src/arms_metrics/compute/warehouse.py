@@ -1,10 +1,12 @@
 """The DuckDB side of the indicator engine: connect, load frames, run SQL models, run checks.
 
 SQL lives in ``pipelines/quarterly/sql/<layer>/<relation>.sql``, one select per file, the
-file stem being the relation name. Relation names are the only identifiers ever put into
-SQL text, and only after they pass ``RELATION_NAME`` (an allow-list pattern); values reach
-SQL exclusively as loaded tables (params, spine, targets), never as formatted text.
-Layers run in a fixed order; within a layer a model runs after the models it names.
+file stem being the relation name; the layers are staging, intermediate, populations (the
+views the semantic layer measures, see ``semantic``) and checks. Here, relation names are
+the only identifiers ever put into SQL text, and only after they pass ``RELATION_NAME`` (an
+allow-list pattern); values reach SQL exclusively as loaded tables (params, spine,
+targets), never as formatted text. Layers run in a fixed order; within a layer a model runs
+after the models it names.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import polars as pl
 from arms_metrics.errors import CheckFailed, ConfigError, DataError
 from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES
 
-RELATION_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-LAYERS = ("staging", "intermediate", "marts", "checks")
+RELATION_NAME = re.compile(r"[a-z][a-z0-9_]*")
+LAYERS = ("staging", "intermediate", "populations", "checks")
 # Staging models are thin views over the loaded inputs; intermediate models are read by
-# several marts, so they are materialised once; marts are read exactly once.
-MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "view"}
+# several populations, so they are materialised once; each population view is read exactly
+# once, by the one query that computes all its measures (compute/semantic.py).
+MATERIALISATION = {"staging": "view", "intermediate": "table", "populations": "view"}
 
 # DESIGN.md section 2: the engine's input columns and their types, in order (the same
 # contract ingest validates against, so the two cannot drift apart).
@@ -46,7 +49,7 @@ def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
 
 def relation_name(name: str) -> str:
     """Return ``name`` if it may be used as an identifier in SQL text, else fail loudly."""
-    if not RELATION_NAME.match(name):
+    if not RELATION_NAME.fullmatch(name):
         raise ConfigError(f"not an allowed relation name: {name!r}")
     return name
 

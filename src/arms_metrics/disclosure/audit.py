@@ -41,6 +41,7 @@ class Cell:
     parent: str | None
     suppressed: bool
     label: str | None
+    locked: bool = False  # must stay published (a public-record total, an earlier release)
 
     @property
     def name(self) -> str:

@@ -16,6 +16,7 @@ import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.config import Config
+from arms_metrics.disclosure import knowledge, linked, links
 from arms_metrics.disclosure.audit import (
     PURCHASER,
     TOTAL,
@@ -32,6 +33,7 @@ THRESHOLD, DOMINANCE, SECONDARY = "threshold", "dominance", "secondary"
 PRIMARY = (THRESHOLD, DOMINANCE)
 ROW = "_row"
 GROUP_KEY = ["indicator_id", "period"]
+KEY4 = ["indicator_id", "period", "breakdown", "breakdown_value"]
 
 __all__ = ["audit", "protect", "THRESHOLD", "DOMINANCE", "SECONDARY"]
 
@@ -48,21 +50,32 @@ def _rules_frame(cells: pl.DataFrame, config: Config) -> pl.DataFrame:
         # The share as an exact fraction, so "one record above 85 %" is decided in integers.
         num, den = Decimal(str(rules.dominance_share)).as_integer_ratio()
         rows.append((indicator_id, indicator.additive, rules.exempt, rules.min_n_count,
-                     rules.min_n_statistic, num, den))  # fmt: skip
+                     rules.min_n_statistic, num, den, rules.policy))  # fmt: skip
     schema = {"indicator_id": pl.String, "additive": pl.Boolean, "exempt": pl.Boolean,
               "min_n_count": pl.Int64, "min_n_statistic": pl.Int64, "dom_num": pl.Int64,
-              "dom_den": pl.Int64}  # fmt: skip
+              "dom_den": pl.Int64, "policy": pl.String}  # fmt: skip
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
 def _with_rules(cells: pl.DataFrame, config: Config) -> pl.DataFrame:
     frame = cells.select([pl.col(name).cast(dtype) for name, dtype in CELL_SCHEMA.items()])
     frame = frame.with_row_index(ROW).with_columns(pl.col("suppressed").fill_null(False))
-    return frame.join(_rules_frame(frame, config), on="indicator_id", how="left").sort(ROW)
+    frame = frame.join(_rules_frame(frame, config), on="indicator_id", how="left").sort(ROW)
+    return frame.with_columns(locked=_locked())
+
+
+def _small(count: pl.Expr) -> pl.Expr:
+    """1 <= count < min_n_count: a count that would point at one or two records."""
+    return (count >= 1) & (count < pl.col("min_n_count"))
 
 
 def _primary() -> pl.Expr:
-    """The primary rule a cell breaks (``threshold`` before ``dominance``), else null."""
+    """The primary rule a cell breaks (``threshold`` before ``dominance``), else null.
+
+    A rate is a count cell twice over: its numerator and its complement (n - numerator)
+    each obey the count rule. Under the ``public_record`` policy the rules apply to
+    breakdown cells only (a total may still be hidden as a complement).
+    """
     n, unit = pl.col("n"), pl.col("unit")
     minimum = (
         pl.when(unit.is_in(["count", "usd"]))
@@ -72,10 +85,15 @@ def _primary() -> pl.Expr:
     dominant = (unit == "usd") & (
         pl.col("max_record_value") * pl.col("dom_den") > pl.col("value") * pl.col("dom_num")
     )
+    numerator = pl.col("numerator")
+    public_total = (pl.col("policy") == "public_record") & (pl.col("breakdown") == TOTAL)
+    rate = (
+        (unit == "percent") & numerator.is_not_null() & (_small(numerator) | _small(n - numerator))
+    )
     return (
-        pl.when(pl.col("exempt"))
+        pl.when(pl.col("exempt") | public_total)
         .then(pl.lit(None, pl.String))
-        .when((n >= 1) & (n < minimum))
+        .when(((n >= 1) & (n < minimum)) | rate.fill_null(False))
         .then(pl.lit(THRESHOLD))
         .when(dominant)
         .then(pl.lit(DOMINANCE))
@@ -88,11 +106,11 @@ def _groups(frame: pl.DataFrame) -> Iterator[Group]:
     busy = pl.col("suppressed").any().over(GROUP_KEY)
     wanted = frame.filter(pl.col("additive") & ~pl.col("exempt") & busy)
     columns = [ROW, *GROUP_KEY, "unit", "breakdown", "breakdown_value", "value", "n", "parent",
-               "suppressed", "suppression"]  # fmt: skip
+               "suppressed", "suppression", "locked"]  # fmt: skip
     rows = wanted.select(columns).sort([*GROUP_KEY, "breakdown", "breakdown_value"]).iter_rows()
     for (indicator_id, period), members in groupby(rows, key=lambda row: (row[1], row[2])):
         members = list(members)
-        cells = [Cell(r[0], r[4], r[5], r[6], r[7], r[8], r[9], r[10]) for r in members]
+        cells = [Cell(r[0], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]) for r in members]
         yield make_group(indicator_id, period, members[0][3], cells)
 
 
@@ -105,7 +123,7 @@ def _hide(cell: Cell) -> None:
 
 def _available(cell: Cell) -> bool:
     """A published cell that may become a complement (zero cells stay published)."""
-    return not cell.suppressed and cell.n != 0
+    return not cell.suppressed and cell.n != 0 and not cell.locked
 
 
 def _smallest(cells: list[Cell]) -> Cell:
@@ -129,7 +147,7 @@ def _complete(cells: list[Cell], whole: Cell, unit: str) -> bool:
     shown = [cell for cell in cells if _available(cell)]
     if shown:
         _hide(_smallest(shown))
-    elif not whole.suppressed:
+    elif not whole.suppressed and not whole.locked:
         _hide(whole)  # the table is one cell: only hiding its sum protects it
     else:
         return False
@@ -152,7 +170,10 @@ def _rules_pass(group: Group) -> bool:
             return True
         if cell.suppressed and not any(member.suppressed for member in members):
             # else the region is the sum of its published purchasers
-            _hide(_smallest([m for m in members if _available(m)] or members))
+            members = [m for m in members if _available(m)] or [m for m in members if not m.locked]
+            if not members:
+                return False
+            _hide(_smallest(members))
             return True
     if group.total.suppressed:
         return False
@@ -205,32 +226,156 @@ def _protect_group(group: Group) -> None:
         if not _remedy(group, exposed[0]):
             break
     for cell in group.cells():
-        if not cell.suppressed:
+        if not cell.suppressed and not cell.locked:
             _hide(cell)
 
 
-def protect(cells: pl.DataFrame, config: Config) -> pl.DataFrame:
-    """Primary and secondary suppression; CELL_SCHEMA, the same rows in the same order.
+MAX_ROUNDS = 200
+Earlier = dict[tuple[str, str, str, str], set[tuple]]
 
-    A suppressed cell gets ``value`` and ``n`` null (``n`` of a count is its value),
-    ``suppressed`` True and ``suppression`` threshold, dominance or secondary.
-    """
+
+def _only(frame: pl.DataFrame, dirty: set[tuple[str, str]] | None) -> pl.DataFrame:
+    """The rows of the (indicator, period) groups in ``dirty`` (None: every row)."""
+    if dirty is None:
+        return frame
+    wanted = pl.DataFrame(list(dirty), schema=GROUP_KEY, orient="row")
+    return frame.join(wanted, on=GROUP_KEY, how="semi")
+
+
+def _secondary(frame: pl.DataFrame, labels: list, dirty: set | None = None) -> None:
+    """Per-table secondary suppression (rules, then audit-driven complements) in place, on
+    the groups in ``dirty`` (None: all)."""
+    current = _only(frame, dirty)
+    current = current.with_columns(
+        suppression=pl.Series([labels[r] for r in current[ROW]], dtype=pl.String)
+    )
+    current = current.with_columns(suppressed=pl.col("suppression").is_not_null())
+    for group in _groups(current):
+        if dirty is None or group.unit == "usd":
+            _protect_group(group)
+        else:  # counts: the linked audit checks what the rules leave, across tables too
+            while _rules_pass(group):
+                pass
+        for cell in group.cells():
+            labels[cell.row] = cell.label if cell.suppressed else None
+
+
+def _tallies(frame: pl.DataFrame, labels: list, dirty: set | None = None) -> bool:
+    """Secondary suppression of rates' numerator and complement tables; True if a rate was
+    hidden because one of its tallies was."""
+    tallies = linked.tally_frame(_only(frame, dirty), labels)
+    changed = False
+    for group in _groups(tallies):
+        while _rules_pass(group):  # the linked audit checks what the rules leave
+            pass
+        for cell in group.cells():
+            if cell.suppressed and labels[cell.row] is None:
+                labels[cell.row], changed = SECONDARY, True
+    return changed
+
+
+def _locked() -> pl.Expr:
+    """Cells that must stay published (see _initial: cells an earlier release already
+    published with the same value). Public-record totals are not locked yet: with a total of
+    one or two records, no suppression of its breakdown cells can protect them (issue #9)."""
+    return pl.lit(False)
+
+
+def _initial(cells: pl.DataFrame, config: Config, earlier: Earlier | None) -> pl.DataFrame:
     frame = _with_rules(cells, config)
     already = pl.coalesce(pl.col("suppression"), pl.lit(SECONDARY))
     label = pl.when(pl.col("suppressed")).then(already).otherwise(_primary())
-    frame = frame.with_columns(suppression=label).with_columns(
-        suppressed=pl.col("suppression").is_not_null()
-    )
+    frame = frame.with_columns(suppression=label)
+    if earlier:
+        before = [
+            _plain(row[4]) in {v for v, _ in earlier.get(tuple(row[:4]), ())}
+            for row in frame.select(*KEY4, "value").iter_rows()
+        ]
+        published_before = pl.Series(before, dtype=pl.Boolean) & pl.col("suppression").is_null()
+        frame = frame.with_columns(locked=pl.col("locked") | published_before)
+    return frame.with_columns(suppressed=pl.col("suppression").is_not_null())
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).normalize()
+
+
+def protect(
+    cells: pl.DataFrame,
+    config: Config,
+    earlier: Earlier | None = None,
+    linked_tables: bool = False,
+    complete: bool = False,
+) -> pl.DataFrame:
+    """Primary and secondary suppression over the whole release; CELL_SCHEMA, same rows.
+
+    Per-table secondary suppression and rates' numerator and complement tables to a fixed
+    point; with ``linked_tables``, rounds of that and of the linked audit's remedies until the
+    closed-form pass (and, with ``complete``, the LP pass) pins nothing. The release does
+    not use ``linked_tables`` yet: on the sample it takes about a minute (issue 9).
+    ``earlier`` maps a cell key to the (value, n) pairs earlier releases published for it.
+    A suppressed cell gets ``value`` and ``n`` null, ``suppressed`` True and ``suppression``
+    threshold, dominance or secondary; ``n`` of other cells follows ``publishable_n``.
+    """
+    frame = _initial(cells, config, earlier)
     labels = frame["suppression"].to_list()
-    for group in _groups(frame):
-        _protect_group(group)
-        for cell in group.cells():
-            labels[cell.row] = cell.label if cell.suppressed else None
+    public = knowledge.knowledge(frame, config, earlier) if linked_tables else None
+    rows = {key: row for key, (_, _, row) in public.quantities.items()} if public else {}
+    hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
+    seen: list = [FRESH] * len(labels)  # nothing done yet: every group is dirty
+    for _ in range(MAX_ROUNDS):
+        _within_tables(frame, labels, config, seen)
+        if not linked_tables:
+            break
+        system = public.system({row for row, label in enumerate(labels) if label})
+        leaks = links.pinned(system, solve=False) or (complete and links.pinned(system))
+        if not leaks or not linked.remedy(system, leaks, rows, labels, hideable):
+            break
+    return _finish(frame, labels, config)
+
+
+FRESH = object()  # the label of a cell no round has looked at yet
+
+
+def _within_tables(frame: pl.DataFrame, labels: list, config: Config, seen: list) -> None:
+    """Per-table secondary suppression, rates' numerator and complement tables and rates of
+    hidden counts, to a fixed point; only groups whose labels changed since ``seen`` (the
+    labels when last done, updated here) are redone. The first pass audits every table on
+    its own; later passes apply the rules and leave the rest to the linked audit."""
+    groups = list(zip(frame["indicator_id"].to_list(), frame["period"].to_list(), strict=True))
+    for _ in range(MAX_ROUNDS):
+        fresh = bool(seen) and seen[0] is FRESH
+        dirty = {groups[r] for r, (a, b) in enumerate(zip(labels, seen, strict=True)) if a != b}
+        seen[:] = labels
+        if not dirty:
+            return
+        _secondary(frame, labels, None if fresh else dirty)
+        _tallies(frame, labels, dirty)
+        linked.hide_rates_of_hidden_counts(frame, labels, config)
+
+
+def publishable_n(frame: pl.DataFrame, config: Config) -> pl.Series:
+    """``n`` stays on a published cell unless it gives a hidden count away: where the
+    indicator counting the cell's population (``links.count``) is hidden (or not published)
+    for the same key, ``n`` is left empty. Elsewhere ``n`` is itself a count the linked audit
+    protects (``knowledge``)."""
+    links = {i.id: i.links.get("count") for i in config.registry.indicators}
+    published = set(frame.filter(~pl.col("suppressed")).select(KEY4).iter_rows())
+    keep = [
+        not links.get(indicator_id) or (links[indicator_id], period, breakdown, value) in published
+        for indicator_id, period, breakdown, value in frame.select(KEY4).iter_rows()
+    ]
+    return pl.Series(keep, dtype=pl.Boolean)
+
+
+def _finish(frame: pl.DataFrame, labels: list, config: Config) -> pl.DataFrame:
     hidden = pl.col("suppressed")
     out = frame.with_columns(suppression=pl.Series(labels, dtype=pl.String))
-    out = out.with_columns(suppressed=pl.col("suppression").is_not_null()).with_columns(
+    out = out.with_columns(suppressed=pl.col("suppression").is_not_null())
+    keep_n = publishable_n(out, config)
+    out = out.with_columns(
         value=pl.when(hidden).then(None).otherwise(pl.col("value")),
-        n=pl.when(hidden).then(None).otherwise(pl.col("n")),
+        n=pl.when(hidden | ~keep_n).then(None).otherwise(pl.col("n")),
     )
     return out.select([pl.col(name).cast(dtype) for name, dtype in CELL_SCHEMA.items()])
 
@@ -255,14 +400,39 @@ def _check_cells(frame: pl.DataFrame) -> None:
         raise CheckFailed(f"disclosure audit: {where} {what}")
 
 
-def audit(cells: pl.DataFrame, config: Config) -> dict:
+def _check_linked(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
+                  earlier: Earlier | None) -> int:  # fmt: skip
+    """The intruder's audit across tables, quarters and releases (``knowledge``, ``links``);
+    returns the number of hidden counts checked."""
+    system = knowledge.build(cells, _with_rules(truth, config), config, earlier)
+    leaks = links.pinned(system)
+    if leaks:
+        names = ", ".join(" ".join(key) for key in leaks[:5])
+        raise CheckFailed(
+            f"disclosure audit: {len(leaks)} suppressed counts can be worked out from the "
+            f"published figures across linked tables, e.g. {names}"
+        )
+    return len(system.hidden)
+
+
+def audit(
+    cells: pl.DataFrame,
+    config: Config,
+    truth: pl.DataFrame | None = None,
+    earlier: Earlier | None = None,
+) -> dict:
     """Prove that no suppressed cell can be recovered; a summary of counts only.
 
     Raises CheckFailed naming the indicator, period and cell (never its value) when a
-    published cell breaks a primary rule or a suppressed cell is exactly determined.
+    published cell breaks a primary rule or a suppressed cell is exactly determined, within
+    its table or, given the unsuppressed ``truth`` cells, across linked tables, quarters and
+    the ``earlier`` releases' figures.
     """
     frame = _with_rules(cells, config)
     _check_cells(frame)
+    linked = {}
+    if truth is not None:
+        linked["linked_counts_checked"] = _check_linked(cells, truth, config, earlier)
     widest = {"count": Decimal("Infinity"), "usd": Decimal("Infinity")}
     groups = tables = checked = 0
     seen: set[str] = set()
@@ -294,4 +464,4 @@ def audit(cells: pl.DataFrame, config: Config) -> dict:
             unit: format(width.normalize(), "f") if unit in seen else None
             for unit, width in sorted(widest.items())
         },
-    }
+    } | linked

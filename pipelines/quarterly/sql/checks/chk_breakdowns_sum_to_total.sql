@@ -13,17 +13,11 @@ cells as (
 ),
 
 indicators as (
-    select
-        indicator_id,
-        additive
-    from registry_indicators
+    select * from registry_indicators
 ),
 
 breakdowns as (
-    select
-        indicator_id,
-        breakdown
-    from registry_breakdowns
+    select * from registry_breakdowns
 ),
 
 totals as (

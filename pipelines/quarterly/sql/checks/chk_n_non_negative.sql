@@ -17,6 +17,7 @@ indicators as (
 
 select
     cells.indicator_id,
+    indicators.unit,
     cells.period,
     cells.breakdown,
     cells.breakdown_value,

@@ -4,15 +4,13 @@
 -- Inputs: mart_cells (unrounded), registry_indicators.
 with
 
-cells as (
-    select * from mart_cells
+percent_indicators as (
+    select indicator_id from registry_indicators
+    where unit = 'percent'
 ),
 
-indicators as (
-    select
-        indicator_id,
-        unit
-    from registry_indicators
+cells as (
+    select * from mart_cells
 )
 
 select
@@ -24,14 +22,11 @@ select
     cells.n,
     cells.value
 from cells
-inner join indicators on cells.indicator_id = indicators.indicator_id
+inner join percent_indicators on cells.indicator_id = percent_indicators.indicator_id
 where
-    indicators.unit = 'percent'
-    and (
-        cells.value < 0
-        or cells.value > 100
-        or cells.numerator < 0
-        or cells.numerator > cells.n
-        or (cells.n > 0 and cells.value is null)
-    )
+    cells.value < 0
+    or cells.value > 100
+    or cells.numerator < 0
+    or cells.numerator > cells.n
+    or (cells.n > 0 and cells.value is null)
 order by cells.indicator_id, cells.period, cells.breakdown, cells.breakdown_value

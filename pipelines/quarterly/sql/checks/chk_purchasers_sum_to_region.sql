@@ -7,6 +7,7 @@ with
 
 cells as (
     select * from mart_cells
+    where breakdown in ('purchaser', 'region')
 ),
 
 indicators as (

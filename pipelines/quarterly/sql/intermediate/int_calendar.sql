@@ -1,4 +1,4 @@
--- int_calendar: every day of the quarter spine with its period, so marts find a date's
+-- int_calendar: every day of the quarter spine with its period, so populations find a date's
 -- quarter with an equality join (a hash join) instead of a range join per record.
 -- Grain: one row per calendar day from the first spine quarter's start to the release end.
 -- Inputs: quarter_spine (built in Python by arms_metrics.quarters.Quarter, loaded after

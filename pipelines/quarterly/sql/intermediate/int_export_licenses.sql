@@ -10,17 +10,11 @@ licences as (
 ),
 
 purchasers as (
-    select
-        code,
-        region
-    from ref_purchasers
+    select * from ref_purchasers
 ),
 
 targets as (
-    select
-        agency,
-        target_days
-    from licence_targets
+    select * from licence_targets
 )
 
 select

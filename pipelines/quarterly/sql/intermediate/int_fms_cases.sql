@@ -8,10 +8,7 @@ cases as (
 ),
 
 purchasers as (
-    select
-        code,
-        region
-    from ref_purchasers
+    select * from ref_purchasers
 )
 
 select

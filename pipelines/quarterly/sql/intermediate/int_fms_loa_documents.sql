@@ -13,17 +13,11 @@ documents as (
 ),
 
 purchasers as (
-    select
-        code,
-        region
-    from ref_purchasers
+    select * from ref_purchasers
 ),
 
 targets as (
-    select
-        development_group,
-        target_days
-    from development_targets
+    select * from development_targets
 )
 
 select

@@ -1,0 +1,178 @@
+"""What the public knows about one release: its count quantities and identities, built from
+the cell table and the registry's declared ``links`` (see ``links.py`` for the identities).
+
+Nothing here is indicator-specific: a new stock, statistic or rate is covered by declaring
+its links in ``indicators.toml``. Exempt families are public record and left out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import polars as pl
+
+from arms_metrics.config import Config
+from arms_metrics.disclosure.links import Key, System
+from arms_metrics.quarters import Quarter
+
+NUMERATOR, COMPLEMENT, N = "#numerator", "#complement", "#n"
+TOTAL, ALL, REGION, PURCHASER = "total", "All", "region", "purchaser"
+KEY4 = ["indicator_id", "period", "breakdown", "breakdown_value"]
+COLUMNS = [*KEY4, "unit", "value", "n", "numerator", "parent"]
+
+
+def _quantities(row: dict, counted: bool) -> list[tuple[Key, int, int]]:
+    """(key, true value, lower bound if hidden) of the counts one cell publishes or hides.
+
+    A count cell is its own quantity; a rate adds its numerator and complement (a hidden one
+    may be 0); any other cell whose population has no count indicator of its own
+    (``counted`` False) publishes its ``n``, an additive count (``<id>#n``)."""
+    where = (row["period"], row["breakdown"], row["breakdown_value"])
+    if row["unit"] == "count":
+        return [((row["indicator_id"], *where), int(row["value"]), 1)]
+    if row["unit"] == "percent" and row["numerator"] is not None and row["n"]:
+        k, n = int(row["numerator"]), int(row["n"])
+        return [
+            ((row["indicator_id"] + NUMERATOR, *where), k, 0),
+            ((row["indicator_id"] + COMPLEMENT, *where), n - k, 0),
+        ]
+    if not counted and row["n"]:
+        return [((row["indicator_id"] + N, *where), int(row["n"]), 1)]
+    return []
+
+
+def _tables(system: Knowledge, config: Config, present: dict[str, set]) -> None:
+    """Additivity: each breakdown table sums to the total; purchasers to their region."""
+    registry = config.registry
+    for qid, keys in present.items():
+        indicator = registry.get(qid.split("#")[0])
+        if "#" not in qid and not indicator.additive:
+            continue
+        by_table: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for period, breakdown, value in keys:
+            by_table[(period, breakdown)].append(value)
+        periods = {period for period, _ in by_table}
+        for period in periods:
+            total = (qid, period, TOTAL, ALL)
+            for breakdown in indicator.breakdowns:
+                values = sorted(by_table.get((period, breakdown), []))
+                system.add_equation(
+                    [(total, -1)] + [((qid, period, breakdown, v), 1) for v in values]
+                )
+
+
+def _regions(system: Knowledge, present: dict[str, set], parents: dict) -> None:
+    for qid in present:
+        members: dict[tuple[str, str], list[Key]] = defaultdict(list)
+        for key, region in parents.items():
+            if key[0] == qid:
+                members[(key[1], region)].append(key)
+        for (period, region), keys in sorted(members.items()):
+            region_key = (qid, period, REGION, region)
+            system.add_equation([(region_key, -1)] + [(k, 1) for k in sorted(keys)])
+
+
+def _stock_flows(system: Knowledge, config: Config, present: dict[str, set], periods: list[str]):
+    """stock(t) - stock(t-1) - inflow(t) + outflow(t) = 0 per breakdown value."""
+    for indicator in config.registry.indicators:
+        links = indicator.links
+        ids = (indicator.id, links.get("inflow"), links.get("outflow"))
+        if not all(ids[1:]) or not all(i in present for i in ids):
+            continue
+        flows = [config.registry.get(i) for i in ids[1:]]
+        shared = [b for b in indicator.breakdowns if all(b in f.breakdowns for f in flows)]
+        values = {(b, v) for i in ids for _, b, v in present[i] if b in (TOTAL, *shared)}
+        for breakdown, value in sorted(values):
+            for before, now in zip(periods, periods[1:], strict=False):
+                system.add_equation([
+                    ((ids[0], now, breakdown, value), 1), ((ids[0], before, breakdown, value), -1),
+                    ((ids[1], now, breakdown, value), -1), ((ids[2], now, breakdown, value), 1),
+                ])  # fmt: skip
+
+
+def _rate_counts(system: Knowledge, config: Config, present: dict[str, set]) -> None:
+    """numerator + complement = the population count named by ``links.count``."""
+    for indicator in config.registry.indicators:
+        count = indicator.links.get("count")
+        qid = indicator.id + NUMERATOR
+        if indicator.unit != "percent" or not count or qid not in present or count not in present:
+            continue
+        for where in sorted(present[qid] | present[count]):
+            if where[1] in (TOTAL, *indicator.breakdowns):
+                system.add_equation([((qid, *where), 1), ((indicator.id + COMPLEMENT, *where), 1),
+                                     ((count, *where), -1)])  # fmt: skip
+
+
+@dataclass
+class Knowledge:
+    """Every count quantity of a release with its true value, lower bound and cell row, and
+    the identities between them; which quantities are hidden is decided per ``system``."""
+
+    quantities: dict[Key, tuple[int, int, int]] = field(default_factory=dict)
+    locked: set[Key] = field(default_factory=set)  # published unchanged in an earlier release
+    equations: list[list[tuple[Key, int]]] = field(default_factory=list)
+
+    def add_equation(self, terms: list[tuple[Key, int]]) -> None:
+        if any(key in self.quantities for key, _ in terms):
+            self.equations.append(terms)
+
+    def system(self, hidden_rows: set[int]) -> System:
+        """The public's view when the cells of ``hidden_rows`` are suppressed."""
+        out = System(equations=self.equations, locked=self.locked)
+        for key, (value, lower, row) in self.quantities.items():
+            if row in hidden_rows and key not in self.locked:
+                out.hidden[key], out.truth[key] = lower, value
+            else:
+                out.known[key] = value
+        return out
+
+
+def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) -> Knowledge:
+    """The quantities and identities of the cells ``truth`` (true ``value``, ``n`` and
+    ``numerator``, a ``_row`` number per cell). ``earlier`` maps a cell key to the
+    (value, n) pairs earlier releases published: a cell whose value is among them is known."""
+    families = {i.id: config.rules_for(i.family) for i in config.registry.indicators}
+    counted = {i.id: bool(i.links.get("count")) for i in config.registry.indicators}
+    known, present = Knowledge(), defaultdict(set)
+    parents: dict[Key, str] = {}
+    for row in truth.select("_row", *COLUMNS).iter_rows(named=True):
+        if families[row["indicator_id"]].exempt:
+            continue
+        key4 = (row["indicator_id"], row["period"], row["breakdown"], row["breakdown_value"])
+        before = _plain(row["value"]) in {v for v, _ in (earlier or {}).get(key4, ())}
+        for key, value, lower in _quantities(row, counted[row["indicator_id"]]):
+            present[key[0]].add(key[1:])
+            known.quantities[key] = (value, lower, row["_row"])
+            if before:
+                known.locked.add(key)
+            if row["breakdown"] == PURCHASER and row["parent"] is not None:
+                parents[key] = row["parent"]
+    periods = sorted(set(truth["period"].to_list()), key=lambda p: Quarter.parse(p).index)
+    _tables(known, config, present)
+    _regions(known, present, parents)
+    _stock_flows(known, config, present, periods)
+    _rate_counts(known, config, present)
+    return known
+
+
+def build(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
+          earlier: dict | None = None) -> System:  # fmt: skip
+    """The public's system for one release: ``cells`` says which cells are suppressed,
+    ``truth`` holds the same keys unsuppressed (see ``knowledge``)."""
+    truth = (
+        truth.drop("_row", strict=False)
+        .join(
+            cells.select(*KEY4, "suppressed").rename({"suppressed": "_hidden"}),
+            on=KEY4,
+            how="inner",
+        )
+        .with_row_index("_row")
+    )
+    hidden = set(truth.filter(pl.col("_hidden"))["_row"].to_list())
+    return knowledge(truth, config, earlier).system(hidden)
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    return None if value is None else Decimal(value).normalize()

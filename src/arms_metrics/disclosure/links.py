@@ -1,0 +1,240 @@
+"""The intruder's audit across linked tables: which hidden counts can the public pin down?
+
+The public knows every definition, so it can combine published figures of different
+indicators, quarters and releases. Every count the release publishes or hides is a
+*quantity*; the public knows these linear identities between them (DESIGN section 5b):
+
+- additivity: in one (indicator, quarter) each breakdown table adds up to the total, and the
+  purchasers of a region add up to the region;
+- stock-flow: ``stock(t) = stock(t-1) + inflow(t) - outflow(t)`` for every breakdown value,
+  for a stock whose registry ``links`` name both flows;
+- rates: a published percent with its population pins its numerator and complement, so each
+  rate contributes two *tally* quantities (``<id>#numerator``, ``<id>#complement``), additive
+  like counts, and ``numerator + complement = count`` where ``links.count`` names the
+  indicator counting its population;
+- absence: a breakdown row is published only where it rests on a record, so an absent row is
+  a known zero.
+
+Known quantities are the published cells and the cells published unchanged in an earlier
+release. A hidden count is at least 1 (zero cells are always published), a hidden tally at
+least 0. A hidden quantity is *pinned* when every solution of the identities gives it the
+same value. ``pinned`` finds them in two passes: closed-form propagation (an identity with
+one unknown, or whose unknowns' bounds meet) to a fixed point, then, per connected set of
+the remaining unknowns, linear programming with HiGHS: one LP finds whether any unknown is
+forced to its bound, and a random vector of the identities' null space shows which unknowns
+the identities themselves fix. Proofs are over the reals (the LP relaxation); every identity
+has coefficients +1/-1 and integer constants.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_array
+from scipy.sparse.linalg import lsqr
+
+Key = tuple[str, str, str, str]  # (quantity id, period, breakdown, breakdown value)
+EPS = 1e-7
+
+
+@dataclass
+class System:
+    """The public's knowledge: known values, hidden quantities with lower bounds, identities.
+
+    ``truth`` holds the true value of every hidden quantity (the audit knows them; the
+    public does not) so a pinned quantity can be reported and propagation can continue.
+    """
+
+    known: dict[Key, int] = field(default_factory=dict)
+    hidden: dict[Key, int] = field(default_factory=dict)  # key -> lower bound
+    truth: dict[Key, int] = field(default_factory=dict)
+    equations: list[list[tuple[Key, int]]] = field(default_factory=list)  # sum(c * q) = 0
+    locked: set[Key] = field(default_factory=set)  # published unchanged in an earlier release
+
+    def add_equation(self, terms: Iterable[tuple[Key, int]]) -> None:
+        merged: dict[Key, int] = defaultdict(int)
+        for key, coeff in terms:
+            merged[key] += coeff
+        terms = [(k, c) for k, c in merged.items() if c]
+        if any(k in self.hidden for k, _ in terms):
+            self.equations.append(terms)
+
+    def value(self, key: Key) -> int:
+        """Known value of a quantity; an absent row is a known zero."""
+        return self.known.get(key, 0)
+
+
+def _split(system: System, equation: list[tuple[Key, int]], fixed: dict[Key, int]):
+    """(unknown terms, constant) of one identity given the known and fixed quantities."""
+    unknowns, constant = [], 0
+    for key, coeff in equation:
+        if key in system.hidden and key not in fixed:
+            unknowns.append((key, coeff))
+        else:
+            constant += coeff * fixed.get(key, system.value(key))
+    return unknowns, constant
+
+
+def _propagate(system: System) -> dict[Key, int]:
+    """Closed form to a fixed point: an identity whose unknowns are all forced (one unknown,
+    or all at their lower bound because the constant leaves no room) fixes them. A worklist
+    revisits only the identities of newly fixed quantities."""
+    fixed: dict[Key, int] = {}
+    touching: dict[Key, list[int]] = defaultdict(list)
+    for number, equation in enumerate(system.equations):
+        for key, _ in equation:
+            if key in system.hidden:
+                touching[key].append(number)
+    todo = list(range(len(system.equations)))
+    queued = set(todo)
+    while todo:
+        number = todo.pop()
+        queued.discard(number)
+        unknowns, constant = _split(system, system.equations[number], fixed)
+        for key in _forced(system, unknowns, constant) if unknowns else ():
+            fixed[key] = system.truth[key]
+            for other in touching[key]:
+                if other not in queued:
+                    todo.append(other)
+                    queued.add(other)
+    return fixed
+
+
+def _forced(system: System, unknowns: list[tuple[Key, int]], constant: int) -> list[Key]:
+    if len(unknowns) == 1:
+        return [unknowns[0][0]]
+    signs = {c for _, c in unknowns}
+    if len(signs) != 1:
+        return []
+    sign = signs.pop()  # sign * sum(unknowns) = -constant, every unknown >= its bound
+    room = -constant * sign - sum(system.hidden[k] for k, _ in unknowns)
+    return [k for k, _ in unknowns] if room == 0 else []
+
+
+def _components(system: System, fixed: dict[Key, int]) -> list[tuple[list[Key], list[list]]]:
+    """Connected sets of the remaining unknowns with the identities that touch them."""
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    live = []
+    for equation in system.equations:
+        unknowns, constant = _split(system, equation, fixed)
+        if unknowns:
+            live.append((unknowns, constant))
+            for key, _ in unknowns[1:]:
+                parent[find(key)] = find(unknowns[0][0])
+    groups: dict[Key, tuple[list[Key], list]] = {}
+    for unknowns, constant in live:
+        root = find(unknowns[0][0])
+        groups.setdefault(root, (set(), []))[1].append((unknowns, constant))
+        groups[root][0].update(k for k, _ in unknowns)
+    return [(sorted(keys), eqs) for keys, eqs in groups.values()]
+
+
+def _matrix(keys: list[Key], equations: list) -> tuple[csr_array, np.ndarray]:
+    index = {key: i for i, key in enumerate(keys)}
+    rows, cols, vals, rhs = [], [], [], []
+    for r, (unknowns, constant) in enumerate(equations):
+        for key, coeff in unknowns:
+            rows.append(r)
+            cols.append(index[key])
+            vals.append(float(coeff))
+        rhs.append(-float(constant))
+    shape = (len(equations), len(keys))
+    return csr_array((vals, (rows, cols)), shape=shape), np.array(rhs)
+
+
+def _stuck(a: csr_array, b: np.ndarray, lower: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Unknowns forced to their lower bound in every solution.
+
+    The true values are a solution, so only an unknown whose true value is its bound can be
+    forced. One LP maximises the capped slacks of those (HiGHS); one with slack left is free.
+    A tally left at 0 is taken as forced (safe: it only makes more cells count as pinned);
+    a count left at its bound is checked by maximising it.
+    """
+    tight = np.flatnonzero(truth - lower < EPS)
+    stuck = np.zeros(len(lower), dtype=bool)
+    if not tight.size:
+        return stuck
+    m, n, k = *a.shape, tight.size
+    # variables: x (n), s (k); maximise sum(s) with s_i <= x_tight(i) - lower, 0 <= s <= 1
+    pick = csr_array((np.ones(k), (np.arange(k), tight)), shape=(k, n))
+    a_eq = _hstack(a, csr_array((m, k)))
+    a_ub = _hstack(-pick, _sparse_eye(k))
+    cost = np.concatenate([np.zeros(n), -np.ones(k)])
+    bounds = [(lo, None) for lo in lower] + [(0, 1)] * k
+    result = linprog(cost, A_ub=a_ub, b_ub=-lower[tight], A_eq=a_eq, b_eq=b, bounds=bounds,
+                     method="highs")  # fmt: skip
+    if result.status != 0:
+        raise ValueError(f"the published identities have no solution (status {result.status})")
+    for i in np.flatnonzero(result.x[n:] < EPS):
+        j = tight[i]
+        stuck[j] = lower[j] == 0 or _top(a, b, lower, j) - lower[j] < EPS
+    return stuck
+
+
+def _top(a: csr_array, b: np.ndarray, lower: np.ndarray, j: int) -> float:
+    cost = np.zeros(a.shape[1])
+    cost[j] = -1.0
+    top = linprog(cost, A_eq=a, b_eq=b, bounds=[(lo, None) for lo in lower], method="highs")
+    return float("inf") if top.status == 3 else -top.fun
+
+
+def _sparse_eye(n: int) -> csr_array:
+    return csr_array((np.ones(n), (np.arange(n), np.arange(n))), shape=(n, n))
+
+
+def _hstack(left: csr_array, right: csr_array) -> csr_array:
+    from scipy.sparse import hstack
+
+    return csr_array(hstack([left, right], format="csr"))
+
+
+def _fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
+    """Unknowns every null-space vector leaves at zero: the identities alone fix them."""
+    n = a.shape[1]
+    rng = np.random.default_rng(seed)
+    free = np.zeros(n, dtype=bool)
+    for _ in range(2):
+        r = rng.standard_normal(n)
+        y = lsqr(a.T, r, atol=1e-13, btol=1e-13, iter_lim=20 * n + 100)[0]
+        d = r - a.T @ y
+        free |= np.abs(d) > 1e-6 * np.linalg.norm(r)
+    return ~free
+
+
+def _solve(system: System, keys: list[Key], equations: list) -> list[Key]:
+    a, b = _matrix(keys, equations)
+    lower = np.array([float(system.hidden[k]) for k in keys])
+    truth = np.array([float(system.truth[k]) for k in keys])
+    stuck = _stuck(a, b, lower, truth)
+    if stuck.any():  # fix them, then the identities may fix more
+        b = b - a[:, np.flatnonzero(stuck)] @ lower[stuck]
+        keep = np.flatnonzero(~stuck)
+        fixed = np.zeros(len(keys), dtype=bool)
+        if keep.size:
+            fixed[keep] = _fixed_by_identities(csr_array(a[:, keep]), len(keys))
+        return [k for k, s, f in zip(keys, stuck, fixed, strict=True) if s or f]
+    fixed = _fixed_by_identities(a, len(keys))
+    return [k for k, f in zip(keys, fixed, strict=True) if f]
+
+
+def pinned(system: System, solve: bool = True) -> list[Key]:
+    """Every hidden quantity the public can work out exactly and that is not zero (a zero
+    tells nothing about any record: zero cells are published anyway), sorted by key.
+    ``solve`` False stops after the closed-form pass."""
+    fixed = _propagate(system)
+    found = set(fixed)
+    if solve:
+        for keys, equations in _components(system, fixed):
+            found.update(_solve(system, keys, equations))
+    return sorted(key for key in found if system.truth[key] != 0)

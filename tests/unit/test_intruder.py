@@ -1,0 +1,558 @@
+"""The independent intruder (tests/intruder.py) on tiny hand-made published tables.
+
+Each link kind gets a table where a suppressed cell IS recoverable (the value worked out by
+hand in a comment) and a variant where it is not (two unknowns with slack). Rows are
+written as ``indicator,period,breakdown,breakdown_value,value[,n]``; a value ``S`` is a
+suppressed cell (empty value and n); n defaults to the value (a count's n is its value).
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests import intruder
+
+Q1, Q2 = "FY2026-Q1", "FY2026-Q2"
+LIC = "licensing"
+RATE_LINKS = {"numerator": ["APPROVED"], "denominator": ["APPROVED", "DENIED"]}
+REGISTRY = {
+    "received": {"unit": "count", "family": LIC, "additive": True, "links": {}},
+    "final": {"unit": "count", "family": LIC, "additive": True, "links": {}},
+    "pending": {
+        "unit": "count",
+        "family": LIC,
+        "additive": True,
+        "links": {"inflow": "received", "outflow": "final"},
+    },
+    "approval": {"unit": "percent", "family": LIC, "additive": False, "links": RATE_LINKS},
+    "returned": {
+        "unit": "percent",
+        "family": LIC,
+        "additive": False,
+        "links": {"count": "final", "numerator": ["RWA"], "denominator": ["ALL"]},
+    },
+    "median": {"unit": "days", "family": LIC, "additive": False, "links": {"count": "final"}},
+    "value": {"unit": "usd", "family": LIC, "additive": True, "links": {}},
+    "cases": {"unit": "count", "family": "fms", "additive": True, "links": {}},
+    "notes": {"unit": "count", "family": "notifications", "additive": True, "links": {}},
+}
+REGIONS = {"GB": "EUR", "FR": "EUR", "DE": "EUR", "JP": "EAP", "KR": "EAP"}
+POLICIES = {"fms": "public_record", "licensing": "confidential"}
+
+
+def release(text: str) -> list[dict]:
+    """Published rows from compact lines (see the module docstring)."""
+    rows = []
+    for line in filter(None, map(str.strip, text.splitlines())):
+        indicator, period, breakdown, value_of, value, *n = line.split(",")
+        hidden = value == "S"
+        rows.append(
+            {
+                "indicator_id": indicator,
+                "period": period,
+                "breakdown": breakdown,
+                "breakdown_value": value_of,
+                "value": "" if hidden else value,
+                "n": "" if hidden else (n[0] if n else value),
+                "suppressed": "true" if hidden else "false",
+            }
+        )
+    return rows
+
+
+def attack(*releases: str) -> intruder.Report:
+    return intruder.attack([release(r) for r in releases], REGISTRY, REGIONS)
+
+
+def found(report: intruder.Report) -> dict[tuple[str, ...], Fraction]:
+    """(indicator, period, breakdown, value) -> recovered value."""
+    return {
+        (f.indicator_id, f.period, f.breakdown, f.breakdown_value): f.value
+        for f in report.recovered
+    }
+
+
+def links(report: intruder.Report, indicator: str, value_of: str) -> tuple[str, ...]:
+    (f,) = [
+        f for f in report.recovered if (f.indicator_id, f.breakdown_value) == (indicator, value_of)
+    ]
+    return f.links
+
+
+# ------------------------------------------------------------------------- additivity
+def test_a_table_sums_to_its_total() -> None:
+    # total 10 = DSP-5 7 + DSP-61 (S): DSP-61 = 10 - 7 = 3.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,10
+        final,FY2026-Q1,application_type,DSP-5,7
+        final,FY2026-Q1,application_type,DSP-61,S
+        """
+    )
+    assert found(report) == {("final", Q1, "application_type", "DSP-61"): 3}
+    assert links(report, "final", "DSP-61") == ("additivity",)
+
+
+def test_two_hidden_cells_of_a_table_keep_their_slack() -> None:
+    # DSP-61 + AGREEMENT = 10 - 6 = 4, each >= 1: each is anywhere in 1..3.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,10
+        final,FY2026-Q1,application_type,DSP-5,6
+        final,FY2026-Q1,application_type,DSP-61,S
+        final,FY2026-Q1,application_type,AGREEMENT,S
+        """
+    )
+    assert report.recovered == []
+
+
+def test_purchasers_sum_to_their_region() -> None:
+    # The purchaser table alone: FR + KR = 10 - 4 - 3 = 3 (slack). The regions pin them:
+    # EUR 5 = GB 4 + FR, so FR = 1; EAP 5 = JP 3 + KR, so KR = 2.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,10
+        final,FY2026-Q1,region,EAP,5
+        final,FY2026-Q1,region,EUR,5
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,4
+        final,FY2026-Q1,purchaser,JP,3
+        final,FY2026-Q1,purchaser,KR,S
+        """
+    )
+    assert found(report) == {
+        ("final", Q1, "purchaser", "FR"): 1,
+        ("final", Q1, "purchaser", "KR"): 2,
+    }
+
+
+def test_two_hidden_purchasers_in_each_region_keep_their_slack() -> None:
+    # EUR 7 = DE 3 + GB + FR: GB + FR = 4 (1..3 each); EAP 6 = JP + KR (1..5 each); the
+    # purchaser table says the same: GB + FR + JP + KR = 13 - 3 = 10.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,13
+        final,FY2026-Q1,region,EAP,6
+        final,FY2026-Q1,region,EUR,7
+        final,FY2026-Q1,purchaser,DE,3
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        final,FY2026-Q1,purchaser,JP,S
+        final,FY2026-Q1,purchaser,KR,S
+        """
+    )
+    assert report.recovered == []
+
+
+def test_an_absent_purchaser_row_is_zero() -> None:
+    # Only GB and JP had records (no FR row): EUR 4 = GB, so GB = 4; EAP 3 = JP, JP = 3.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,7
+        final,FY2026-Q1,region,EAP,S
+        final,FY2026-Q1,region,EUR,4
+        final,FY2026-Q1,purchaser,GB,S
+        final,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    # and EAP = 7 - 4 = 3 from the region table.
+    assert found(report) == {
+        ("final", Q1, "region", "EAP"): 3,
+        ("final", Q1, "purchaser", "GB"): 4,
+        ("final", Q1, "purchaser", "JP"): 3,
+    }
+
+
+def test_a_hidden_count_is_at_least_one() -> None:
+    # GB + FR = 3 - 1 = 2 with GB >= 1 and FR >= 1: GB = FR = 1.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,3
+        final,FY2026-Q1,purchaser,DE,1
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        """
+    )
+    assert found(report) == {
+        ("final", Q1, "purchaser", "FR"): 1,
+        ("final", Q1, "purchaser", "GB"): 1,
+    }
+
+
+def test_dollars_are_pinned_within_a_dollar() -> None:
+    # ARMY = $1,001 - $400 = $601, but each published figure is rounded (+-0.50): the true
+    # value is anywhere in 1000.50 - 400.50 = 600 .. 1001.50 - 399.50 = 602, a width of 2.
+    report = attack(
+        """
+        value,FY2026-Q1,total,All,1001,9
+        value,FY2026-Q1,agency,NAVY,400,5
+        value,FY2026-Q1,agency,ARMY,S
+        """
+    )
+    (cell,) = report.recovered
+    assert (cell.breakdown_value, cell.value, cell.width) == ("ARMY", 601, 2)
+
+
+def test_two_hidden_dollar_cells_keep_their_slack() -> None:
+    # ARMY + NAVY = 1001 - 400 = 601 (+-1), each >= 0: anywhere in 0 .. 602.
+    report = attack(
+        """
+        value,FY2026-Q1,total,All,1001,9
+        value,FY2026-Q1,agency,AIR_FORCE,400,5
+        value,FY2026-Q1,agency,ARMY,S
+        value,FY2026-Q1,agency,NAVY,S
+        """
+    )
+    assert report.recovered == []
+
+
+# ------------------------------------------------------------------------- stock-flow
+FLOWS_Q1 = """
+received,FY2026-Q1,total,All,5
+received,FY2026-Q1,purchaser,GB,5
+final,FY2026-Q1,total,All,0
+pending,FY2026-Q1,total,All,5
+pending,FY2026-Q1,purchaser,GB,5
+"""
+
+
+def test_a_stock_is_its_previous_value_plus_inflow_minus_outflow() -> None:
+    # The issue's case: pending(t-1) = 5, received(t) = 2, final(t) = 4 for GB, so
+    # pending(t) = 5 + 2 - 4 = 3. FR: no pending row in Q1 (0), received 3, no final
+    # row (0): pending = 0 + 3 - 0 = 3. (The pending table alone only says GB + FR = 6.)
+    report = attack(
+        FLOWS_Q1
+        + """
+        received,FY2026-Q2,total,All,5
+        received,FY2026-Q2,purchaser,FR,3
+        received,FY2026-Q2,purchaser,GB,2
+        final,FY2026-Q2,total,All,4
+        final,FY2026-Q2,purchaser,GB,4
+        pending,FY2026-Q2,total,All,6
+        pending,FY2026-Q2,purchaser,FR,S
+        pending,FY2026-Q2,purchaser,GB,S
+        """
+    )
+    assert found(report) == {
+        ("pending", Q2, "purchaser", "FR"): 3,
+        ("pending", Q2, "purchaser", "GB"): 3,
+    }
+    assert "stock_flow" in links(report, "pending", "GB")
+
+
+def test_a_stock_with_hidden_inflows_keeps_its_slack() -> None:
+    # With received(Q2) hidden for both: GB = 5 + r_GB - 4 and FR = r_FR with
+    # r_GB + r_FR = 5 (each >= 1): GB anywhere in 2 .. 5, FR in 1 .. 4.
+    report = attack(
+        FLOWS_Q1
+        + """
+        received,FY2026-Q2,total,All,5
+        received,FY2026-Q2,purchaser,FR,S
+        received,FY2026-Q2,purchaser,GB,S
+        final,FY2026-Q2,total,All,4
+        final,FY2026-Q2,purchaser,GB,4
+        pending,FY2026-Q2,total,All,6
+        pending,FY2026-Q2,purchaser,FR,S
+        pending,FY2026-Q2,purchaser,GB,S
+        """
+    )
+    assert report.recovered == []
+
+
+def test_a_stock_starts_from_zero_in_the_first_quarter() -> None:
+    # Q1 is the first quarter published, so pending(t-1) = 0; final is 0 in all (its total
+    # rests on no record): pending(GB) = 0 + 2 - 0 = 2 and pending(FR) = 0 + 3 - 0 = 3.
+    report = attack(
+        """
+        received,FY2026-Q1,total,All,5
+        received,FY2026-Q1,purchaser,FR,3
+        received,FY2026-Q1,purchaser,GB,2
+        final,FY2026-Q1,total,All,0
+        pending,FY2026-Q1,total,All,5
+        pending,FY2026-Q1,purchaser,FR,S
+        pending,FY2026-Q1,purchaser,GB,S
+        """
+    )
+    assert found(report) == {
+        ("pending", Q1, "purchaser", "FR"): 3,
+        ("pending", Q1, "purchaser", "GB"): 2,
+    }
+
+
+# ------------------------------------------------------------------------ populations
+def test_a_published_median_gives_its_population_count() -> None:
+    # The median for GB is published on n = 4 records of `final`, so final(GB) = 4, and
+    # FR = 10 - 3 - 4 = 3 from the table.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,10
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        final,FY2026-Q1,purchaser,JP,3
+        median,FY2026-Q1,total,All,20.0,10
+        median,FY2026-Q1,purchaser,GB,12.5,4
+        median,FY2026-Q1,purchaser,FR,S
+        median,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    assert found(report) == {
+        ("final", Q1, "purchaser", "FR"): 3,
+        ("final", Q1, "purchaser", "GB"): 4,
+    }
+    assert links(report, "final", "GB") == ("population",)
+
+
+def test_a_suppressed_median_keeps_the_population_hidden() -> None:
+    # Both medians hidden: FR + GB = 10 - 3 = 7 (1 .. 6 each).
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,10
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        final,FY2026-Q1,purchaser,JP,3
+        median,FY2026-Q1,total,All,20.0,10
+        median,FY2026-Q1,purchaser,FR,S
+        median,FY2026-Q1,purchaser,GB,S
+        median,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    assert report.recovered == []
+
+
+# ------------------------------------------------------------------------------ rates
+def test_numerators_of_a_rate() -> None:
+    # 7/9 = 77.78 % -> 77.8; 6/9 = 66.7 and 8/9 = 88.9: only k = 7.
+    assert intruder.numerators(778, 9) == [7]
+    # 50.0 % of 2000: 999/2000 = 49.95 and 1001/2000 = 50.05 both round half-even to 50.0
+    # (499.5 -> 500, 500.5 -> 500 tenths); 998 -> 49.9 and 1002 -> 50.1.
+    assert intruder.numerators(500, 2000) == [999, 1000, 1001]
+    assert intruder.numerators(0, 5) == [0]
+    assert intruder.numerators(1000, 3) == [3]
+
+
+def test_an_approval_rate_reveals_its_denials() -> None:
+    # The issue: 77.8 % on n = 9 is 7 approved (above) and 9 - 7 = 2 denied.
+    report = attack(
+        """
+        approval,FY2026-Q1,total,All,77.8,9
+        """
+    )
+    assert report.recovered == []
+    (small,) = report.small
+    assert (small.part, small.value, small.published) == ("complement", 2, True)
+    assert small.links == ("rate",)
+
+
+def test_a_rate_on_many_records_does_not_pin_its_numerator() -> None:
+    # 50.0 % of 2000 is 999, 1000 or 1001 approvals (above): nothing is pinned.
+    report = attack("approval,FY2026-Q1,total,All,50.0,2000")
+    assert report.recovered == [] and report.small == []
+
+
+def test_numerators_and_complements_add_up_across_a_table() -> None:
+    # Total 80.0 % of 10: 8 approved, 2 denied (7/10 = 70.0, 9/10 = 90.0). GB 75.0 % of 4:
+    # 3 and 1. JP 100.0 % of 5: 5 and 0. So FR (hidden) has n = 10 - 4 - 5 = 1 decision,
+    # 8 - 3 - 5 = 0 approved and 2 - 1 - 0 = 1 denied: a rate of 0.0 %.
+    report = attack(
+        """
+        approval,FY2026-Q1,total,All,80.0,10
+        approval,FY2026-Q1,purchaser,FR,S
+        approval,FY2026-Q1,purchaser,GB,75.0,4
+        approval,FY2026-Q1,purchaser,JP,100.0,5
+        """
+    )
+    assert found(report) == {("approval", Q1, "purchaser", "FR"): 0}
+    small = {(f.breakdown_value, f.part): (f.value, f.published) for f in report.small}
+    # denials of 1 or 2 revealed: the total's 2, GB's 1 and FR's 1 (its rate is hidden).
+    assert small == {
+        ("All", "complement"): (2, True),
+        ("GB", "complement"): (1, True),
+        ("FR", "complement"): (1, False),
+    }
+
+
+def test_two_hidden_rates_keep_their_slack() -> None:
+    # Total 75.0 % of 20: 15 approved, 5 denied (14/20 = 70.0, 16/20 = 80.0). GB 75.0 % of
+    # 12: 9 and 3. FR + JP (hidden) share n = 8, 6 approved and 2 denied: FR's denials
+    # could be 0, 1 or 2 and its n anything in 1 .. 7.
+    report = attack(
+        """
+        approval,FY2026-Q1,total,All,75.0,20
+        approval,FY2026-Q1,purchaser,FR,S
+        approval,FY2026-Q1,purchaser,GB,75.0,12
+        approval,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    assert report.recovered == [] and report.small == []
+
+
+def test_a_rate_without_its_n_still_narrows_the_population() -> None:
+    # GB's n is left empty, but the table gives it: 19 - 10 = 9. 77.8 % of 9 is 7 approved
+    # (above), so 2 denied. JP: 90.0 % of 10 is 9 approved, 1 denied. (The total: 84.2 % of
+    # 19 is 16 approved, 16/19 = 84.21; 15/19 = 78.9 and 17/19 = 89.5; 3 denied.)
+    report = attack(
+        """
+        approval,FY2026-Q1,total,All,84.2,19
+        approval,FY2026-Q1,purchaser,GB,77.8,
+        approval,FY2026-Q1,purchaser,JP,90.0,10
+        """
+    )
+    small = {(f.breakdown_value, f.part): f.value for f in report.small}
+    assert small == {("GB", "complement"): 2, ("JP", "complement"): 1}
+
+
+def test_a_rate_with_a_population_link_uses_the_count() -> None:
+    # `returned` has no n of its own to hide: its population is `final`. final(GB) is
+    # hidden but the rate's n = 4 gives it (population); 25.0 % of 4 is 1 returned
+    # (0/4 = 0.0, 2/4 = 50.0) and 3 others.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,9
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        final,FY2026-Q1,purchaser,JP,3
+        returned,FY2026-Q1,total,All,S
+        returned,FY2026-Q1,purchaser,FR,S
+        returned,FY2026-Q1,purchaser,GB,25.0,4
+        returned,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    # FR = 9 - 3 - 4 = 2.
+    assert found(report) == {
+        ("final", Q1, "purchaser", "FR"): 2,
+        ("final", Q1, "purchaser", "GB"): 4,
+    }
+    small = {(f.breakdown_value, f.part): f.value for f in report.small}
+    assert small == {("GB", "numerator"): 1}
+
+
+# --------------------------------------------------------------------- earlier releases
+EARLIER = """
+final,FY2026-Q1,total,All,7
+final,FY2026-Q1,purchaser,FR,3
+final,FY2026-Q1,purchaser,GB,4
+"""
+
+
+def test_a_value_published_in_an_earlier_release_is_taken_as_still_true() -> None:
+    # The current release hides both purchasers (FR + GB = 7: slack); the earlier one
+    # published GB = 4 (and FR = 3), so GB = 4 and FR = 3 again.
+    current = """
+        final,FY2026-Q1,total,All,7
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        """
+    report = attack(EARLIER, current)
+    assert found(report) == {
+        ("final", Q1, "purchaser", "FR"): 3,
+        ("final", Q1, "purchaser", "GB"): 4,
+    }
+    assert links(report, "final", "GB") == ("earlier_release",)
+
+
+def test_an_earlier_release_that_also_hid_the_cells_gives_nothing() -> None:
+    hidden = """
+        final,FY2026-Q1,total,All,7
+        final,FY2026-Q1,purchaser,FR,S
+        final,FY2026-Q1,purchaser,GB,S
+        """
+    assert attack(hidden, hidden).recovered == []
+
+
+def test_a_revised_cell_is_still_believed_and_the_contradiction_counted() -> None:
+    # Earlier: GB 4. Now the total is 8 with FR 5 published and GB hidden: the current
+    # tables say GB = 8 - 5 = 3, the earlier release says 4. The intruder keeps the
+    # earlier 4 (it cannot tell which is right; the e2e tests check against the truth) and
+    # counts the contradiction.
+    current = """
+        final,FY2026-Q1,total,All,8
+        final,FY2026-Q1,purchaser,FR,5
+        final,FY2026-Q1,purchaser,GB,S
+        """
+    report = attack(EARLIER, current)
+    assert found(report) == {("final", Q1, "purchaser", "GB"): 4}
+    assert report.conflicts >= 1
+
+
+# ------------------------------------------------------------------- families, policy
+def test_policies_fms_totals_are_public_notifications_are_exempt() -> None:
+    # cases: the total is hidden, its two agencies published: total = 3 + 4 = 7; the
+    # purchasers GB = 7 - 5 = 2. notes: recoverable the same way (JP = 2 - 1 = 1) but the
+    # family is exempt, so the intruder does not even look.
+    report = attack(
+        """
+        cases,FY2026-Q1,total,All,S
+        cases,FY2026-Q1,implementing_agency,ARMY,3
+        cases,FY2026-Q1,implementing_agency,NAVY,4
+        cases,FY2026-Q1,purchaser,FR,5
+        cases,FY2026-Q1,purchaser,GB,S
+        notes,FY2026-Q1,total,All,2
+        notes,FY2026-Q1,purchaser,FR,1
+        notes,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    assert found(report) == {
+        ("cases", Q1, "total", "All"): 7,
+        ("cases", Q1, "purchaser", "GB"): 2,
+    }
+    forbidden = intruder.violations(report, POLICIES)
+    assert [f.breakdown_value for f in forbidden.recovered] == ["GB"]
+    assert intruder.violations(report, {}, exempt=()).recovered == report.recovered
+
+
+def test_period_index_runs_across_fiscal_years() -> None:
+    assert intruder.period_index("FY2027-Q1") - intruder.period_index("FY2026-Q4") == 1
+
+
+# ------------------------------------------------------- against a brute-force public
+@st.composite
+def count_tables(draw):
+    """A quarter of `final`: purchaser counts 0..3, their regions, the total and an agency
+    split; 1..4 of the non-zero cells hidden."""
+    counts = {p: draw(st.integers(0, 3)) for p in ("FR", "GB", "JP", "KR")}
+    total = sum(counts.values())
+    state = draw(st.integers(0, total))
+    cells = {("total", "All"): total, ("agency", "STATE"): state}
+    cells[("agency", "COMMERCE")] = total - state
+    for p, c in counts.items():
+        cells[("purchaser", p)] = c
+        cells[("region", REGIONS[p])] = cells.get(("region", REGIONS[p]), 0) + c
+    shown = sorted(k for k, v in cells.items() if v or k[0] == "total")
+    hidden = draw(st.sets(st.sampled_from(shown), min_size=1, max_size=4))
+    return {k: v for k, v in cells.items() if k in shown}, hidden
+
+
+def brute_force(cells: dict, hidden: set) -> dict:
+    """Every value each hidden cell takes in some table consistent with what is shown."""
+    unknown = sorted(hidden)
+    seen: dict = {k: set() for k in unknown}
+    for guess in itertools.product(range(1, 13), repeat=len(unknown)):
+        table = {**cells, **dict(zip(unknown, guess, strict=True))}
+        by = {b: [v for (bb, _), v in table.items() if bb == b] for b in ("agency", "region")}
+        regions = {
+            r: sum(v for (b, p), v in table.items() if b == "purchaser" and REGIONS[p] == r)
+            for (b, r) in table
+            if b == "region"
+        }
+        purchasers = [v for (b, _), v in table.items() if b == "purchaser"]
+        total = table[("total", "All")]
+        if sum(by["agency"]) == sum(by["region"]) == sum(purchasers) == total and all(
+            table[("region", r)] == v for r, v in regions.items()
+        ):
+            for k in unknown:
+                seen[k].add(table[k])
+    return seen
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(count_tables())
+def test_the_intruder_pins_what_a_brute_force_public_pins(drawn) -> None:
+    cells, hidden = drawn
+    lines = [f"final,{Q1},{b},{v},{'S' if (b, v) in hidden else c}" for (b, v), c in cells.items()]
+    report = attack("\n".join(lines))
+    pinned = {k for k, values in brute_force(cells, hidden).items() if len(values) == 1}
+    assert {(f.breakdown, f.breakdown_value) for f in report.recovered} == pinned
