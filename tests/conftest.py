@@ -3,6 +3,7 @@ CLI as a subprocess, and the sample site built once per test session."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -21,6 +22,12 @@ SAMPLE_QUARTER = "FY2026-Q3"  # the golden quarter (sample_data/README.md, "Hand
 @pytest.fixture(scope="session")
 def config() -> Config:
     return load_config(PIPELINE_TOML)
+
+
+def with_policy(config: Config, family: str, policy: str) -> Config:
+    """``config`` with one indicator family's disclosure policy replaced."""
+    rules = dataclasses.replace(config.disclosure[family], policy=policy)
+    return dataclasses.replace(config, disclosure={**config.disclosure, family: rules})
 
 
 def arms_metrics(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 import polars as pl
@@ -19,17 +18,14 @@ from arms_metrics.disclosure.audit import (
 )
 from arms_metrics.disclosure.protect import audit
 from arms_metrics.errors import CheckFailed
+from tests.conftest import with_policy
 
 
 @pytest.fixture
 def config(config):
     """The pipeline's rules with FMS treated as confidential, so the primary rules apply to
     totals too (the public-record policy is tested on its own below)."""
-    rules = config.disclosure["fms"]
-    return dataclasses.replace(
-        config,
-        disclosure={**config.disclosure, "fms": dataclasses.replace(rules, policy="confidential")},
-    )
+    return with_policy(config, "fms", "confidential")
 
 
 COUNT, USD, DAYS = "fms_loas_offered", "fms_loas_accepted_value_usd", "fms_loa_development_days_p90"

@@ -5,7 +5,6 @@ Every expected suppression pattern below is worked out by hand in the comments.
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 
 import polars as pl
@@ -14,18 +13,14 @@ import pytest
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.config import load_config
 from arms_metrics.disclosure.protect import audit, protect
-from tests.conftest import PIPELINE_TOML
+from tests.conftest import PIPELINE_TOML, with_policy
 
 
 @pytest.fixture
 def config(config):
     """The pipeline's rules with FMS treated as confidential, so the primary rules apply to
     totals too (the public-record policy is tested on its own below)."""
-    rules = config.disclosure["fms"]
-    return dataclasses.replace(
-        config,
-        disclosure={**config.disclosure, "fms": dataclasses.replace(rules, policy="confidential")},
-    )
+    return with_policy(config, "fms", "confidential")
 
 
 COUNT = "fms_loas_offered"  # count, additive, family fms (min_n_count 3)
