@@ -19,12 +19,14 @@ from arms_metrics import __version__
 from arms_metrics.compute import indicators
 from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import protect
+from arms_metrics.disclosure.summary import suppression_summary
 from arms_metrics.errors import UsageError
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.publication import revisions
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release, earlier_figures, published_releases
 from arms_metrics.site import downloads, render
+from arms_metrics.writers import json_bytes, write_bytes
 
 Progress = Callable[[str], None]
 
@@ -142,6 +144,8 @@ def run(
     progress(f"release {release_quarter}: validating {input_dir}")
     ingested = ingest(Path(input_dir), config, work_dir)
     release = build_release(ingested, config, release_quarter, site_dir, progress)
+    summary = suppression_summary(release.cells, config)
+    write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(summary))
     _write_site(release, site_dir, work_dir, progress)
     progress(f"done: {site_dir / 'index.html'}")
     return RunResult(release, site_dir, work_dir)

@@ -192,3 +192,18 @@ def test_too_many_bad_rows_exits_65(tmp_path) -> None:
     assert done.stderr.count("\n") == 1
     assert not site.exists()
     assert (work / "quarantine/export_licenses.csv").is_file()
+
+
+def test_disclosure_summary_matches_the_published_csv(built) -> None:
+    site, work = built
+    import json
+
+    summary = json.loads((work / "disclosure/summary.json").read_text(encoding="utf-8"))
+    with (site / "data/indicators.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    hidden = sum(r["suppressed"] == "true" for r in rows)
+    assert summary["overall"]["cells"] == len(rows)
+    assert summary["overall"]["suppressed"] == hidden
+    by_family = summary["by_family"]
+    assert sum(f["cells"] for f in by_family.values()) == len(rows)
+    assert by_family["notifications"]["suppressed"] == 0

@@ -113,3 +113,53 @@ def test_missing_measure_is_a_config_error(tmp_path) -> None:
     registry.write_text(text.replace('measure = "median"\n', "", 1))
     with pytest.raises(ConfigError, match="fms_loa_development_days_median lacks 'measure'"):
         load_config(path)
+
+
+def test_every_indicator_declares_its_links(config) -> None:
+    for indicator in config.registry.indicators:
+        assert indicator.links or indicator.links_note, indicator.id
+        for key in ("inflow", "outflow", "count"):
+            if key in indicator.links:
+                assert indicator.links[key] in config.registry.ids, (indicator.id, key)
+        if indicator.unit == "percent":
+            assert indicator.links["numerator"] and indicator.links["denominator"], indicator.id
+
+
+def _edit_entry(tmp_path: Path, indicator_id: str, old: str, new: str) -> Path:
+    """The pipeline copied with ``old`` replaced by ``new`` in one registry entry."""
+    path = _copy_pipeline(tmp_path)
+    registry = path.parent / "indicators.toml"
+    head, tail = registry.read_text(encoding="utf-8").split(f'id = "{indicator_id}"\n', 1)
+    entry, rest = tail.split("[[indicator]]", 1) if "[[indicator]]" in tail else (tail, None)
+    assert old in entry, (indicator_id, old)
+    entry = entry.replace(old, new, 1)
+    body = entry if rest is None else entry + "[[indicator]]" + rest
+    registry.write_text(head + f'id = "{indicator_id}"\n' + body, encoding="utf-8")
+    return path
+
+
+PENDING_LINKS = 'links = { inflow = "lic_applications_received", outflow = "lic_final_actions" }'
+RATE_NUMERATOR = 'numerator = ["APPROVED", "APPROVED_WITH_CONDITIONS"], '
+NOTE = 'links_note = "A flow count'
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "old", "new", "message"),
+    [
+        ("lic_pending", PENDING_LINKS, "", "lacks 'links'"),
+        ("fms_lors_received", NOTE, 'comment = "A flow count', "need a links_note"),
+        ("fms_lors_received", "links = {}", 'links = { count = "fms_lors_withdrawn" }',
+         "count = 'fms_lors_withdrawn' names no published count indicator"),
+        ("lic_pending", 'outflow = "lic_final_actions"', 'outflow = "lic_processing_days_median"',
+         "outflow = 'lic_processing_days_median' names no published count indicator"),
+        ("lic_pending", ', outflow = "lic_final_actions"', "", "both its inflow and its outflow"),
+        ("lic_approval_rate_pct", RATE_NUMERATOR, "", "numerator and denominator"),
+        ("lic_approval_rate_pct", "links = { ", "links = { weight = 2, ", "unknown keys"),
+    ],
+)  # fmt: skip
+def test_bad_links_are_a_config_error(tmp_path, indicator_id, old, new, message) -> None:
+    path = _edit_entry(tmp_path, indicator_id, old, new)
+    with pytest.raises(ConfigError, match=indicator_id) as info:
+        load_config(path)
+    assert message in str(info.value)
+    assert info.value.exit_code == 78

@@ -13,6 +13,7 @@ import pytest
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.config import load_config
 from arms_metrics.disclosure.protect import audit, protect
+from arms_metrics.disclosure.summary import suppression_summary
 from tests.conftest import PIPELINE_TOML, with_policy
 
 
@@ -383,3 +384,27 @@ def test_rate_hides_one_or_two_denials_and_its_complement_rate():
         ("FY2026-Q2", "purchaser", "KR"): "secondary",
     }
     assert out["n"].to_list() == [22, None, None]
+
+
+def test_suppression_summary_counts_by_family_and_breakdown():
+    # 4 cells: fms total (published), fms ARMY (hidden), fms NAVY (hidden), one licensing
+    # rate (hidden): overall 3 of 4; fms 2 of 3; licensing 1 of 1; by breakdown total 0 of 1,
+    # implementing_agency 2 of 2, purchaser 1 of 1.
+    rows = [
+        cell(COUNT, "total", "All", 3, 3),
+        {**cell(COUNT, "implementing_agency", "ARMY", 1, 1), "suppressed": True},
+        {**cell(COUNT, "implementing_agency", "NAVY", 2, 2), "suppressed": True},
+        {**cell(PCT, "purchaser", "AE", None, None), "suppressed": True},
+    ]
+    summary = suppression_summary(frame(rows), load_config(PIPELINE_TOML))
+    assert summary["overall"] == {"cells": 4, "suppressed": 3, "share": 0.75}
+    assert summary["by_family"] == {
+        "fms": {"cells": 3, "suppressed": 2, "share": 0.6667},
+        "licensing": {"cells": 1, "suppressed": 1, "share": 1.0},
+    }
+    assert summary["by_breakdown"]["implementing_agency"] == {
+        "cells": 2,
+        "suppressed": 2,
+        "share": 1.0,
+    }
+    assert summary["by_breakdown"]["total"]["suppressed"] == 0
