@@ -18,7 +18,11 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
+	@$(PYTHON) -m venv $(TOOLS) 2>/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && echo "make: installing python3-venv (Debian) to create .tools/" \
+	  && apt-get update -qq >/dev/null && apt-get install -y -qq python3-venv >/dev/null \
+	  && $(PYTHON) -m venv --clear $(TOOLS); } \
+	  || { echo "make: $(PYTHON) cannot create a virtual environment; install python3-venv (Debian: sudo apt-get install python3-venv)" >&2; exit 1; }
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(UV) uv.lock pyproject.toml
@@ -50,7 +54,8 @@ format: setup  ## apply ruff formatting and fixes
 	$(BIN)/ruff check --fix src tests benchmarks
 
 docs: setup  ## regenerate docs/inputs.md from the input schemas
-	$(BIN)/python -m arms_metrics.ingest.inputs_doc > docs/inputs.md
+	$(BIN)/python -m arms_metrics.ingest.inputs_doc > docs/inputs.md.tmp
+	mv docs/inputs.md.tmp docs/inputs.md
 
 screenshots: run browser-tools  ## PNG screenshots of the index and a release page (desktop, phone)
 	$(BIN)/python -m tests.browser.screenshots $(SITE) screenshots

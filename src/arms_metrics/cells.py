@@ -36,7 +36,7 @@ CELL_SCHEMA: dict[str, pl.DataType] = {
     "revised": pl.Boolean(),
 }
 
-# The public columns of indicators.csv, in order (DESIGN.md section 5).
+# The public columns of indicators.csv, in order (README, Outputs).
 PUBLIC_COLUMNS = [
     "indicator_id",
     "period",

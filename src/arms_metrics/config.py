@@ -23,7 +23,7 @@ TEMPLATES_DIR = PACKAGE_ROOT / "templates"
 
 UNITS = ("count", "usd", "days", "percent")
 KINDS = ("flow", "stock")
-# The closed set of measures (DESIGN section 1) and the unit each one yields.
+# The closed set of measures (docs/architecture.md) and the unit each one yields.
 MEASURES = {"count": "count", "sum": "usd", "median": "days", "p90": "days", "share": "percent"}
 IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")  # population and column names in the registry
 TABLES = (
@@ -37,7 +37,7 @@ TABLES = (
 
 
 POLICIES = ("confidential", "public_record", "exempt")
-# The keys an indicator's ``links`` may hold (DESIGN section 1): a stock's flows, the
+# The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
 # indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
 LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator")
 

@@ -97,6 +97,9 @@ def build_release(
     computed = indicators.compute(ingested.tables, config, quarter)
     progress(f"disclosure control on {computed.cells.height} cells")
     earlier = earlier_figures(site_dir, quarter)
+    # The protection across linked tables (linked_tables=True) is not used yet: on the sample
+    # its local complements cascade along stock-flow chains until whole pending series are
+    # hidden (docs/disclosure.md, "Not yet done").
     protected = protect.protect(computed.cells, config, earlier)
     audit = protect.audit(protected, config)
     previous = [q.label for q in published_releases(site_dir) if q < quarter]

@@ -16,7 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq >/dev/null
     apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
-    echo "make test: the browser tests need Debian packages ${need[*]}; install them with: sudo apt-get install ${need[*]}" >&2
+    echo "make test: the browser tests need ${need[*]} (headless pages, the Nu validator, axe-core); on Debian: sudo apt-get install ${need[*]}" >&2
     exit 1
   fi
 fi

@@ -8,11 +8,12 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "chromium"  # Debian's, installed by `make browser-tools`
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -33,7 +33,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 @pytest.fixture(scope="module")
 def site(config, tmp_path_factory):
     for tool in (AXE, VNU, Path(CHROMIUM)):
-        assert tool.is_file(), f"{tool} missing: run npm install / install chromium"
+        assert tool.is_file(), f"{tool} missing: run `make browser-tools` (or `make test`)"
     release = make_release(config)
     site_dir = tmp_path_factory.mktemp("browser-site")
     downloads.write_data(release, site_dir)

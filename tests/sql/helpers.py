@@ -81,7 +81,7 @@ def _cell(value: Any, dtype: pl.DataType) -> Any:
 
 
 def frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """A typed input table (DESIGN.md section 2 columns) from literal rows plus defaults."""
+    """A typed input table (docs/inputs.md columns) from literal rows plus defaults."""
     schema = SOURCE_SCHEMAS[table]
     unknown = {key for row in rows for key in row} - set(schema)
     assert not unknown, f"unknown columns {unknown}"

@@ -1,8 +1,9 @@
 """Every indicator recomputed in plain Python (no SQL) agrees with ``compute``.
 
 Hypothesis draws small tables whose dates sit on quarter boundaries, leap days, target
-boundaries and after the release quarter. The reference below re-implements DESIGN.md
-section 4 and the lead's semantics (as-of cut, spine, n, rounding) record by record.
+boundaries and after the release quarter. The reference below re-implements the
+definitions of indicators.toml and the engine's semantics (as-of cut, spine, n, rounding)
+record by record.
 """
 
 from __future__ import annotations
@@ -190,7 +191,7 @@ def dims(row, names):
     return out
 
 
-# Populations and measures of the reference model (DESIGN.md section 4).
+# Populations and measures of the reference model (indicators.toml).
 APPROVED = ("APPROVED", "APPROVED_WITH_CONDITIONS")
 
 

@@ -1,4 +1,4 @@
-"""The synthetic generator: determinism, DESIGN section 2 rules, volumes, special dates.
+"""The synthetic generator: determinism, docs/inputs.md rules, volumes, special dates.
 
 The rules are re-checked here with plain polars on the CSV text, not through the ingest
 module, so a bug in one cannot hide a bug in the other.

@@ -1,6 +1,6 @@
 """Every validation rule, one hand-made row at a time: accepted, edge (equal dates, Sep 30,
 leap day) and broken. Each table is one file; the expected rules per record are the hand
-table below, written from DESIGN.md section 2, not from the program's output."""
+table below, written from docs/inputs.md, not from the program's output."""
 
 from __future__ import annotations
 

@@ -4,8 +4,7 @@
 (staging, intermediate, one view per population), has ``semantic`` compute every registry
 indicator as a measure over its population (one GROUPING SETS query per population), runs
 the checks on the unrounded cells, and rounds each value exactly once, here, in Python,
-half-even: counts whole, usd whole dollars, days and percent one decimal (DESIGN.md
-section 5).
+half-even: counts whole, usd whole dollars, days and percent one decimal (README, Outputs).
 """
 
 from __future__ import annotations

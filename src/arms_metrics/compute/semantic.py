@@ -1,6 +1,6 @@
 """The semantic layer: populations and measures -> the unrounded cells of every indicator.
 
-An indicator is a *measure* of one column of a *population* (DESIGN.md section 1): the view
+An indicator is a *measure* of one column of a *population* (docs/architecture.md): the view
 ``sql/populations/pop_<population>.sql`` holds one row per record per quarter in which it
 counts (flows: the quarter of their event; stocks: every quarter end at which they are
 open), with its breakdown columns and the record-level columns the measures read.

@@ -28,7 +28,7 @@ LAYERS = ("staging", "intermediate", "populations", "checks")
 # once, by the one query that computes all its measures (compute/semantic.py).
 MATERIALISATION = {"staging": "view", "intermediate": "table", "populations": "view"}
 
-# DESIGN.md section 2: the engine's input columns and their types, in order (the same
+# docs/inputs.md: the engine's input columns and their types, in order (the same
 # contract ingest validates against, so the two cannot drift apart).
 SOURCE_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     table: {column: KIND_DTYPES[kind] for column, kind in columns.items()}

@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import polars as pl
 
 from arms_metrics.config import Config
-from arms_metrics.disclosure.links import Key, System
+from arms_metrics.disclosure.links import Index, Key, System, index
 from arms_metrics.quarters import Quarter
 
 NUMERATOR, COMPLEMENT, N = "#numerator", "#complement", "#n"
@@ -113,6 +114,8 @@ class Knowledge:
     quantities: dict[Key, tuple[int, int, int]] = field(default_factory=dict)
     locked: set[Key] = field(default_factory=set)  # published unchanged in an earlier release
     equations: list[list[tuple[Key, int]]] = field(default_factory=list)
+    cached: Index | None = None
+    vectors: tuple = ()
 
     def add_equation(self, terms: list[tuple[Key, int]]) -> None:
         if any(key in self.quantities for key, _ in terms):
@@ -120,13 +123,31 @@ class Knowledge:
 
     def system(self, hidden_rows: set[int]) -> System:
         """The public's view when the cells of ``hidden_rows`` are suppressed."""
-        out = System(equations=self.equations, locked=self.locked)
+        if self.cached is None:
+            self.cached = index(self.equations)
+            self.vectors = self._vectors()
+        out = System(equations=self.equations, locked=self.locked, cached=self.cached)
         for key, (value, lower, row) in self.quantities.items():
             if row in hidden_rows and key not in self.locked:
                 out.hidden[key], out.truth[key] = lower, value
             else:
                 out.known[key] = value
+        rows, value, lower, locked = self.vectors
+        unknown = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) & ~locked
+        out.arrays = (unknown, value, np.where(unknown, lower, 0.0))
         return out
+
+    def _vectors(self) -> tuple[np.ndarray, ...]:
+        """Per key of the index: cell row (-1: an absent row, a known 0), true value,
+        lower bound, locked."""
+        keys = self.cached.keys
+        found = [self.quantities.get(key, (0, 0, -1)) for key in keys]
+        return (
+            np.array([row for _, _, row in found], dtype=np.int64),
+            np.array([float(value) for value, _, _ in found], dtype=float),
+            np.array([float(lower) for _, lower, _ in found], dtype=float),
+            np.array([key in self.locked for key in keys], dtype=bool),
+        )
 
 
 def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) -> Knowledge:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from arms_metrics.config import Config
-from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR
+from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR, TOTAL
 from arms_metrics.disclosure.links import Key, System
 
 SECONDARY = "secondary"
@@ -51,23 +51,29 @@ def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
     return pl.concat(parts) if parts else rates
 
 
-def hide_rates_of_hidden_counts(frame: pl.DataFrame, labels: list, config: Config) -> bool:
-    """A published rate pins numerator + complement = its population count: when that count
-    cell is hidden, hide the rate. True if a label changed."""
+def rate_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]]:
+    """(rate row, row of its population count) for every rate with ``links.count``: a
+    published rate pins numerator + complement = that count."""
     links = {i.id: i.links.get("count") for i in config.registry.indicators if i.unit == "percent"}
-    current = frame.with_columns(suppression=pl.Series(labels, dtype=pl.String))
-    hidden = set(current.filter(pl.col("suppression").is_not_null()).select(KEY).iter_rows())
-    changed = False
-    for row, indicator_id, period, breakdown, value in (
-        current.filter(
-            pl.col("indicator_id").is_in([i for i, c in links.items() if c])
-            & pl.col("suppression").is_null()
-        )
+    rows = {tuple(row[1:]): row[0] for row in frame.select("_row", *KEY).iter_rows()}
+    pairs = []
+    for row, indicator_id, *where in (
+        frame.filter(pl.col("indicator_id").is_in([i for i, c in links.items() if c]))
         .select("_row", *KEY)
         .iter_rows()
     ):
-        if (links[indicator_id], period, breakdown, value) in hidden:
-            labels[row], changed = SECONDARY, True
+        count = rows.get((links[indicator_id], *where))
+        if count is not None:
+            pairs.append((row, count))
+    return pairs
+
+
+def hide_rates_of_hidden_counts(pairs: list[tuple[int, int]], labels: list) -> bool:
+    """Hide a published rate whose population count is hidden; True if a label changed."""
+    changed = False
+    for rate, count in pairs:
+        if labels[rate] is None and labels[count] is not None:
+            labels[rate], changed = SECONDARY, True
     return changed
 
 
@@ -75,14 +81,11 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], labels: list,
            hideable: set[int]) -> bool:  # fmt: skip
     """For each pinned quantity, hide the smallest published count sharing an identity with
     it (a tally hides its rate). True if anything was hidden."""
-    touching: dict[Key, list[int]] = {}
-    for number, equation in enumerate(system.equations):
-        for key, _ in equation:
-            touching.setdefault(key, []).append(number)
+    touching = system.index().touching
     changed = False
     for leak in leaks:
-        candidates = sorted(
-            (system.known[key], key)
+        candidates = sorted(  # breakdown cells before totals, then the smallest
+            (key[2] == TOTAL, system.known[key], key)
             for number in touching.get(leak, [])
             for key, _ in system.equations[number]
             if key in system.known
@@ -92,7 +95,7 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], labels: list,
             and labels[_row(key, rows)] is None
         )
         if candidates:
-            labels[_row(candidates[0][1], rows)] = SECONDARY
+            labels[_row(candidates[0][-1], rows)] = SECONDARY
             changed = True
     return changed
 

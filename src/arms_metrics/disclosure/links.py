@@ -2,7 +2,7 @@
 
 The public knows every definition, so it can combine published figures of different
 indicators, quarters and releases. Every count the release publishes or hides is a
-*quantity*; the public knows these linear identities between them (DESIGN section 5b):
+*quantity*; the public knows these linear identities between them (docs/disclosure.md):
 
 - additivity: in one (indicator, quarter) each breakdown table adds up to the total, and the
   purchasers of a region add up to the region;
@@ -42,6 +42,33 @@ EPS = 1e-7
 
 
 @dataclass
+class Index:
+    """The identities as sparse matrices over every quantity they name (built once)."""
+
+    keys: list[Key]
+    a: csr_array  # coefficients, one row per identity
+    a_pos: csr_array  # the positive coefficients
+    a_neg: csr_array  # minus the negative coefficients
+    touching: dict[Key, list[int]]  # quantity -> the identities it appears in
+
+
+def index(equations: list[list[tuple[Key, int]]]) -> Index:
+    keys = sorted({key for equation in equations for key, _ in equation})
+    pos = {key: i for i, key in enumerate(keys)}
+    rows, cols, vals = [], [], []
+    touching: dict[Key, list[int]] = defaultdict(list)
+    for r, equation in enumerate(equations):
+        for key, coeff in equation:
+            rows.append(r)
+            cols.append(pos[key])
+            vals.append(float(coeff))
+            touching[key].append(r)
+    a = csr_array((vals, (rows, cols)), shape=(len(equations), len(keys)))
+    a.sum_duplicates()
+    return Index(keys, a, a.maximum(0).tocsr(), (-a).maximum(0).tocsr(), dict(touching))
+
+
+@dataclass
 class System:
     """The public's knowledge: known values, hidden quantities with lower bounds, identities.
 
@@ -54,6 +81,14 @@ class System:
     truth: dict[Key, int] = field(default_factory=dict)
     equations: list[list[tuple[Key, int]]] = field(default_factory=list)  # sum(c * q) = 0
     locked: set[Key] = field(default_factory=set)  # published unchanged in an earlier release
+    cached: Index | None = None
+    # (unknown mask, value, lower bound) over ``index().keys``, when the caller has them
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def index(self) -> Index:
+        if self.cached is None:
+            self.cached = index(self.equations)
+        return self.cached
 
     def add_equation(self, terms: Iterable[tuple[Key, int]]) -> None:
         merged: dict[Key, int] = defaultdict(int)
@@ -80,39 +115,30 @@ def _split(system: System, equation: list[tuple[Key, int]], fixed: dict[Key, int
 
 
 def _propagate(system: System) -> dict[Key, int]:
-    """Closed form to a fixed point: an identity whose unknowns are all forced (one unknown,
-    or all at their lower bound because the constant leaves no room) fixes them. A worklist
-    revisits only the identities of newly fixed quantities."""
-    fixed: dict[Key, int] = {}
-    touching: dict[Key, list[int]] = defaultdict(list)
-    for number, equation in enumerate(system.equations):
-        for key, _ in equation:
-            if key in system.hidden:
-                touching[key].append(number)
-    todo = list(range(len(system.equations)))
-    queued = set(todo)
-    while todo:
-        number = todo.pop()
-        queued.discard(number)
-        unknowns, constant = _split(system, system.equations[number], fixed)
-        for key in _forced(system, unknowns, constant) if unknowns else ():
-            fixed[key] = system.truth[key]
-            for other in touching[key]:
-                if other not in queued:
-                    todo.append(other)
-                    queued.add(other)
-    return fixed
-
-
-def _forced(system: System, unknowns: list[tuple[Key, int]], constant: int) -> list[Key]:
-    if len(unknowns) == 1:
-        return [unknowns[0][0]]
-    signs = {c for _, c in unknowns}
-    if len(signs) != 1:
-        return []
-    sign = signs.pop()  # sign * sum(unknowns) = -constant, every unknown >= its bound
-    room = -constant * sign - sum(system.hidden[k] for k, _ in unknowns)
-    return [k for k, _ in unknowns] if room == 0 else []
+    """Closed form to a fixed point, on the sparse identities: an identity whose unknowns
+    are all forced (one unknown, or unknowns of one sign whose lower bounds already use up
+    the constant) fixes them; repeat until nothing new is fixed."""
+    ix = system.index()
+    if system.arrays is not None:
+        unknown, value, lower = (array.copy() for array in system.arrays)
+    else:
+        unknown = np.array([key in system.hidden for key in ix.keys])
+        value = np.array([float(system.truth.get(k, system.known.get(k, 0))) for k in ix.keys])
+        lower = np.array([float(system.hidden.get(key, 0)) for key in ix.keys])
+    start = unknown.copy()
+    while True:
+        mask = unknown.astype(float)
+        constant = ix.a @ np.where(unknown, 0.0, value)
+        pos, neg = ix.a_pos @ mask, ix.a_neg @ mask
+        room_pos = -constant - ix.a_pos @ (lower * mask)
+        room_neg = constant - ix.a_neg @ (lower * mask)
+        forced = (pos + neg == 1) | ((neg == 0) & (pos > 0) & (np.abs(room_pos) < EPS))
+        forced |= (pos == 0) & (neg > 0) & (np.abs(room_neg) < EPS)
+        if not forced.any():
+            break
+        newly = unknown & ((ix.a_pos + ix.a_neg).T @ forced.astype(float) > 0)
+        unknown &= ~newly
+    return {ix.keys[j]: system.truth[ix.keys[j]] for j in np.flatnonzero(start & ~unknown)}
 
 
 def _components(system: System, fixed: dict[Key, int]) -> list[tuple[list[Key], list[list]]]:

@@ -1,6 +1,6 @@
 """Disclosure control: publish aggregates that never reveal a single case or licence.
 
-DESIGN.md section 5b is the contract and docs/disclosure.md explains the rules in plain
+docs/disclosure.md is the contract and docs/disclosure.md explains the rules in plain
 words. ``protect`` applies primary suppression (too few records, or one record dominating
 a dollar cell) and secondary suppression (complementary cells, so a hidden cell cannot be
 worked out by subtraction); ``audit`` proves the result, independently of how it was made.
@@ -310,9 +310,9 @@ def protect(
     """Primary and secondary suppression over the whole release; CELL_SCHEMA, same rows.
 
     Per-table secondary suppression and rates' numerator and complement tables to a fixed
-    point; with ``linked_tables``, rounds of that and of the linked audit's remedies until the
-    closed-form pass (and, with ``complete``, the LP pass) pins nothing. The release does
-    not use ``linked_tables`` yet: on the sample it takes about a minute (issue 9).
+    point; with ``linked_tables``, rounds of that and of the linked audit's remedies until
+    its closed-form pass (and, with ``complete``, its LP pass) pins nothing. Releases do not
+    use ``linked_tables`` yet (its local remedies cascade along stock-flow chains).
     ``earlier`` maps a cell key to the (value, n) pairs earlier releases published for it.
     A suppressed cell gets ``value`` and ``n`` null, ``suppressed`` True and ``suppression``
     threshold, dominance or secondary; ``n`` of other cells follows ``publishable_n``.
@@ -323,8 +323,9 @@ def protect(
     rows = {key: row for key, (_, _, row) in public.quantities.items()} if public else {}
     hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
     seen: list = [FRESH] * len(labels)  # nothing done yet: every group is dirty
+    pairs = linked.rate_count_rows(frame, config)
     for _ in range(MAX_ROUNDS):
-        _within_tables(frame, labels, config, seen)
+        _within_tables(frame, labels, pairs, seen)
         if not linked_tables:
             break
         system = public.system({row for row, label in enumerate(labels) if label})
@@ -337,7 +338,7 @@ def protect(
 FRESH = object()  # the label of a cell no round has looked at yet
 
 
-def _within_tables(frame: pl.DataFrame, labels: list, config: Config, seen: list) -> None:
+def _within_tables(frame: pl.DataFrame, labels: list, pairs: list, seen: list) -> None:
     """Per-table secondary suppression, rates' numerator and complement tables and rates of
     hidden counts, to a fixed point; only groups whose labels changed since ``seen`` (the
     labels when last done, updated here) are redone. The first pass audits every table on
@@ -351,7 +352,7 @@ def _within_tables(frame: pl.DataFrame, labels: list, config: Config, seen: list
             return
         _secondary(frame, labels, None if fresh else dirty)
         _tallies(frame, labels, dirty)
-        linked.hide_rates_of_hidden_counts(frame, labels, config)
+        linked.hide_rates_of_hidden_counts(pairs, labels)
 
 
 def publishable_n(frame: pl.DataFrame, config: Config) -> pl.Series:
@@ -401,11 +402,11 @@ def _check_cells(frame: pl.DataFrame) -> None:
 
 
 def _check_linked(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
-                  earlier: Earlier | None) -> int:  # fmt: skip
+                  earlier: Earlier | None, complete: bool) -> int:  # fmt: skip
     """The intruder's audit across tables, quarters and releases (``knowledge``, ``links``);
     returns the number of hidden counts checked."""
     system = knowledge.build(cells, _with_rules(truth, config), config, earlier)
-    leaks = links.pinned(system)
+    leaks = links.pinned(system, solve=complete)
     if leaks:
         names = ", ".join(" ".join(key) for key in leaks[:5])
         raise CheckFailed(
@@ -420,19 +421,21 @@ def audit(
     config: Config,
     truth: pl.DataFrame | None = None,
     earlier: Earlier | None = None,
+    complete: bool = False,
 ) -> dict:
     """Prove that no suppressed cell can be recovered; a summary of counts only.
 
     Raises CheckFailed naming the indicator, period and cell (never its value) when a
     published cell breaks a primary rule or a suppressed cell is exactly determined, within
     its table or, given the unsuppressed ``truth`` cells, across linked tables, quarters and
-    the ``earlier`` releases' figures.
+    the ``earlier`` releases' figures: by closed-form propagation, and with ``complete``
+    also by linear programming.
     """
     frame = _with_rules(cells, config)
     _check_cells(frame)
     linked = {}
     if truth is not None:
-        linked["linked_counts_checked"] = _check_linked(cells, truth, config, earlier)
+        linked["linked_counts_checked"] = _check_linked(cells, truth, config, earlier, complete)
     widest = {"count": Decimal("Infinity"), "usd": Decimal("Infinity")}
     groups = tables = checked = 0
     seen: set[str] = set()

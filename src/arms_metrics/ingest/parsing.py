@@ -40,7 +40,8 @@ _MAX = decimal.Decimal("1e16")  # DECIMAL(18, 2) holds 16 digits before the poin
 
 @dataclass(frozen=True)
 class RawTable:
-    """One table as read: text (or native parquet) columns in DESIGN order, plus position."""
+    """One table as read: text (or native parquet) columns in docs/inputs.md order, and the
+    position of each row."""
 
     table: str
     file_name: str
@@ -92,7 +93,7 @@ OPTIONAL_COLUMNS = {
 
 
 def check_columns(name: str, table: str, columns: list[str]) -> None:
-    """Columns may come in any order, but must be exactly the DESIGN columns."""
+    """Columns may come in any order, but must be exactly the docs/inputs.md columns."""
     expected = COLUMNS[table]
     optional = OPTIONAL_COLUMNS.get(table, ())
     missing = [c for c in expected if c not in columns and c not in optional]

@@ -2,8 +2,9 @@
 
 Each rule has a stable snake_case id, used alike in the quarantine file, summary.json, the
 validation report and docs/validation-rules.md. Models run on eager, already-typed polars
-frames (DESIGN.md section 7). Rules that depend on the reference files or on another table
-are added at run time by ``build_schema``; the model holds everything else.
+frames (pandera runs no data checks on a lazy frame by default). Rules that depend on the
+reference files or on another table are added at run time by ``build_schema``; the model
+holds everything else.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ KIND_DTYPES: dict[str, pl.DataType] = {
     "bool": pl.Boolean(),
 }
 
-# The DESIGN.md section 2 columns, in order, with their kind.
+# The docs/inputs.md columns, in order, with their kind.
 COLUMNS: dict[str, dict[str, str]] = {
     "fms_lors": {
         "lor_id": "text", "purchaser_code": "text", "implementing_agency": "text",

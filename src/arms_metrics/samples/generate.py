@@ -1,6 +1,6 @@
 """The deterministic synthetic data generator behind ``arms-metrics sample``.
 
-Writes the six input tables of DESIGN.md section 2 with realistic volumes, mixes and
+Writes the six input tables of docs/inputs.md with realistic volumes, mixes and
 delays (see ``sample_profiles.py`` for every figure and its source). Same (scale, seed,
 dirty) gives byte-identical files: every draw comes from a seeded PCG64 stream, every file
 is sorted by its id, and money is written from integer cents, never from floats.

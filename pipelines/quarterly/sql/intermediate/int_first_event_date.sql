@@ -1,7 +1,7 @@
 -- int_first_event_date: the earliest anchor date in the (as-of cut) data.
 -- Grain: one row; first_date is null when there are no records at all.
 -- Inputs: the staging models of all six tables. The engine builds the quarter spine from
--- the quarter of first_date up to the release quarter (DESIGN.md section 3).
+-- the quarter of first_date up to the release quarter (docs/architecture.md).
 -- Anchors: LOR received, document LOR complete, case implemented, delivery,
 -- notification, licence received. Staging already drops anchors after the release end.
 with
