@@ -101,7 +101,9 @@ def build_release(
     # its local complements cascade along stock-flow chains until whole pending series are
     # hidden (docs/disclosure.md, "Not yet done").
     protected = protect.protect(computed.cells, config, earlier)
-    audit = protect.audit(protected, config)
+    audit = protect.audit(protected, config) | {
+        "suppression": suppression_summary(protected, config)
+    }
     previous = [q.label for q in published_releases(site_dir) if q < quarter]
     cells = revisions.mark_revisions(protected, site_dir, quarter)
     return Release(
@@ -147,8 +149,7 @@ def run(
     progress(f"release {release_quarter}: validating {input_dir}")
     ingested = ingest(Path(input_dir), config, work_dir)
     release = build_release(ingested, config, release_quarter, site_dir, progress)
-    summary = suppression_summary(release.cells, config)
-    write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(summary))
+    write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
     _write_site(release, site_dir, work_dir, progress)
     progress(f"done: {site_dir / 'index.html'}")
     return RunResult(release, site_dir, work_dir)

@@ -319,3 +319,28 @@ def test_sentence_case_keeps_acronyms():
     assert sentence_case("US dollars") == "US dollars"
     assert sentence_case("calendar days") == "Calendar days"
     assert sentence_case("") == ""
+
+
+def test_methodology_states_the_cost_of_suppression(config):
+    import dataclasses
+
+    from arms_metrics.site import pages
+
+    # 3 of 4 figures hidden overall (75%); FMS 2 of 3 (67%); licensing 1 of 1 (100%).
+    shares = {
+        "overall": {"cells": 4, "suppressed": 3, "share": 0.75},
+        "by_family": {
+            "fms": {"cells": 3, "suppressed": 2, "share": 0.6667},
+            "licensing": {"cells": 1, "suppressed": 1, "share": 1.0},
+        },
+        "by_breakdown": {},
+    }
+    release = dataclasses.replace(make_release(config), audit={"suppression": shares})
+    rules = pages.disclosure_rules(release)
+    assert rules[-1] == (
+        "In this release 3 of 4 figures (75%) are suppressed: Foreign Military Sales 67%, "
+        "Export licensing 100%."
+    )
+    fms = next(rule for rule in rules if rule.startswith("Foreign Military Sales:"))
+    assert "Totals are public record and always published" in fms
+    assert "numerator or complement" in fms

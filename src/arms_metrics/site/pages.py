@@ -120,15 +120,25 @@ def disclosure_rules(release: Release) -> list[str]:
         if rules.exempt:
             out.append(f"{name}: public record, published in full without suppression.")
             continue
+        totals = (
+            "Totals are public record and always published; the rules below apply to their "
+            "breakdowns. "
+            if rules.policy == "public_record"
+            else ""
+        )
         out.append(
-            f"{name}: a count or dollar figure resting on fewer than {rules.min_n_count} "
-            f"records is suppressed; a time (median, 90th percentile) or a percentage resting "
-            f"on fewer than {rules.min_n_statistic} records is suppressed; a dollar figure "
-            f"where one record is more than {rules.dominance_share:.0%} of the total is "
-            "suppressed. Zero is published. So that a suppressed figure cannot be worked out "
-            "by subtraction from a published total, the next smallest figure in the same "
-            "table is suppressed too, and likewise among the purchasers of one region. "
-            "The number of records behind a suppressed figure is withheld as well."
+            f"{name}: {totals}a count or dollar figure resting on fewer than "
+            f"{rules.min_n_count} records is suppressed; a time (median, 90th percentile) or a "
+            f"percentage resting on fewer than {rules.min_n_statistic} records is suppressed, "
+            f"and so is a percentage whose numerator or complement (for an approval rate: the "
+            f"approvals or the denials) rests on fewer than {rules.min_n_count} records; a "
+            f"dollar figure where one record is more than {rules.dominance_share:.0%} of the "
+            "total is suppressed. Zero is published. So that a suppressed figure cannot be "
+            "worked out by subtraction from a published total, the next smallest figure in "
+            "the same table is suppressed too, and likewise among the purchasers of one "
+            "region and among the numerators and complements of a percentage. The number of "
+            "records behind a figure is withheld wherever it would give a suppressed count "
+            "away."
         )
     out.append(
         "Before anything is published, an automatic audit works out, for every suppressed "
@@ -136,7 +146,23 @@ def disclosure_rules(release: Release) -> list[str]:
         "indicator and quarter (totals, breakdowns, regions and their purchasers). The "
         "release fails if any suppressed figure could be pinned down exactly."
     )
+    shares = release.audit.get("suppression")
+    if shares:
+        out.append(_cost(shares))
     return out
+
+
+def _cost(shares: dict[str, Any]) -> str:
+    """What suppression costs in this release, in words (shares from the disclosure step)."""
+    families = ", ".join(
+        f"{FAMILY.get(family, family)} {part['share']:.0%}"
+        for family, part in shares["by_family"].items()
+    )
+    overall = shares["overall"]
+    return (
+        f"In this release {overall['suppressed']:,} of {overall['cells']:,} figures "
+        f"({overall['share']:.0%}) are suppressed: {families}."
+    )
 
 
 def methodology_context(release: Release) -> dict[str, Any]:
