@@ -14,6 +14,7 @@ from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.config import load_config
 from arms_metrics.disclosure.protect import audit, protect
 from arms_metrics.disclosure.summary import suppression_summary
+from arms_metrics.errors import CheckFailed
 from tests.conftest import PIPELINE_TOML, with_policy
 
 
@@ -408,3 +409,22 @@ def test_suppression_summary_counts_by_family_and_breakdown():
         "share": 1.0,
     }
     assert summary["by_breakdown"]["total"]["suppressed"] == 0
+
+
+def test_public_record_cells_the_total_gives_away_are_published():
+    # FMS total 2 (public record) over ARMY and NAVY, each present so each >= 1: hidden or
+    # not, ARMY = NAVY = 1 follows from the total. Suppressing them hides nothing, so both
+    # are published, and the audit accepts them as given away by the public total.
+    rules = load_config(PIPELINE_TOML)
+    rows = [
+        cell(COUNT, "total", "All", 2, 2),
+        cell(COUNT, "implementing_agency", "ARMY", 1, 1),
+        cell(COUNT, "implementing_agency", "NAVY", 1, 1),
+    ]
+    out = protect(frame(rows), rules)
+    assert hidden(out) == set()
+    assert audit(out, rules)["cells_suppressed"] == 0
+    # The same cells published under a confidential policy break the threshold rule.
+    strict = with_policy(rules, "fms", "confidential")
+    with pytest.raises(CheckFailed, match="breaks the threshold rule"):
+        audit(frame(rows), strict)

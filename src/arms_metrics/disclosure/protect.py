@@ -73,8 +73,9 @@ def _primary() -> pl.Expr:
     """The primary rule a cell breaks (``threshold`` before ``dominance``), else null.
 
     A rate is a count cell twice over: its numerator and its complement (n - numerator)
-    each obey the count rule. Under the ``public_record`` policy the rules apply to
-    breakdown cells only (a total may still be hidden as a complement).
+    each obey the count rule. Under the ``public_record`` policy count and usd totals are
+    locked as published and the rules apply to breakdown cells only; a breakdown cell the
+    public total gives away anyway is published too (``_publish_implied``).
     """
     n, unit = pl.col("n"), pl.col("unit")
     minimum = (
@@ -228,6 +229,38 @@ def _protect_group(group: Group) -> None:
     for cell in group.cells():
         if not cell.suppressed and not cell.locked:
             _hide(cell)
+    _publish_implied(group)
+
+
+def _publish_implied(group: Group) -> None:
+    """Under a locked (public-record) total, a hidden cell that stays recoverable whatever
+    else is hidden is given away by the public figures: publish it (``implied``)."""
+    if not group.total.locked:
+        return
+    for _ in range(len(group.cells())):
+        exposed = recoverable(group)
+        if not exposed:
+            return
+        for cell in exposed:
+            cell.suppressed, cell.label, cell.locked = False, None, True
+
+
+def implied(cells: pl.DataFrame, config: Config) -> set[int]:
+    """Rows of published cells that break a primary rule but that the public figures give
+    away anyway: hidden alone, each would be recoverable under its locked total."""
+    frame = _with_rules(cells, config)
+    broken = frame.with_columns(_rule=_primary()).filter(
+        ~pl.col("suppressed") & pl.col("_rule").is_not_null() & pl.col("additive")
+    )
+    found = set()
+    for row, indicator_id, period in broken.select(ROW, *GROUP_KEY).iter_rows():
+        alone = frame.filter(
+            (pl.col("indicator_id") == indicator_id) & (pl.col("period") == period)
+        ).with_columns(suppressed=pl.col("suppressed") | (pl.col(ROW) == row))
+        for group in _groups(alone):
+            if group.total.locked and any(c.row == row for c in recoverable(group)):
+                found.add(row)
+    return found
 
 
 MAX_ROUNDS = 200
@@ -275,10 +308,13 @@ def _tallies(frame: pl.DataFrame, labels: list, dirty: set | None = None) -> boo
 
 
 def _locked() -> pl.Expr:
-    """Cells that must stay published (see _initial: cells an earlier release already
-    published with the same value). Public-record totals are not locked yet: with a total of
-    one or two records, no suppression of its breakdown cells can protect them (issue #9)."""
-    return pl.lit(False)
+    """Cells that must stay published: public-record count and usd totals (and, see
+    _initial, cells an earlier release already published with the same value)."""
+    return (
+        (pl.col("policy") == "public_record")
+        & (pl.col("breakdown") == TOTAL)
+        & pl.col("unit").is_in(["count", "usd"])
+    )
 
 
 def _initial(cells: pl.DataFrame, config: Config, earlier: Earlier | None) -> pl.DataFrame:
@@ -384,10 +420,11 @@ def _finish(frame: pl.DataFrame, labels: list, config: Config) -> pl.DataFrame:
 # ------------------------------------------------------------------------------- audit
 
 
-def _check_cells(frame: pl.DataFrame) -> None:
-    """Published cells obey the primary rules; suppressed cells show neither value nor n."""
+def _check_cells(frame: pl.DataFrame, allowed: set[int]) -> None:
+    """Published cells obey the primary rules (but the ``allowed`` rows, given away by a
+    public-record total); suppressed cells show neither value nor n."""
     broken = frame.with_columns(_rule=_primary()).filter(
-        (~pl.col("suppressed") & pl.col("_rule").is_not_null())
+        (~pl.col("suppressed") & pl.col("_rule").is_not_null() & ~pl.col(ROW).is_in(allowed))
         | (pl.col("suppressed") & (pl.col("value").is_not_null() | pl.col("n").is_not_null()))
     )
     if broken.height:
@@ -432,7 +469,7 @@ def audit(
     also by linear programming.
     """
     frame = _with_rules(cells, config)
-    _check_cells(frame)
+    _check_cells(frame, implied(cells, config))
     linked = {}
     if truth is not None:
         linked["linked_counts_checked"] = _check_linked(cells, truth, config, earlier, complete)

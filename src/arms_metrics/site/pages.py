@@ -122,7 +122,8 @@ def disclosure_rules(release: Release) -> list[str]:
             continue
         totals = (
             "Totals are public record and always published; the rules below apply to their "
-            "breakdowns. "
+            "breakdowns, except where the published total gives a breakdown figure away "
+            "anyway (for example a total of 2 cases over two agencies). "
             if rules.policy == "public_record"
             else ""
         )
