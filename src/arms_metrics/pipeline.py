@@ -18,7 +18,7 @@ from pathlib import Path
 from arms_metrics import __version__
 from arms_metrics.compute import indicators
 from arms_metrics.config import Config, load_config
-from arms_metrics.disclosure import protect
+from arms_metrics.disclosure import check, protect
 from arms_metrics.disclosure.summary import suppression_summary
 from arms_metrics.errors import UsageError
 from arms_metrics.ingest.load import Ingested, ingest
@@ -101,9 +101,7 @@ def build_release(
     # its local complements cascade along stock-flow chains until whole pending series are
     # hidden (docs/disclosure.md, "Not yet done").
     protected = protect.protect(computed.cells, config, earlier)
-    audit = protect.audit(protected, config) | {
-        "suppression": suppression_summary(protected, config)
-    }
+    audit = check.audit(protected, config) | {"suppression": suppression_summary(protected, config)}
     previous = [q.label for q in published_releases(site_dir) if q < quarter]
     cells = revisions.mark_revisions(protected, site_dir, quarter)
     return Release(

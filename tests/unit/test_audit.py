@@ -16,7 +16,7 @@ from arms_metrics.disclosure.audit import (
     nothing_published,
     recoverable,
 )
-from arms_metrics.disclosure.protect import audit
+from arms_metrics.disclosure.check import audit
 from arms_metrics.errors import CheckFailed
 from tests.conftest import with_policy
 

@@ -12,7 +12,8 @@ import pytest
 
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.config import load_config
-from arms_metrics.disclosure.protect import audit, protect
+from arms_metrics.disclosure.check import audit
+from arms_metrics.disclosure.protect import protect
 from arms_metrics.disclosure.summary import suppression_summary
 from arms_metrics.errors import CheckFailed
 from tests.conftest import PIPELINE_TOML, with_policy

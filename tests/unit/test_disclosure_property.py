@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.disclosure.audit import Cell, intervals, lp_intervals, make_group
-from arms_metrics.disclosure.protect import audit, protect
+from arms_metrics.disclosure.check import audit
+from arms_metrics.disclosure.protect import protect
 
 INDICATOR = "fms_loas_offered"
 REGIONS = ("AF", "EUR", "WHA")

@@ -14,14 +14,14 @@ from decimal import Decimal
 import numpy as np
 import polars as pl
 
+from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.disclosure.links import Index, Key, System, index
 from arms_metrics.quarters import Quarter
 
 NUMERATOR, COMPLEMENT, N = "#numerator", "#complement", "#n"
 TOTAL, ALL, REGION, PURCHASER = "total", "All", "region", "purchaser"
-KEY4 = ["indicator_id", "period", "breakdown", "breakdown_value"]
-COLUMNS = [*KEY4, "unit", "value", "n", "numerator", "parent"]
+COLUMNS = [*SORT_KEY, "unit", "value", "n", "numerator", "parent"]
 
 
 def _quantities(row: dict, counted: bool) -> list[tuple[Key, int, int]]:
@@ -162,7 +162,7 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
         if families[row["indicator_id"]].exempt:
             continue
         key4 = (row["indicator_id"], row["period"], row["breakdown"], row["breakdown_value"])
-        before = _plain(row["value"]) in {v for v, _ in (earlier or {}).get(key4, ())}
+        before = published_before(earlier, key4, row["value"])
         for key, value, lower in _quantities(row, counted[row["indicator_id"]]):
             present[key[0]].add(key[1:])
             known.quantities[key] = (value, lower, row["_row"])
@@ -185,8 +185,8 @@ def build(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
     truth = (
         truth.drop("_row", strict=False)
         .join(
-            cells.select(*KEY4, "suppressed").rename({"suppressed": "_hidden"}),
-            on=KEY4,
+            cells.select(*SORT_KEY, "suppressed").rename({"suppressed": "_hidden"}),
+            on=SORT_KEY,
             how="inner",
         )
         .with_row_index("_row")
@@ -195,5 +195,9 @@ def build(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
     return knowledge(truth, config, earlier).system(hidden)
 
 
-def _plain(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value).normalize()
+def published_before(earlier: dict | None, key: tuple, value: Decimal | None) -> bool:
+    """Whether an earlier release published ``value`` for the cell ``key`` (``earlier`` as
+    ``release.earlier_figures`` reads it): then the public knows it already."""
+    if not earlier or value is None:
+        return False
+    return Decimal(value).normalize() in {v for v, _ in earlier.get(key, ())}

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR, TOTAL
 from arms_metrics.disclosure.links import Key, System
-
-SECONDARY = "secondary"
-KEY = ["indicator_id", "period", "breakdown", "breakdown_value"]
+from arms_metrics.disclosure.rules import SECONDARY
 
 
 def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
@@ -55,11 +54,11 @@ def rate_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]
     """(rate row, row of its population count) for every rate with ``links.count``: a
     published rate pins numerator + complement = that count."""
     links = {i.id: i.links.get("count") for i in config.registry.indicators if i.unit == "percent"}
-    rows = {tuple(row[1:]): row[0] for row in frame.select("_row", *KEY).iter_rows()}
+    rows = {tuple(row[1:]): row[0] for row in frame.select("_row", *SORT_KEY).iter_rows()}
     pairs = []
     for row, indicator_id, *where in (
         frame.filter(pl.col("indicator_id").is_in([i for i, c in links.items() if c]))
-        .select("_row", *KEY)
+        .select("_row", *SORT_KEY)
         .iter_rows()
     ):
         count = rows.get((links[indicator_id], *where))

@@ -127,8 +127,9 @@ def disclosure_rules(release: Release) -> list[str]:
             if rules.policy == "public_record"
             else ""
         )
+        article = "A" if totals else "a"
         out.append(
-            f"{name}: {totals}a count or dollar figure resting on fewer than "
+            f"{name}: {totals}{article} count or dollar figure resting on fewer than "
             f"{rules.min_n_count} records is suppressed; a time (median, 90th percentile) or a "
             f"percentage resting on fewer than {rules.min_n_statistic} records is suppressed, "
             f"and so is a percentage whose numerator or complement (for an approval rate: the "
