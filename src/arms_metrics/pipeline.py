@@ -97,11 +97,13 @@ def build_release(
     computed = indicators.compute(ingested.tables, config, quarter)
     progress(f"disclosure control on {computed.cells.height} cells")
     earlier = earlier_figures(site_dir, quarter)
-    # The protection across linked tables (linked_tables=True) is not used yet: on the sample
-    # its local complements cascade along stock-flow chains until whole pending series are
-    # hidden (docs/disclosure.md, "Not yet done").
-    protected = protect.protect(computed.cells, config, earlier)
-    audit = check.audit(protected, config) | {"suppression": suppression_summary(protected, config)}
+    given = check.linked_implied(computed.cells, config)
+    protected = protect.protect(
+        computed.cells, config, earlier, linked_tables=True, complete=True, given=given
+    )
+    progress("auditing the release across linked tables")
+    audit = check.audit(protected, config, computed.cells, earlier, complete=True, given=given)
+    audit |= {"suppression": suppression_summary(protected, config)}
     previous = [q.label for q in published_releases(site_dir) if q < quarter]
     cells = revisions.mark_revisions(protected, site_dir, quarter)
     return Release(

@@ -84,7 +84,8 @@ def _cell(breakdown, value, n, numerator, suppressed, parent=None):
 
 def test_a_hidden_rate_is_pinned_by_the_total_and_the_other_destinations(config):
     # Approval rate by purchaser: total 20 approved of 25 decided; AE 7 of 9 published, so
-    # KR (hidden) is 20 - 7 = 13 approved and (25 - 20) - (9 - 7) = 3 denied.
+    # KR (hidden) is 20 - 7 = 13 approved and (25 - 20) - (9 - 7) = 3 denied, of 25 - 9 = 16
+    # decided (the rate's own population, having no count indicator).
     rows = [
         _cell("total", "All", 25, 20, False),
         _cell("purchaser", "AE", 9, 7, False),
@@ -93,7 +94,11 @@ def test_a_hidden_rate_is_pinned_by_the_total_and_the_other_destinations(config)
     cells = pl.DataFrame(rows, schema=CELL_SCHEMA)
     s = knowledge.build(cells, cells, config)
     found = {key[0]: s.truth[key] for key in pinned(s)}
-    assert found == {"lic_approval_rate_pct#numerator": 13, "lic_approval_rate_pct#complement": 3}
+    assert found == {
+        "lic_approval_rate_pct#numerator": 13,
+        "lic_approval_rate_pct#complement": 3,
+        "lic_approval_rate_pct#n": 16,
+    }
 
 
 def _count(indicator_id, period, breakdown, value, count):

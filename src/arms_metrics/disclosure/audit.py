@@ -16,6 +16,7 @@ minimises and maximises each suppressed cell.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -72,6 +73,8 @@ class Group:
     tables: dict[str, list[Cell]]
     regions: dict[str, Cell] = field(default_factory=dict)
     members: dict[str, list[Cell]] = field(default_factory=dict)
+    # the order in which protection picks complements (None: smallest value first)
+    rank: Callable[[Cell], tuple] | None = None
 
     def __post_init__(self) -> None:
         if REGION in self.tables and PURCHASER in self.tables:

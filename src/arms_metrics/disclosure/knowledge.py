@@ -35,10 +35,11 @@ def _quantities(row: dict, counted: bool) -> list[tuple[Key, int, int]]:
         return [((row["indicator_id"], *where), int(row["value"]), 1)]
     if row["unit"] == "percent" and row["numerator"] is not None and row["n"]:
         k, n = int(row["numerator"]), int(row["n"])
-        return [
+        tallies = [
             ((row["indicator_id"] + NUMERATOR, *where), k, 0),
             ((row["indicator_id"] + COMPLEMENT, *where), n - k, 0),
-        ]
+        ]  # their sum, the population, is at least 1: a rate row rests on a record
+        return tallies if counted else [*tallies, ((row["indicator_id"] + N, *where), n, 1)]
     if not counted and row["n"]:
         return [((row["indicator_id"] + N, *where), int(row["n"]), 1)]
     return []
@@ -55,9 +56,12 @@ def _tables(system: Knowledge, config: Config, present: dict[str, set]) -> None:
         for period, breakdown, value in keys:
             by_table[(period, breakdown)].append(value)
         periods = {period for period, _ in by_table}
+        # a table the release publishes (a row in some quarter): its absent rows are zeros
+        shown = {breakdown for _, breakdown, _ in keys}
+        published = [b for b in indicator.breakdowns if b in shown]
         for period in periods:
             total = (qid, period, TOTAL, ALL)
-            for breakdown in indicator.breakdowns:
+            for breakdown in published:
                 values = sorted(by_table.get((period, breakdown), []))
                 system.add_equation(
                     [(total, -1)] + [((qid, period, breakdown, v), 1) for v in values]
@@ -76,7 +80,8 @@ def _regions(system: Knowledge, present: dict[str, set], parents: dict) -> None:
 
 
 def _stock_flows(system: Knowledge, config: Config, present: dict[str, set], periods: list[str]):
-    """stock(t) - stock(t-1) - inflow(t) + outflow(t) = 0 per breakdown value."""
+    """stock(t) - stock(t-1) - inflow(t) + outflow(t) = 0 per breakdown value; the stock
+    before the release's first quarter is 0 (no record is older)."""
     for indicator in config.registry.indicators:
         links = indicator.links
         ids = (indicator.id, links.get("inflow"), links.get("outflow"))
@@ -86,19 +91,22 @@ def _stock_flows(system: Knowledge, config: Config, present: dict[str, set], per
         shared = [b for b in indicator.breakdowns if all(b in f.breakdowns for f in flows)]
         values = {(b, v) for i in ids for _, b, v in present[i] if b in (TOTAL, *shared)}
         for breakdown, value in sorted(values):
-            for before, now in zip(periods, periods[1:], strict=False):
-                system.add_equation([
-                    ((ids[0], now, breakdown, value), 1), ((ids[0], before, breakdown, value), -1),
-                    ((ids[1], now, breakdown, value), -1), ((ids[2], now, breakdown, value), 1),
-                ])  # fmt: skip
+            # before the first quarter of the release there is no record: the stock is 0
+            for before, now in zip([None, *periods], periods, strict=False):
+                stock, inflow, outflow = ((i, now, breakdown, value) for i in ids)
+                terms = [(stock, 1), (inflow, -1), (outflow, 1)]
+                if before is not None:
+                    terms.append(((ids[0], before, breakdown, value), -1))
+                system.add_equation(terms)
 
 
 def _rate_counts(system: Knowledge, config: Config, present: dict[str, set]) -> None:
-    """numerator + complement = the population count named by ``links.count``."""
+    """numerator + complement = the population: the count named by ``links.count``, else
+    the rate's own ``<id>#n``."""
     for indicator in config.registry.indicators:
-        count = indicator.links.get("count")
+        count = indicator.links.get("count") or indicator.id + N
         qid = indicator.id + NUMERATOR
-        if indicator.unit != "percent" or not count or qid not in present or count not in present:
+        if indicator.unit != "percent" or qid not in present or count not in present:
             continue
         for where in sorted(present[qid] | present[count]):
             if where[1] in (TOTAL, *indicator.breakdowns):

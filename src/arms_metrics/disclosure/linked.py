@@ -13,18 +13,97 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
 import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR, TOTAL
+from arms_metrics.disclosure.audit import Cell
+from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR, TOTAL, Knowledge
 from arms_metrics.disclosure.links import Key, System
 from arms_metrics.disclosure.rules import SECONDARY
 
 
+class Labels(list):
+    """The suppression label of each cell row (None: published). Remembers the rows whose
+    label changed (``take``) and tells ``on_change(row, hidden)`` when a row goes from
+    published to hidden or back."""
+
+    def __init__(self, values, on_change: Callable[[int, bool], None] | None = None):
+        super().__init__(values)
+        self.on_change = on_change
+        self.changed: set[int] = set(range(len(self)))  # nothing looked at yet
+
+    def __setitem__(self, row, label) -> None:  # type: ignore[override]
+        old = self[row]
+        if old == label:
+            return
+        super().__setitem__(row, label)
+        self.changed.add(row)
+        if self.on_change and (old is None) != (label is None):
+            self.on_change(row, label is not None)
+
+    def take(self) -> set[int]:
+        """The rows changed since the last ``take`` (at first: every row)."""
+        changed, self.changed = self.changed, set()
+        return changed
+
+
+class Chooser:
+    """Which published cell to hide as a complement, seen across linked tables.
+
+    Keeps, per identity of the public's knowledge, how many of its quantities are hidden.
+    A candidate is ranked by: flows before stocks (a hidden stock needs complements in the
+    quarters before and after it), then the identities it would leave with a single hidden
+    quantity (opened) minus those it completes (closed): so complements line up across
+    linked tables (a hidden inflow's partner is the same breakdown value's outflow) instead
+    of starting new chains.
+    """
+
+    def __init__(self, public: Knowledge, labels: Labels, stocks: set[str]) -> None:
+        public.system(set())  # builds the identities' index once
+        self.public, self.stocks = public, stocks
+        self.keys_of: dict[int, list[Key]] = defaultdict(list)
+        for key, (_, _, row) in public.quantities.items():
+            if key not in public.locked:
+                self.keys_of[row].append(key)
+        index = public.cached
+        self.touching = {
+            k: index.touching.get(k, []) for keys in self.keys_of.values() for k in keys
+        }
+        self.count = np.zeros(len(public.equations), dtype=np.int64)
+        self.labels = labels
+        for row, label in enumerate(labels):
+            if label is not None:
+                self.hidden_changed(row, True)
+        labels.on_change = self.hidden_changed
+
+    def hidden_changed(self, row: int, hidden: bool) -> None:
+        for key in self.keys_of.get(row, ()):
+            for number in self.touching[key]:
+                self.count[number] += 1 if hidden else -1
+
+    def rank(self, row: int) -> tuple[bool, int]:
+        opened = closed = 0
+        stock = False
+        for key in self.keys_of.get(row, ()):
+            stock |= key[0] in self.stocks
+            for number in self.touching[key]:
+                opened += self.count[number] == 0
+                closed += self.count[number] == 1
+        return stock, opened - closed
+
+    def cell_rank(self, cell: Cell) -> tuple[bool, int]:
+        return self.rank(cell.row)
+
+
 def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
     """The numerator and complement of every non-exempt rate as count-like rows (unit
-    ``tally``: a hidden tally may be 0), keyed to the rate's row."""
+    ``tally``: a hidden tally may be 0, so a zero tally is a complement too; ``n`` is the
+    rate's population), keyed to the rate's row."""
     rates = frame.filter(
         (pl.col("unit") == "percent") & pl.col("numerator").is_not_null() & ~pl.col("exempt")
     )
@@ -41,7 +120,7 @@ def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
                 indicator_id=pl.col("indicator_id") + suffix,
                 unit=pl.lit("tally"),
                 value=count.cast(pl.Decimal(38, 1)),
-                n=count,
+                n=pl.col("n"),  # the rate's population: a zero tally may be a complement
                 additive=pl.lit(True),
                 suppressed=pl.col("suppression").is_not_null(),
                 locked=pl.lit(False),
@@ -76,27 +155,52 @@ def hide_rates_of_hidden_counts(pairs: list[tuple[int, int]], labels: list) -> b
     return changed
 
 
-def remedy(system: System, leaks: list[Key], rows: dict[Key, int], labels: list,
-           hideable: set[int]) -> bool:  # fmt: skip
-    """For each pinned quantity, hide the smallest published count sharing an identity with
-    it (a tally hides its rate). True if anything was hidden."""
+def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,
+           hideable: set[int]) -> list[Key]:  # fmt: skip
+    """For each pinned quantity, hide the best published breakdown count sharing an identity
+    with it (``Chooser.rank``, then the smallest; a tally hides its rate), else one an
+    identity further, else a total sharing an identity with it. Returns the pinned
+    quantities no such count is left for."""
     touching = system.index().touching
-    changed = False
-    for leak in leaks:
-        candidates = sorted(  # breakdown cells before totals, then the smallest
-            (key[2] == TOTAL, system.known[key], key)
-            for number in touching.get(leak, [])
-            for key, _ in system.equations[number]
-            if key in system.known
-            and system.known[key] > 0
+    labels = chooser.labels
+
+    def candidates(keys: set[Key], totals: bool = False) -> list[tuple]:
+        return sorted(
+            (chooser.rank(_row(key, rows)), system.known[key], key)
+            for key in keys
+            if (totals or key[2] != TOTAL)
+            and key in system.known
+            and (system.known[key] > 0 or key[0].endswith((NUMERATOR, COMPLEMENT)))
             and key not in system.locked
             and _row(key, rows) in hideable
             and labels[_row(key, rows)] is None
         )
-        if candidates:
-            labels[_row(candidates[0][-1], rows)] = SECONDARY
-            changed = True
-    return changed
+
+    stuck = []
+    for leak in leaks:
+        near = _neighbours(system, touching, {leak})
+        # none left beside it: one identity further, through its hidden neighbours; a total
+        # (the figure readers look for) only as the last resort
+        found = (
+            candidates(near)
+            or candidates(_neighbours(system, touching, {k for k in near if k in system.hidden}))
+            or candidates(near, totals=True)
+        )
+        if found:
+            labels[_row(found[0][-1], rows)] = SECONDARY
+        else:
+            stuck.append(leak)
+    return stuck
+
+
+def _neighbours(system: System, touching: dict, keys: set[Key]) -> set[Key]:
+    """The quantities sharing an identity with any of ``keys``."""
+    return {
+        other
+        for key in keys
+        for number in touching.get(key, [])
+        for other, _ in system.equations[number]
+    }
 
 
 def _row(key: Key, rows: dict[Key, int]) -> int:

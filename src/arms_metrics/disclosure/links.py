@@ -179,20 +179,31 @@ def _matrix(keys: list[Key], equations: list) -> tuple[csr_array, np.ndarray]:
     return csr_array((vals, (rows, cols)), shape=shape), np.array(rhs)
 
 
-def _stuck(a: csr_array, b: np.ndarray, lower: np.ndarray, truth: np.ndarray) -> np.ndarray:
-    """Unknowns forced to their lower bound in every solution.
+def _stuck(system: System, parts: list[tuple[list[Key], list]]) -> set[Key]:
+    """The unknowns of ``parts`` forced to their lower bound in every solution.
 
     The true values are a solution, so only an unknown whose true value is its bound can be
-    forced. One LP maximises the capped slacks of those (HiGHS); one with slack left is free.
-    A tally left at 0 is taken as forced (safe: it only makes more cells count as pinned);
-    a count left at its bound is checked by maximising it.
+    forced. An LP (HiGHS) over the parts with such candidates maximises their capped slacks;
+    a candidate given slack is free. When the best total slack is 0, no remaining candidate
+    can leave its bound (one that could would make the total positive).
     """
-    tight = np.flatnonzero(truth - lower < EPS)
-    stuck = np.zeros(len(lower), dtype=bool)
-    if not tight.size:
-        return stuck
+    candidates = {k for part, _ in parts for k in part if system.truth[k] - system.hidden[k] < EPS}
+    while candidates:
+        busy = [(part, eqs) for part, eqs in parts if any(k in candidates for k in part)]
+        keys = [key for part, _ in busy for key in part]
+        a, b = _matrix(keys, [eq for _, eqs in busy for eq in eqs])
+        lower = np.array([float(system.hidden[k]) for k in keys])
+        tight = np.array([i for i, key in enumerate(keys) if key in candidates])
+        free = {keys[i] for i, s in zip(tight, _slack(a, b, lower, tight), strict=True) if s > EPS}
+        if not free:
+            break
+        candidates -= free
+    return candidates
+
+
+def _slack(a: csr_array, b: np.ndarray, lower: np.ndarray, tight: np.ndarray) -> np.ndarray:
+    """max sum(s) with s_i <= x_tight(i) - lower, 0 <= s <= 1, subject to a x = b, x >= lower."""
     m, n, k = *a.shape, tight.size
-    # variables: x (n), s (k); maximise sum(s) with s_i <= x_tight(i) - lower, 0 <= s <= 1
     pick = csr_array((np.ones(k), (np.arange(k), tight)), shape=(k, n))
     a_eq = _hstack(a, csr_array((m, k)))
     a_ub = _hstack(-pick, _sparse_eye(k))
@@ -202,17 +213,7 @@ def _stuck(a: csr_array, b: np.ndarray, lower: np.ndarray, truth: np.ndarray) ->
                      method="highs")  # fmt: skip
     if result.status != 0:
         raise ValueError(f"the published identities have no solution (status {result.status})")
-    for i in np.flatnonzero(result.x[n:] < EPS):
-        j = tight[i]
-        stuck[j] = lower[j] == 0 or _top(a, b, lower, j) - lower[j] < EPS
-    return stuck
-
-
-def _top(a: csr_array, b: np.ndarray, lower: np.ndarray, j: int) -> float:
-    cost = np.zeros(a.shape[1])
-    cost[j] = -1.0
-    top = linprog(cost, A_eq=a, b_eq=b, bounds=[(lo, None) for lo in lower], method="highs")
-    return float("inf") if top.status == 3 else -top.fun
+    return result.x[n:]
 
 
 def _sparse_eye(n: int) -> csr_array:
@@ -238,20 +239,25 @@ def _fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
     return ~free
 
 
-def _solve(system: System, keys: list[Key], equations: list) -> list[Key]:
-    a, b = _matrix(keys, equations)
-    lower = np.array([float(system.hidden[k]) for k in keys])
-    truth = np.array([float(system.truth[k]) for k in keys])
-    stuck = _stuck(a, b, lower, truth)
-    if stuck.any():  # fix them, then the identities may fix more
-        b = b - a[:, np.flatnonzero(stuck)] @ lower[stuck]
-        keep = np.flatnonzero(~stuck)
-        fixed = np.zeros(len(keys), dtype=bool)
-        if keep.size:
-            fixed[keep] = _fixed_by_identities(csr_array(a[:, keep]), len(keys))
-        return [k for k, s, f in zip(keys, stuck, fixed, strict=True) if s or f]
-    fixed = _fixed_by_identities(a, len(keys))
-    return [k for k, f in zip(keys, fixed, strict=True) if f]
+def _solve(system: System, parts: list[tuple[list[Key], list]]) -> list[Key]:
+    """The unknowns of ``parts`` (connected sets with their identities) that are pinned: LPs
+    find those forced to a bound; once those are fixed, the identities may fix more (a
+    random vector of their null space, over every part at once: they are independent)."""
+    stuck = _stuck(system, parts)
+    free = [key for part, _ in parts for key in part if key not in stuck]
+    if not free:
+        return sorted(stuck)
+    fixed = {key: system.truth[key] for key in stuck}
+    live = [_split_fixed(eq, c, fixed) for _, equations in parts for eq, c in equations]
+    a, _ = _matrix(free, [(unknowns, c) for unknowns, c in live if unknowns])
+    by_identities = _fixed_by_identities(a, len(free))
+    return sorted(stuck) + [key for key, f in zip(free, by_identities, strict=True) if f]
+
+
+def _split_fixed(unknowns: list[tuple[Key, int]], constant: int, fixed: dict[Key, int]):
+    """One identity's unknowns and constant once the ``fixed`` unknowns take their values."""
+    rest = [(key, coeff) for key, coeff in unknowns if key not in fixed]
+    return rest, constant + sum(coeff * fixed[key] for key, coeff in unknowns if key in fixed)
 
 
 def pinned(system: System, solve: bool = True) -> list[Key]:
@@ -261,6 +267,7 @@ def pinned(system: System, solve: bool = True) -> list[Key]:
     fixed = _propagate(system)
     found = set(fixed)
     if solve:
-        for keys, equations in _components(system, fixed):
-            found.update(_solve(system, keys, equations))
+        parts = _components(system, fixed)
+        if parts:
+            found.update(_solve(system, parts))
     return sorted(key for key in found if system.truth[key] != 0)

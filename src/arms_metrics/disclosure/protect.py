@@ -12,7 +12,7 @@ import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import knowledge, linked, links
+from arms_metrics.disclosure import check, knowledge, linked, links
 from arms_metrics.disclosure.audit import PURCHASER, TOTAL, Cell, Group, recoverable
 from arms_metrics.disclosure.check import Earlier
 from arms_metrics.disclosure.rules import (
@@ -24,6 +24,7 @@ from arms_metrics.disclosure.rules import (
     primary,
     with_rules,
 )
+from arms_metrics.errors import CheckFailed
 
 __all__ = ["protect", "publishable_n"]
 
@@ -40,9 +41,12 @@ def _available(cell: Cell) -> bool:
     return not cell.suppressed and cell.n != 0 and not cell.locked
 
 
-def _smallest(cells: list[Cell]) -> Cell:
-    """The next cell to hide: smallest value, then fewest records, then key (deterministic)."""
-    return min(cells, key=lambda c: (c.value is None, c.value or 0, c.n or 0, c.key))
+def _smallest(cells: list[Cell], group: Group) -> Cell:
+    """The next cell to hide: the group's ``rank`` first (across linked tables: the cell
+    that closes a pattern rather than opens one), then smallest value, then fewest records,
+    then key (deterministic)."""
+    rank = group.rank or (lambda _: ())
+    return min(cells, key=lambda c: (*rank(c), c.value is None, c.value or 0, c.n or 0, c.key))
 
 
 def _single_pair(hidden: list[Cell], unit: str) -> bool:
@@ -53,14 +57,14 @@ def _single_pair(hidden: list[Cell], unit: str) -> bool:
     return (first.n == 1 and second.label in PRIMARY) or (second.n == 1 and first.label in PRIMARY)
 
 
-def _complete(cells: list[Cell], whole: Cell, unit: str) -> bool:
+def _complete(cells: list[Cell], whole: Cell, group: Group) -> bool:
     """A hidden cell is never alone in a table whose sum is published: hide one more."""
     hidden = [cell for cell in cells if cell.suppressed]
-    if len(hidden) != 1 and not _single_pair(hidden, unit):
+    if len(hidden) != 1 and not _single_pair(hidden, group.unit):
         return False
     shown = [cell for cell in cells if _available(cell)]
     if shown:
-        _hide(_smallest(shown))
+        _hide(_smallest(shown, group))
     elif not whole.suppressed and not whole.locked:
         _hide(whole)  # the table is one cell: only hiding its sum protects it
     else:
@@ -80,21 +84,21 @@ def _rules_pass(group: Group) -> bool:
         cell, members = group.regions.get(region), group.members[region]
         if cell is None:
             continue
-        if not cell.suppressed and _complete(members, cell, group.unit):
+        if not cell.suppressed and _complete(members, cell, group):
             return True
         if cell.suppressed and not any(member.suppressed for member in members):
             # else the region is the sum of its published purchasers
             members = [m for m in members if _available(m)] or [m for m in members if not m.locked]
             if not members:
                 return False
-            _hide(_smallest(members))
+            _hide(_smallest(members, group))
             return True
     if group.total.suppressed:
         return False
     for breakdown, cells in sorted(group.tables.items()):
         if breakdown == PURCHASER and _nested(group):
             continue
-        if _complete(cells, group.total, group.unit):
+        if _complete(cells, group.total, group):
             return True
     return False
 
@@ -120,7 +124,7 @@ def _remedy(group: Group, cell: Cell) -> bool:
     for pool in _pools(group, cell):
         shown = [other for other in pool if _available(other) and other is not cell]
         if shown:
-            _hide(_smallest(shown))
+            _hide(_smallest(shown, group))
             return True
     return False
 
@@ -169,16 +173,18 @@ def _only(frame: pl.DataFrame, dirty: set[tuple[str, str]] | None) -> pl.DataFra
     return frame.join(wanted, on=GROUP_KEY, how="semi")
 
 
-def _secondary(frame: pl.DataFrame, labels: list, dirty: set | None = None) -> None:
-    """Per-table secondary suppression (rules, then audit-driven complements) in place, on
-    the groups in ``dirty`` (None: all)."""
+def _secondary(frame: pl.DataFrame, labels: list, dirty: set | None, rank) -> None:
+    """Per-table secondary suppression in place, on the groups in ``dirty`` (None: all):
+    the rules, then complements the table's own audit asks for; with ``rank`` (protection
+    across linked tables) counts get the rules only, the linked audit checks the rest."""
     current = _only(frame, dirty)
     current = current.with_columns(
         suppression=pl.Series([labels[r] for r in current[ROW]], dtype=pl.String)
     )
     current = current.with_columns(suppressed=pl.col("suppression").is_not_null())
     for group in groups(current):
-        if dirty is None or group.unit == "usd":
+        group.rank = rank
+        if (dirty is None and rank is None) or group.unit == "usd":
             _protect_group(group)
         else:  # counts: the linked audit checks what the rules leave, across tables too
             while _rules_pass(group):
@@ -187,12 +193,13 @@ def _secondary(frame: pl.DataFrame, labels: list, dirty: set | None = None) -> N
             labels[cell.row] = cell.label if cell.suppressed else None
 
 
-def _tallies(frame: pl.DataFrame, labels: list, dirty: set | None = None) -> bool:
+def _tallies(frame: pl.DataFrame, labels: list, dirty: set | None, rank) -> bool:
     """Secondary suppression of rates' numerator and complement tables; True if a rate was
     hidden because one of its tallies was."""
     tallies = linked.tally_frame(_only(frame, dirty), labels)
     changed = False
     for group in groups(tallies):
+        group.rank = rank
         while _rules_pass(group):  # the linked audit checks what the rules leave
             pass
         for cell in group.cells():
@@ -222,53 +229,85 @@ def protect(
     earlier: Earlier | None = None,
     linked_tables: bool = False,
     complete: bool = False,
+    given: set[tuple] | None = None,
 ) -> pl.DataFrame:
     """Primary and secondary suppression over the whole release; CELL_SCHEMA, same rows.
 
     Per-table secondary suppression and rates' numerator and complement tables to a fixed
     point; with ``linked_tables``, rounds of that and of the linked audit's remedies until
-    its closed-form pass (and, with ``complete``, its LP pass) pins nothing. Releases do not
-    use ``linked_tables`` yet (its local remedies cascade along stock-flow chains).
+    its closed-form pass (and, with ``complete``, its LP pass) pins nothing, complements
+    chosen across linked tables (``linked.Chooser``); the count cells the public-record
+    cells give away whatever is hidden (``given``, else ``check.linked_implied``) are
+    published.
     ``earlier`` maps a cell key to the (value, n) pairs earlier releases published for it.
     A suppressed cell gets ``value`` and ``n`` null, ``suppressed`` True and ``suppression``
     threshold, dominance or secondary; ``n`` of other cells follows ``publishable_n``.
     """
     frame = _initial(cells, config, earlier)
-    labels = frame["suppression"].to_list()
-    public = knowledge.knowledge(frame, config, earlier) if linked_tables else None
-    rows = {key: row for key, (_, _, row) in public.quantities.items()} if public else {}
+    if linked_tables:  # counts the public-record cells give away whatever is hidden: publish
+        schema = dict.fromkeys(SORT_KEY, pl.String)
+        given = check.linked_implied(cells, config) if given is None else given
+        implied = pl.DataFrame(list(given), schema=schema, orient="row").with_columns(_given=True)
+        frame = (
+            frame.join(implied, on=SORT_KEY, how="left")
+            .with_columns(_given=pl.col("_given").fill_null(False))
+            .sort(ROW)
+        )
+        frame = (
+            frame.with_columns(
+                locked=pl.col("locked") | pl.col("_given"),
+                suppression=pl.when(pl.col("_given")).then(None).otherwise(pl.col("suppression")),
+            )
+            .with_columns(suppressed=pl.col("suppression").is_not_null())
+            .drop("_given")
+        )
+    labels = linked.Labels(frame["suppression"].to_list())
+    if not linked_tables:
+        _within_tables(frame, labels, linked.rate_count_rows(frame, config))
+        return _finish(frame, labels, config)
+    return _finish(frame, _linked(frame, config, earlier, complete), config)
+
+
+def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, complete: bool) -> list:
+    """The labels after rounds of per-table rules and linked remedies (see ``protect``)."""
+    public = knowledge.knowledge(frame, config, earlier)
+    stocks = {i.id for i in config.registry.indicators if i.links.get("inflow")}
+    chooser = linked.Chooser(public, linked.Labels(frame["suppression"].to_list()), stocks)
+    labels = chooser.labels
+    rows = {key: row for key, (_, _, row) in public.quantities.items()}
     hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
-    seen: list = [FRESH] * len(labels)  # nothing done yet: every group is dirty
     pairs = linked.rate_count_rows(frame, config)
     for _ in range(MAX_ROUNDS):
-        _within_tables(frame, labels, pairs, seen)
-        if not linked_tables:
-            break
+        _within_tables(frame, labels, pairs, chooser.cell_rank)
         system = public.system({row for row, label in enumerate(labels) if label})
         leaks = links.pinned(system, solve=False) or (complete and links.pinned(system))
-        if not leaks or not linked.remedy(system, leaks, rows, labels, hideable):
+        if not leaks:
             break
-    return _finish(frame, labels, config)
+        stuck = linked.remedy(system, leaks, rows, chooser, hideable)
+        if len(stuck) == len(leaks):
+            raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
+    return list(labels)
 
 
-FRESH = object()  # the label of a cell no round has looked at yet
+def _name(key: tuple) -> str:
+    return " ".join(str(part) for part in key)
 
 
-def _within_tables(frame: pl.DataFrame, labels: list, pairs: list, seen: list) -> None:
+def _within_tables(frame: pl.DataFrame, labels: linked.Labels, pairs: list, rank=None) -> None:
     """Per-table secondary suppression, rates' numerator and complement tables and rates of
-    hidden counts, to a fixed point; only groups whose labels changed since ``seen`` (the
-    labels when last done, updated here) are redone. The first pass audits every table on
-    its own; later passes apply the rules and leave the rest to the linked audit."""
+    hidden counts, to a fixed point; only groups with a label changed since the last pass
+    (``Labels.take``) are redone. The first pass audits every table on its own; later
+    passes apply the rules and leave the rest to the linked audit."""
     owners = list(zip(frame["indicator_id"].to_list(), frame["period"].to_list(), strict=True))
+    fresh = len(labels.changed) == len(labels)
     for _ in range(MAX_ROUNDS):
-        fresh = bool(seen) and seen[0] is FRESH
-        dirty = {owners[r] for r, (a, b) in enumerate(zip(labels, seen, strict=True)) if a != b}
-        seen[:] = labels
+        dirty = {owners[r] for r in labels.take()}
         if not dirty:
             return
-        _secondary(frame, labels, None if fresh else dirty)
-        _tallies(frame, labels, dirty)
+        _secondary(frame, labels, None if fresh else dirty, rank)
+        _tallies(frame, labels, dirty, rank)
         linked.hide_rates_of_hidden_counts(pairs, labels)
+        fresh = False
 
 
 def publishable_n(frame: pl.DataFrame, config: Config) -> pl.Series:

@@ -1,0 +1,242 @@
+"""Protection across linked tables (protect(..., linked_tables=True), linked.Chooser,
+check.linked_implied) and the audit facts it relies on, on hand-made releases.
+
+Every expected figure is worked out by hand in the comment beside it. Each link kind has a
+case where per-table protection leaks and the linked protection holds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
+from arms_metrics.disclosure import check, knowledge, linked, protect
+from arms_metrics.disclosure.links import System, pinned
+from arms_metrics.errors import CheckFailed
+
+
+def cell(indicator_id, period, breakdown, value, count, *, unit="count", numerator=None,
+         parent=None, n=None) -> dict:  # fmt: skip
+    year, quarter = period.removeprefix("FY").split("-Q")
+    return {
+        "indicator_id": indicator_id, "period": period, "fiscal_year": int(year),
+        "fiscal_quarter": int(quarter), "breakdown": breakdown, "breakdown_value": value,
+        "value": Decimal(count), "unit": unit, "n": count if n is None else n,
+        "max_record_value": None, "numerator": numerator, "parent": parent,
+        "suppressed": False, "suppression": None, "revised": False,
+    }  # fmt: skip
+
+
+def frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=CELL_SCHEMA)
+
+
+def hidden_keys(protected: pl.DataFrame) -> set[tuple]:
+    return set(protected.filter(pl.col("suppressed")).select(SORT_KEY).iter_rows())
+
+
+def leaks(protected: pl.DataFrame, truth: pl.DataFrame, config) -> list:
+    return pinned(knowledge.build(protected, truth, config))
+
+
+# ------------------------------------------------------------------ the audit's facts
+def test_an_unknown_freed_only_in_a_later_lp_round_is_not_pinned() -> None:
+    # x + y + z = 4, each hidden count >= 1, truly x = 1, y = 1, z = 2. x and y sit on their
+    # bound, but either can be 2 if z is 1: one LP vertex frees only one of them, the next
+    # round the other. Nothing is pinned.
+    s = System()
+    for name, value in (("x", 1), ("y", 1), ("z", 2)):
+        key = (name, "FY2026-Q1", "total", "All")
+        s.hidden[key], s.truth[key] = 1, value
+    s.known[("t", "FY2026-Q1", "total", "All")] = 4
+    s.add_equation([((n, "FY2026-Q1", "total", "All"), 1) for n in "xyz"] +
+                   [(("t", "FY2026-Q1", "total", "All"), -1)])  # fmt: skip
+    assert pinned(s) == []
+
+
+def test_a_rate_row_rests_on_a_record_so_its_population_is_at_least_one(config) -> None:
+    # Approval rates (no count indicator of their own) in FY2026-Q1, region SCA 20 approved
+    # of 23 = IN 9 of 10 + PK 9 of 11 + BD 1 of 1 + LK 1 of 1, all in the total. BD and LK
+    # hidden: their numerators add to 20 - 9 - 9 = 2, complements to 3 - 1 - 2 = 0 and
+    # populations to 23 - 10 - 11 = 2. A rate row has a record, so each population is >= 1:
+    # 1 each, and each numerator is 1. (Without that bound each numerator is 0 to 2.)
+    rate = "lic_approval_rate_pct"
+    rows = [
+        cell(rate, "FY2026-Q1", "total", "All", 23, unit="percent", numerator=20),
+        cell(rate, "FY2026-Q1", "region", "SCA", 23, unit="percent", numerator=20),
+        cell(rate, "FY2026-Q1", "purchaser", "IN", 10, unit="percent", numerator=9, parent="SCA"),
+        cell(rate, "FY2026-Q1", "purchaser", "PK", 11, unit="percent", numerator=9, parent="SCA"),
+        cell(rate, "FY2026-Q1", "purchaser", "BD", 1, unit="percent", numerator=1, parent="SCA"),
+        cell(rate, "FY2026-Q1", "purchaser", "LK", 1, unit="percent", numerator=1, parent="SCA"),
+    ]
+    truth = frame(rows)
+    shown = truth.with_columns(suppressed=pl.col("breakdown_value").is_in(["BD", "LK"]))
+    found = {(key[0], key[3]) for key in leaks(shown, truth, config)}
+    # The complements (0) tell nothing about a record; the numerators and populations do.
+    assert found == {(rate + part, who) for part in ("#numerator", "#n") for who in ("BD", "LK")}
+
+
+def test_a_stock_starts_from_zero_before_the_first_quarter(config) -> None:
+    # FY2026-Q1 is the release's first quarter: pending = received - final actions =
+    # 3 - 1 = 2 for STATE, so a hidden STATE pending count is pinned by its flows alone.
+    truth = frame([
+        cell("lic_pending", "FY2026-Q1", "agency", "STATE", 2),
+        cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 3),
+        cell("lic_final_actions", "FY2026-Q1", "agency", "STATE", 1),
+    ])  # fmt: skip
+    shown = truth.with_columns(suppressed=pl.col("indicator_id") == "lic_pending")
+    assert leaks(shown, truth, config) == [("lic_pending", "FY2026-Q1", "agency", "STATE")]
+
+
+# ------------------------------------------------------------- protection, by link kind
+def flows(period: str, received: dict, final: dict) -> list[dict]:
+    out = [cell("lic_applications_received", period, "total", "All", sum(received.values())),
+           cell("lic_final_actions", period, "total", "All", sum(final.values()))]  # fmt: skip
+    out += [cell("lic_applications_received", period, "agency", a, v) for a, v in received.items()]
+    out += [cell("lic_final_actions", period, "agency", a, v) for a, v in final.items()]
+    return out
+
+
+def test_a_hidden_flow_gets_its_partner_flow_not_a_new_chain(config) -> None:
+    # Pending by agency. FY2026-Q1 is the first quarter: 10 received and none decided per
+    # agency, so 10 pending each (20 in all). FY2026-Q2: STATE 10 + 2 received - 5 decided =
+    # 7, COMMERCE 10 + 30 - 10 = 30 (37 in all). STATE's 2 receipts break the count rule.
+    rows = [
+        cell("lic_pending", "FY2026-Q1", "total", "All", 20),
+        cell("lic_pending", "FY2026-Q1", "agency", "STATE", 10),
+        cell("lic_pending", "FY2026-Q1", "agency", "COMMERCE", 10),
+        cell("lic_pending", "FY2026-Q2", "total", "All", 37),
+        cell("lic_pending", "FY2026-Q2", "agency", "STATE", 7),
+        cell("lic_pending", "FY2026-Q2", "agency", "COMMERCE", 30),
+        *flows("FY2026-Q1", {"STATE": 10, "COMMERCE": 10}, {}),
+        *flows("FY2026-Q2", {"STATE": 2, "COMMERCE": 30}, {"STATE": 5, "COMMERCE": 10}),
+    ]
+    truth = frame(rows)
+    # Per table: STATE's 2 received hides COMMERCE's 30 received as its complement, but
+    # 7 - 10 + 5 = 2 gives it back from the published stocks and final actions.
+    per_table = protect.protect(truth, config)
+    assert ("lic_applications_received", "FY2026-Q2", "agency", "STATE") in leaks(
+        per_table, truth, config
+    )
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert leaks(linked_, truth, config) == []
+    hidden = hidden_keys(linked_)
+    # The flows move together: both agencies' final actions hide with their receipts (a
+    # rectangle: receipts 2 + x and 30 - x, decisions 5 + x and 10 - x, x from -1 to 9),
+    # the stocks and every total stay published.
+    assert hidden == {
+        (i, "FY2026-Q2", "agency", a)
+        for i in ("lic_applications_received", "lic_final_actions")
+        for a in ("STATE", "COMMERCE")
+    }
+
+
+def test_a_published_rate_never_reveals_one_or_two_denials(config) -> None:
+    # 7 approved of 9 decided (77.8 %) says 2 denied: the complement breaks the count rule.
+    rate = "lic_approval_rate_pct"
+    truth = frame([
+        cell(rate, "FY2026-Q1", "total", "All", 40, unit="percent", numerator=30),
+        cell(rate, "FY2026-Q1", "agency", "STATE", 9, unit="percent", numerator=7),
+        cell(rate, "FY2026-Q1", "agency", "COMMERCE", 31, unit="percent", numerator=23),
+    ])  # fmt: skip
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert ("lic_approval_rate_pct", "FY2026-Q1", "agency", "STATE") in hidden_keys(linked_)
+    # ... and its complement COMMERCE with it (else 30 - 23 = 7 approved of 40 - 31 = 9).
+    assert ("lic_approval_rate_pct", "FY2026-Q1", "agency", "COMMERCE") in hidden_keys(linked_)
+    assert leaks(linked_, truth, config) == []
+
+
+def test_a_value_published_before_is_public_now(config) -> None:
+    # STATE 1 and COMMERCE 5 applications received, total 6. STATE is hidden and COMMERCE
+    # with it; but an earlier release published COMMERCE's 5 unchanged, so 6 - 5 = 1.
+    truth = frame([
+        cell("lic_applications_received", "FY2026-Q1", "total", "All", 6),
+        cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 1),
+        cell("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE", 5),
+        cell("lic_applications_received", "FY2026-Q1", "application_type", "DSP-5", 4),
+        cell("lic_applications_received", "FY2026-Q1", "application_type", "BIS-748P", 2),
+    ])  # fmt: skip
+    earlier = {("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE"): {(Decimal(5), 5)}}
+    per_table = protect.protect(truth, config)
+    assert ("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE") in hidden_keys(
+        per_table
+    )
+    assert pinned(knowledge.build(per_table, truth, config, earlier))  # the old one leaks
+    linked_ = protect.protect(truth, config, earlier, linked_tables=True, complete=True)
+    assert pinned(knowledge.build(linked_, truth, config, earlier)) == []
+
+
+def test_public_record_totals_give_away_what_they_give_away(config) -> None:
+    # FMS cases implemented in FY2026-Q1: total 2 (public record, always published) over
+    # two agencies: each hidden count is >= 1, so each is 1 whatever else is hidden. They
+    # are published (hiding them hides nothing); the audit accepts them.
+    truth = frame([
+        cell("fms_cases_implemented", "FY2026-Q1", "total", "All", 2),
+        cell("fms_cases_implemented", "FY2026-Q1", "implementing_agency", "ARMY", 1),
+        cell("fms_cases_implemented", "FY2026-Q1", "implementing_agency", "NAVY", 1),
+    ])  # fmt: skip
+    given = check.linked_implied(truth, config)
+    assert given == {
+        ("fms_cases_implemented", "FY2026-Q1", "implementing_agency", "ARMY"),
+        ("fms_cases_implemented", "FY2026-Q1", "implementing_agency", "NAVY"),
+    }
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert hidden_keys(linked_) == set()
+    check.audit(linked_, config, truth, complete=True)  # passes
+
+
+def test_the_linked_audit_fails_a_release_that_leaks_and_names_no_value(config) -> None:
+    truth = frame([
+        cell("lic_pending", "FY2026-Q1", "agency", "STATE", 2),
+        cell("lic_pending", "FY2026-Q1", "total", "All", 2),
+        cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 7),
+        cell("lic_applications_received", "FY2026-Q1", "total", "All", 7),
+        cell("lic_final_actions", "FY2026-Q1", "agency", "STATE", 5),
+        cell("lic_final_actions", "FY2026-Q1", "total", "All", 5),
+    ])  # fmt: skip
+    # Pending hidden (2 records, STATE and the total), flows published: 7 - 5 = 2.
+    shown = truth.with_columns(
+        suppressed=pl.col("indicator_id") == "lic_pending",
+        suppression=pl.when(pl.col("indicator_id") == "lic_pending").then(pl.lit("threshold")),
+        value=pl.when(pl.col("indicator_id") == "lic_pending").then(None).otherwise("value"),
+        n=pl.when(pl.col("indicator_id") == "lic_pending").then(None).otherwise("n"),
+    )
+    with pytest.raises(CheckFailed) as failed:
+        check.audit(shown, config, truth, complete=True)
+    message = str(failed.value)
+    assert "lic_pending FY2026-Q1" in message and "2 suppressed counts" in message
+
+
+# ------------------------------------------------------------------- the chooser
+def test_the_chooser_prefers_the_complement_that_closes_a_pattern(config) -> None:
+    # One stock-flow identity per agency: pending(Q2) - pending(Q1) - received + final = 0.
+    # STATE's receipts are hidden: hiding STATE's final actions closes that identity; hiding
+    # COMMERCE's would open a new one with a single hidden quantity.
+    rows = [
+        cell("lic_pending", p, "agency", a, 10)
+        for p in ("FY2026-Q1", "FY2026-Q2")
+        for a in ("STATE", "COMMERCE")
+    ] + flows("FY2026-Q2", {"STATE": 5, "COMMERCE": 5}, {"STATE": 5, "COMMERCE": 5})
+    truth = frame(rows).with_row_index("_row")
+    public = knowledge.knowledge(truth, config)
+    row = {tuple(r[1:]): r[0] for r in truth.select("_row", *SORT_KEY).iter_rows()}
+    labels = linked.Labels([None] * truth.height)
+    chooser = linked.Chooser(public, labels, {"lic_pending"})
+    labels[row[("lic_applications_received", "FY2026-Q2", "agency", "STATE")]] = "threshold"
+    partner = chooser.rank(row[("lic_final_actions", "FY2026-Q2", "agency", "STATE")])
+    other = chooser.rank(row[("lic_final_actions", "FY2026-Q2", "agency", "COMMERCE")])
+    stock = chooser.rank(row[("lic_pending", "FY2026-Q2", "agency", "STATE")])
+    assert partner < other
+    assert stock[0] and not partner[0]  # a stock comes after every flow
+
+
+def test_labels_remember_what_changed() -> None:
+    labels = linked.Labels([None, "threshold", None])
+    assert labels.take() == {0, 1, 2}  # nothing looked at yet
+    labels[0] = "secondary"
+    labels[1] = "threshold"  # unchanged: not remembered
+    assert labels.take() == {0}
+    assert labels.take() == set()
