@@ -6,8 +6,8 @@ For each scale and seed: ``arms-metrics sample`` into a temporary folder, ``arms
 run`` for the quarter (default FY2026-Q3), then the attack on the published site. Prints
 one line per run: the suppressed cells recovered and the rates revealing a count of 1 or 2
 that the family policies forbid, by family, and the link kinds they used. Nothing is
-asserted; benchmarks/test_release_is_safe.py runs seeds 1 and 2 at scale 0.05 (outside
-the suite until issue 9 lands). Scale 0.2 takes a few minutes a run.
+asserted; tests/e2e/test_release_is_safe.py runs seeds 1 and 2 at scale 0.05 in the
+suite. Scale 0.2 takes a few minutes a run.
 """
 
 from __future__ import annotations

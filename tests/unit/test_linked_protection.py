@@ -240,3 +240,30 @@ def test_labels_remember_what_changed() -> None:
     labels[1] = "threshold"  # unchanged: not remembered
     assert labels.take() == {0}
     assert labels.take() == set()
+
+
+def test_the_n_of_a_statistic_never_gives_a_hidden_count_away(config) -> None:
+    # Final actions by agency: STATE 2 (hidden), COMMERCE 40, total 42; the processing-time
+    # median of STATE rests on 2 records (hidden) but COMMERCE's and the total's are
+    # published. Their n is the final-action count (links.count): shown only where that
+    # count is published. Hidden alongside, COMMERCE's count would come back as the n of its
+    # median (40), and STATE's as 42 - 40 = 2.
+    truth = frame([
+        cell("lic_final_actions", "FY2026-Q1", "total", "All", 42),
+        cell("lic_final_actions", "FY2026-Q1", "agency", "STATE", 2),
+        cell("lic_final_actions", "FY2026-Q1", "agency", "COMMERCE", 40),
+        cell("lic_processing_days_median", "FY2026-Q1", "total", "All", 30, unit="days", n=42),
+        cell("lic_processing_days_median", "FY2026-Q1", "agency", "STATE", 12, unit="days", n=2),
+        cell("lic_processing_days_median", "FY2026-Q1", "agency", "COMMERCE", 31, unit="days",
+             n=40),
+    ])  # fmt: skip
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    hidden = hidden_keys(linked_)
+    assert ("lic_final_actions", "FY2026-Q1", "agency", "COMMERCE") in hidden
+    commerce = linked_.filter(
+        (pl.col("indicator_id") == "lic_processing_days_median")
+        & (pl.col("breakdown_value") == "COMMERCE")
+    )
+    assert commerce["suppressed"].to_list() == [False]
+    assert commerce["n"].to_list() == [None]  # the median stays, its n goes
+    assert leaks(linked_, truth, config) == []

@@ -123,7 +123,7 @@ def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
                 n=pl.col("n"),  # the rate's population: a zero tally may be a complement
                 additive=pl.lit(True),
                 suppressed=pl.col("suppression").is_not_null(),
-                locked=pl.lit(False),
+                locked=pl.col("locked"),  # a rate published before stays published
             )
         )
     return pl.concat(parts) if parts else rates
@@ -137,6 +137,7 @@ def rate_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]
     pairs = []
     for row, indicator_id, *where in (
         frame.filter(pl.col("indicator_id").is_in([i for i, c in links.items() if c]))
+        .filter(~pl.col("locked"))  # a rate published before stays published
         .select("_row", *SORT_KEY)
         .iter_rows()
     ):

@@ -136,17 +136,21 @@ def disclosure_rules(release: Release) -> list[str]:
             f"approvals or the denials) rests on fewer than {rules.min_n_count} records; a "
             f"dollar figure where one record is more than {rules.dominance_share:.0%} of the "
             "total is suppressed. Zero is published. So that a suppressed figure cannot be "
-            "worked out by subtraction from a published total, the next smallest figure in "
-            "the same table is suppressed too, and likewise among the purchasers of one "
-            "region and among the numerators and complements of a percentage. The number of "
-            "records behind a figure is withheld wherever it would give a suppressed count "
-            "away."
+            "worked out from other published figures, further figures are suppressed with "
+            "it: in the same table, among the purchasers of one region, among the numerators "
+            "and complements of a percentage, and in the linked flows (a suppressed count of "
+            "applications received goes with the final actions of the same quarter and "
+            "category). The number of records behind a figure is withheld wherever it would "
+            "give a suppressed count away."
         )
     out.append(
         "Before anything is published, an automatic audit works out, for every suppressed "
-        "figure, the range of values consistent with all published figures of the same "
-        "indicator and quarter (totals, breakdowns, regions and their purchasers). The "
-        "release fails if any suppressed figure could be pinned down exactly."
+        "count, the range of values consistent with all published figures together: totals "
+        "and breakdowns, regions and their purchasers, stocks and their flows from quarter "
+        "to quarter (pending applications are the previous quarter's plus those received "
+        "less final actions), percentages with their numerators and populations, and the "
+        "figures of earlier releases. The release fails if any suppressed figure could be "
+        "pinned down exactly."
     )
     shares = release.audit.get("suppression")
     if shares:

@@ -1,9 +1,10 @@
-"""Acceptance test of issue 9, kept outside the suite until it passes:
-``.venv/bin/python -m pytest benchmarks/test_release_is_safe.py``.
-
-The independent intruder (tests/intruder.py) against real releases: nothing suppressed
-can be worked out and no rate reveals a count of 1 or 2 (licensing: every cell; fms:
-breakdown cells; notifications exempt), whatever the public combines.
+"""The release is safe against the independent intruder (tests/intruder.py), issue 9's
+acceptance test: nothing suppressed can be worked out and no rate reveals a count of 1 or 2
+(licensing: every cell; fms: breakdown cells; notifications exempt), whatever the public
+combines: the sample release, the next release on top of it, random small releases
+(hypothesis, a fixed CI profile) and generated samples (seeds 1 and 2 here; seeds 1 to 5
+at scales 0.05 and 0.2 with ``benchmarks/attack_seeds.py``, results in
+``docs/disclosure.md``).
 
 The truth, where a test needs it (is a recovery from an earlier release still right?), is
 the program's own computation before disclosure control (``compute.indicators.compute`` on
@@ -262,7 +263,7 @@ def test_random_small_releases_leak_nothing(files) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_generated_samples_leak_nothing(seed: int, tmp_path) -> None:
-    # Seeds 1..5 at scales 0.05 and 0.2: benchmarks/attack_seeds.py (too slow for CI).
+    # Seeds 1 to 5 at scales 0.05 and 0.2: benchmarks/attack_seeds.py (too slow for CI).
     made = arms_metrics("sample", "--out", str(tmp_path / "input"), "--scale", "0.05",
                         "--seed", str(seed))  # fmt: skip
     assert made.returncode == 0, made.stderr
