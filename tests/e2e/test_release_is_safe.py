@@ -24,6 +24,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+
+from arms_metrics import pipeline
+from arms_metrics.compute import indicators
+from arms_metrics.config import load_config
+from arms_metrics.errors import CheckFailed
+from arms_metrics.quarters import Quarter
 from tests import intruder
 from tests.conftest import (
     PIPELINE_TOML,
@@ -33,12 +39,6 @@ from tests.conftest import (
     arms_metrics,
     build,
 )
-
-from arms_metrics import pipeline
-from arms_metrics.compute import indicators
-from arms_metrics.config import load_config
-from arms_metrics.errors import CheckFailed
-from arms_metrics.quarters import Quarter
 
 PIPELINE_DIR = ROOT / "pipelines" / "quarterly"
 NEXT_QUARTER = "FY2026-Q4"
