@@ -39,6 +39,7 @@ from scipy.sparse.linalg import lsqr
 
 Key = tuple[str, str, str, str]  # (quantity id, period, breakdown, breakdown value)
 EPS = 1e-7
+CAP = 0.01  # the most slack one candidate counts for in an LP round (see _slack)
 
 
 @dataclass
@@ -202,13 +203,14 @@ def _stuck(system: System, parts: list[tuple[list[Key], list]]) -> set[Key]:
 
 
 def _slack(a: csr_array, b: np.ndarray, lower: np.ndarray, tight: np.ndarray) -> np.ndarray:
-    """max sum(s) with s_i <= x_tight(i) - lower, 0 <= s <= 1, subject to a x = b, x >= lower."""
+    """max sum(s) with s_i <= x_tight(i) - lower, 0 <= s <= CAP, subject to a x = b, x >= lower.
+    A small cap lets one solution give slack to many candidates that share their room."""
     m, n, k = *a.shape, tight.size
     pick = csr_array((np.ones(k), (np.arange(k), tight)), shape=(k, n))
     a_eq = _hstack(a, csr_array((m, k)))
     a_ub = _hstack(-pick, _sparse_eye(k))
     cost = np.concatenate([np.zeros(n), -np.ones(k)])
-    bounds = [(lo, None) for lo in lower] + [(0, 1)] * k
+    bounds = [(lo, None) for lo in lower] + [(0, CAP)] * k
     result = linprog(cost, A_ub=a_ub, b_ub=-lower[tight], A_eq=a_eq, b_eq=b, bounds=bounds,
                      method="highs")  # fmt: skip
     if result.status != 0:
@@ -227,7 +229,8 @@ def _hstack(left: csr_array, right: csr_array) -> csr_array:
 
 
 def _fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
-    """Unknowns every null-space vector leaves at zero: the identities alone fix them."""
+    """Unknowns every null-space vector leaves at zero: the identities alone fix them
+    (random vectors projected onto the null space with lsqr)."""
     n = a.shape[1]
     rng = np.random.default_rng(seed)
     free = np.zeros(n, dtype=bool)
@@ -241,17 +244,20 @@ def _fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
 
 def _solve(system: System, parts: list[tuple[list[Key], list]]) -> list[Key]:
     """The unknowns of ``parts`` (connected sets with their identities) that are pinned: LPs
-    find those forced to a bound; once those are fixed, the identities may fix more (a
-    random vector of their null space, over every part at once: they are independent)."""
+    find those forced to a bound; once those are fixed, the identities may fix more (per
+    part: they are independent)."""
     stuck = _stuck(system, parts)
-    free = [key for part, _ in parts for key in part if key not in stuck]
-    if not free:
-        return sorted(stuck)
-    fixed = {key: system.truth[key] for key in stuck}
-    live = [_split_fixed(eq, c, fixed) for _, equations in parts for eq, c in equations]
-    a, _ = _matrix(free, [(unknowns, c) for unknowns, c in live if unknowns])
-    by_identities = _fixed_by_identities(a, len(free))
-    return sorted(stuck) + [key for key, f in zip(free, by_identities, strict=True) if f]
+    found = sorted(stuck)
+    for number, (part, equations) in enumerate(parts):
+        free = [key for key in part if key not in stuck]
+        if free:
+            fixed = {key: system.truth[key] for key in part if key in stuck}
+            live = [(u, c) for u, c in (_split_fixed(eq, c, fixed) for eq, c in equations) if u]
+            if len(live) == 1 and len(live[0][0]) > 1:
+                continue  # one identity over several unknowns fixes none of them
+            a, _ = _matrix(free, live)
+            found += [k for k, f in zip(free, _fixed_by_identities(a, number), strict=True) if f]
+    return found
 
 
 def _split_fixed(unknowns: list[tuple[Key, int]], constant: int, fixed: dict[Key, int]):
