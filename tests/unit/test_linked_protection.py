@@ -242,12 +242,12 @@ def test_labels_remember_what_changed() -> None:
     assert labels.take() == set()
 
 
-def test_the_n_of_a_statistic_never_gives_a_hidden_count_away(config) -> None:
-    # Final actions by agency: STATE 2 (hidden), COMMERCE 40, total 42; the processing-time
-    # median of STATE rests on 2 records (hidden) but COMMERCE's and the total's are
-    # published. Their n is the final-action count (links.count): shown only where that
-    # count is published. Hidden alongside, COMMERCE's count would come back as the n of its
-    # median (40), and STATE's as 42 - 40 = 2.
+def test_a_statistic_goes_with_its_hidden_count(config) -> None:
+    # Final actions by agency: STATE 2 (hidden), COMMERCE 40 (its complement), total 42.
+    # The processing-time median of STATE rests on 2 records (hidden). Published with n,
+    # COMMERCE's median would give its count back (40, and STATE's as 42 - 40); published
+    # without n, it would still say COMMERCE's count is at least 5, since a median is hidden
+    # by rule only below 5 records. So it is hidden with its count (secondary).
     truth = frame([
         cell("lic_final_actions", "FY2026-Q1", "total", "All", 42),
         cell("lic_final_actions", "FY2026-Q1", "agency", "STATE", 2),
@@ -257,13 +257,19 @@ def test_the_n_of_a_statistic_never_gives_a_hidden_count_away(config) -> None:
         cell("lic_processing_days_median", "FY2026-Q1", "agency", "COMMERCE", 31, unit="days",
              n=40),
     ])  # fmt: skip
+    per_table = protect.protect(truth, config)
+    assert ("lic_final_actions", "FY2026-Q1", "agency", "COMMERCE") in hidden_keys(per_table)
+    assert ("lic_processing_days_median", "FY2026-Q1", "agency", "COMMERCE") in hidden_keys(
+        per_table
+    )
     linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
-    hidden = hidden_keys(linked_)
-    assert ("lic_final_actions", "FY2026-Q1", "agency", "COMMERCE") in hidden
     commerce = linked_.filter(
         (pl.col("indicator_id") == "lic_processing_days_median")
         & (pl.col("breakdown_value") == "COMMERCE")
     )
-    assert commerce["suppressed"].to_list() == [False]
-    assert commerce["n"].to_list() == [None]  # the median stays, its n goes
+    assert commerce.select("suppressed", "suppression", "n").rows() == [(True, "secondary", None)]
+    total = linked_.filter(
+        (pl.col("indicator_id") == "lic_processing_days_median") & (pl.col("breakdown") == "total")
+    )
+    assert total.select("suppressed", "n").rows() == [(False, 42)]  # its count is published
     assert leaks(linked_, truth, config) == []

@@ -129,15 +129,17 @@ def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
     return pl.concat(parts) if parts else rates
 
 
-def rate_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]]:
-    """(rate row, row of its population count) for every rate with ``links.count``: a
-    published rate pins numerator + complement = that count."""
-    links = {i.id: i.links.get("count") for i in config.registry.indicators if i.unit == "percent"}
+def statistic_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]]:
+    """(statistic row, row of its population count) for every rate, median or p90 with
+    ``links.count``: a published rate pins numerator + complement = that count, and whether
+    a statistic is hidden tells whether its count is below the statistic threshold."""
+    statistic = ("percent", "days")
+    links = {i.id: i.links.get("count") for i in config.registry.indicators if i.unit in statistic}
     rows = {tuple(row[1:]): row[0] for row in frame.select("_row", *SORT_KEY).iter_rows()}
     pairs = []
     for row, indicator_id, *where in (
         frame.filter(pl.col("indicator_id").is_in([i for i, c in links.items() if c]))
-        .filter(~pl.col("locked"))  # a rate published before stays published
+        .filter(~pl.col("locked"))  # a statistic published before stays published
         .select("_row", *SORT_KEY)
         .iter_rows()
     ):
@@ -147,12 +149,15 @@ def rate_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]
     return pairs
 
 
-def hide_rates_of_hidden_counts(pairs: list[tuple[int, int]], labels: list) -> bool:
-    """Hide a published rate whose population count is hidden; True if a label changed."""
+def hide_statistics_of_hidden_counts(pairs: list[tuple[int, int]], labels: list) -> bool:
+    """Hide a published statistic whose population count is hidden: a rate would give the
+    count away, and a median hidden only when it rests on fewer than 5 records would tell
+    the public that its hidden count is below 5 (and a published one, that it is not).
+    True if a label changed."""
     changed = False
-    for rate, count in pairs:
-        if labels[rate] is None and labels[count] is not None:
-            labels[rate], changed = SECONDARY, True
+    for statistic, count in pairs:
+        if labels[statistic] is None and labels[count] is not None:
+            labels[statistic], changed = SECONDARY, True
     return changed
 
 

@@ -263,7 +263,7 @@ def protect(
         )
     labels = linked.Labels(frame["suppression"].to_list())
     if not linked_tables:
-        _within_tables(frame, labels, linked.rate_count_rows(frame, config))
+        _within_tables(frame, labels, linked.statistic_count_rows(frame, config))
         return _finish(frame, labels, config)
     return _finish(frame, _linked(frame, config, earlier, complete), config)
 
@@ -276,7 +276,7 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
     labels = chooser.labels
     rows = {key: row for key, (_, _, row) in public.quantities.items()}
     hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
-    pairs = linked.rate_count_rows(frame, config)
+    pairs = linked.statistic_count_rows(frame, config)
     for _ in range(MAX_ROUNDS):
         _within_tables(frame, labels, pairs, chooser.cell_rank)
         system = public.system({row for row, label in enumerate(labels) if label})
@@ -306,7 +306,7 @@ def _within_tables(frame: pl.DataFrame, labels: linked.Labels, pairs: list, rank
             return
         _secondary(frame, labels, None if fresh else dirty, rank)
         _tallies(frame, labels, dirty, rank)
-        linked.hide_rates_of_hidden_counts(pairs, labels)
+        linked.hide_statistics_of_hidden_counts(pairs, labels)
         fresh = False
 
 

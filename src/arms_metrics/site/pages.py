@@ -140,8 +140,9 @@ def disclosure_rules(release: Release) -> list[str]:
             "it: in the same table, among the purchasers of one region, among the numerators "
             "and complements of a percentage, and in the linked flows (a suppressed count of "
             "applications received goes with the final actions of the same quarter and "
-            "category). The number of records behind a figure is withheld wherever it would "
-            "give a suppressed count away."
+            "category), and a time or percentage is suppressed with its suppressed count. The "
+            "number of records behind a figure is withheld wherever it would give a suppressed "
+            "count away."
         )
     out.append(
         "Before anything is published, an automatic audit works out, for every suppressed "
