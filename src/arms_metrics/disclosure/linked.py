@@ -24,7 +24,7 @@ from arms_metrics.config import Config
 from arms_metrics.disclosure.audit import Cell
 from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR, TOTAL, Knowledge
 from arms_metrics.disclosure.links import Key, System
-from arms_metrics.disclosure.rules import SECONDARY
+from arms_metrics.disclosure.rules import ROW, SECONDARY
 
 
 class Labels(list):
@@ -98,6 +98,23 @@ class Chooser:
 
     def cell_rank(self, cell: Cell) -> tuple[bool, int]:
         return self.rank(cell.row)
+
+
+def publish_given(frame: pl.DataFrame, given: set[tuple]) -> pl.DataFrame:
+    """The cells whose keys are in ``given`` published and locked (``frame`` as
+    ``rules.with_rules`` makes it, with ``suppression``): hiding them would hide nothing."""
+    schema = dict.fromkeys(SORT_KEY, pl.String)
+    implied = pl.DataFrame(list(given), schema=schema, orient="row").with_columns(_given=True)
+    frame = frame.join(implied, on=SORT_KEY, how="left").sort(ROW)
+    frame = frame.with_columns(_given=pl.col("_given").fill_null(False))
+    return (
+        frame.with_columns(
+            locked=pl.col("locked") | pl.col("_given"),
+            suppression=pl.when(pl.col("_given")).then(None).otherwise(pl.col("suppression")),
+        )
+        .with_columns(suppressed=pl.col("suppression").is_not_null())
+        .drop("_given")
+    )
 
 
 def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:

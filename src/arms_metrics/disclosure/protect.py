@@ -21,8 +21,7 @@ from arms_metrics.disclosure.rules import (
     ROW,
     SECONDARY,
     groups,
-    primary,
-    with_rules,
+    initial,
 )
 from arms_metrics.errors import CheckFailed
 
@@ -208,21 +207,6 @@ def _tallies(frame: pl.DataFrame, labels: list, dirty: set | None, rank) -> bool
     return changed
 
 
-def _initial(cells: pl.DataFrame, config: Config, earlier: Earlier | None) -> pl.DataFrame:
-    frame = with_rules(cells, config)
-    already = pl.coalesce(pl.col("suppression"), pl.lit(SECONDARY))
-    label = pl.when(pl.col("suppressed")).then(already).otherwise(primary())
-    frame = frame.with_columns(suppression=label)
-    if earlier:
-        before = [
-            knowledge.published_before(earlier, tuple(row[:4]), row[4])
-            for row in frame.select(*SORT_KEY, "value").iter_rows()
-        ]
-        published_before = pl.Series(before, dtype=pl.Boolean) & pl.col("suppression").is_null()
-        frame = frame.with_columns(locked=pl.col("locked") | published_before)
-    return frame.with_columns(suppressed=pl.col("suppression").is_not_null())
-
-
 def protect(
     cells: pl.DataFrame,
     config: Config,
@@ -243,24 +227,10 @@ def protect(
     A suppressed cell gets ``value`` and ``n`` null, ``suppressed`` True and ``suppression``
     threshold, dominance or secondary; ``n`` of other cells follows ``publishable_n``.
     """
-    frame = _initial(cells, config, earlier)
-    if linked_tables:  # counts the public-record cells give away whatever is hidden: publish
-        schema = dict.fromkeys(SORT_KEY, pl.String)
+    frame = initial(cells, config, earlier)
+    if linked_tables:  # counts the public-record cells give away whatever is hidden
         given = check.linked_implied(cells, config) if given is None else given
-        implied = pl.DataFrame(list(given), schema=schema, orient="row").with_columns(_given=True)
-        frame = (
-            frame.join(implied, on=SORT_KEY, how="left")
-            .with_columns(_given=pl.col("_given").fill_null(False))
-            .sort(ROW)
-        )
-        frame = (
-            frame.with_columns(
-                locked=pl.col("locked") | pl.col("_given"),
-                suppression=pl.when(pl.col("_given")).then(None).otherwise(pl.col("suppression")),
-            )
-            .with_columns(suppressed=pl.col("suppression").is_not_null())
-            .drop("_given")
-        )
+        frame = linked.publish_given(frame, given)
     labels = linked.Labels(frame["suppression"].to_list())
     if not linked_tables:
         _within_tables(frame, labels, linked.statistic_count_rows(frame, config))

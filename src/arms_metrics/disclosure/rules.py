@@ -11,9 +11,10 @@ from itertools import groupby
 
 import polars as pl
 
-from arms_metrics.cells import CELL_SCHEMA
+from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.disclosure.audit import TOTAL, Cell, Group, make_group
+from arms_metrics.disclosure.knowledge import published_before
 from arms_metrics.errors import CheckFailed
 
 THRESHOLD, DOMINANCE, SECONDARY = "threshold", "dominance", "secondary"
@@ -107,3 +108,21 @@ def groups(frame: pl.DataFrame) -> Iterator[Group]:
         members = list(members)
         cells = [Cell(r[0], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]) for r in members]
         yield make_group(indicator_id, period, members[0][3], cells)
+
+
+def initial(cells: pl.DataFrame, config: Config, earlier: dict | None) -> pl.DataFrame:
+    """The cells with their rules (``with_rules``), each labelled by the primary rule it
+    breaks (a cell already suppressed keeps its label, else ``secondary``); a cell an earlier
+    release published with the same value is locked (``earlier`` as ``protect`` takes it)."""
+    frame = with_rules(cells, config)
+    already = pl.coalesce(pl.col("suppression"), pl.lit(SECONDARY))
+    label = pl.when(pl.col("suppressed")).then(already).otherwise(primary())
+    frame = frame.with_columns(suppression=label)
+    if earlier:
+        before = [
+            published_before(earlier, tuple(row[:4]), row[4])
+            for row in frame.select(*SORT_KEY, "value").iter_rows()
+        ]
+        shown = pl.Series(before, dtype=pl.Boolean) & pl.col("suppression").is_null()
+        frame = frame.with_columns(locked=pl.col("locked") | shown)
+    return frame.with_columns(suppressed=pl.col("suppression").is_not_null())
