@@ -49,8 +49,10 @@ def cell(
     suppressed: bool = False,
     revised: bool = False,
     parent: str | None = None,
+    numerator: int | None = None,
 ) -> dict[str, Any]:
-    """One cell row as the engine would emit it (internal columns filled plausibly)."""
+    """One cell row as the engine would emit it (internal columns filled plausibly;
+    ``numerator``: a rate's numerator count)."""
     quarter = Quarter.parse(period)
     return {
         "indicator_id": indicator_id,
@@ -63,6 +65,7 @@ def cell(
         "unit": unit,
         "n": n,
         "max_record_value": Decimal("1.00") if unit == "usd" and n else None,
+        "numerator": numerator,
         "parent": parent,
         "suppressed": suppressed,
         "suppression": "primary" if suppressed else None,

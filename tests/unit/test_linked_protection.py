@@ -16,18 +16,15 @@ from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.disclosure import check, knowledge, linked, protect
 from arms_metrics.disclosure.links import System, pinned
 from arms_metrics.errors import CheckFailed
+from tests.unit.site_fixtures import cell as fixture_cell
 
 
 def cell(indicator_id, period, breakdown, value, count, *, unit="count", numerator=None,
          parent=None, n=None) -> dict:  # fmt: skip
-    year, quarter = period.removeprefix("FY").split("-Q")
-    return {
-        "indicator_id": indicator_id, "period": period, "fiscal_year": int(year),
-        "fiscal_quarter": int(quarter), "breakdown": breakdown, "breakdown_value": value,
-        "value": Decimal(count), "unit": unit, "n": count if n is None else n,
-        "max_record_value": None, "numerator": numerator, "parent": parent,
-        "suppressed": False, "suppression": None, "revised": False,
-    }  # fmt: skip
+    """``site_fixtures.cell`` with the key first: ``count`` is the value (and ``n``)."""
+    n = count if n is None else n
+    return fixture_cell(indicator_id, period, count, unit, n, breakdown, value, parent=parent,
+                        numerator=numerator)  # fmt: skip
 
 
 def frame(rows: list[dict]) -> pl.DataFrame:
