@@ -146,13 +146,12 @@ def audit(
     also by linear programming. ``given``: ``linked_implied`` if already known.
     """
     frame = with_rules(cells, config)
-    allowed = implied(cells, config)
+    allowed, linked = implied(cells, config), {}
     if truth is not None:
         given = linked_implied(truth, config) if given is None else given
         allowed |= {r for r, *k in frame.select(ROW, *SORT_KEY).iter_rows() if tuple(k) in given}
     _check_cells(frame, allowed)
-    linked = {}
-    if truth is not None:
+    if truth is not None:  # after the cheap checks: the first broken rule is named first
         linked["linked_counts_checked"] = _check_linked(cells, truth, config, earlier, complete)
     # counts audited across linked tables need no table-by-table pass; dollars do
     within = _check_tables(frame if truth is None else frame.filter(pl.col("unit") == "usd"))

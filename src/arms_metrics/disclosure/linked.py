@@ -70,10 +70,7 @@ class Chooser:
         for key, (_, _, row) in public.quantities.items():
             if key not in public.locked:
                 self.keys_of[row].append(key)
-        index = public.cached
-        self.touching = {
-            k: index.touching.get(k, []) for keys in self.keys_of.values() for k in keys
-        }
+        self.touching = public.cached.touching  # quantity -> the identities it is in
         self.count = np.zeros(len(public.equations), dtype=np.int64)
         self.labels = labels
         for row, label in enumerate(labels):
@@ -83,7 +80,7 @@ class Chooser:
 
     def hidden_changed(self, row: int, hidden: bool) -> None:
         for key in self.keys_of.get(row, ()):
-            for number in self.touching[key]:
+            for number in self.touching.get(key, ()):
                 self.count[number] += 1 if hidden else -1
 
     def rank(self, row: int) -> tuple[bool, int]:
@@ -91,7 +88,7 @@ class Chooser:
         stock = False
         for key in self.keys_of.get(row, ()):
             stock |= key[0] in self.stocks
-            for number in self.touching[key]:
+            for number in self.touching.get(key, ()):
                 opened += self.count[number] == 0
                 closed += self.count[number] == 1
         return stock, opened - closed
