@@ -12,7 +12,8 @@ registry entry, ``regions`` a purchaser code to its region.
 
 Output: a ``Report``. ``recovered``: every suppressed cell pinned exactly (a usd cell to
 within +-1 dollar; a percent cell when its numerator and population are pinned).
-``small``: every rate cell whose numerator or complement is pinned at 1 or 2. Each finding
+``small``: every rate cell whose numerator or complement is pinned at 1 or 2, every
+cell whose ``rest`` (below) is, and every unpublished stock (``stock_flow``) that is. Each finding
 names the link kinds used. ``violations`` keeps what a family policy forbids.
 
 Every cell is an unknown with an interval; a published figure is an interval of width 0
@@ -25,7 +26,14 @@ Every cell is an unknown with an interval; a published figure is an interval of 
 - ``stock_flow``: a stock with inflow and outflow links: S(t) = S(t-1) + I(t) - O(t) per
   (breakdown, value) over consecutive periods; before the first period S is 0 (the series
   starts at the first quarter in the data).
+  With ``unpublished_stocks``, a stock not published by a breakdown both its flows are
+  published by (pending applications by destination) still follows them the same way and
+  is at least 0: an unknown of its own per value and period, ``small`` when pinned at 1 or 2.
 - ``population``: a published cell's ``n`` is the value of its ``links.count`` cell.
+- ``rest``: a cell without ``links.count`` whose registry ``population`` is a count
+  indicator rests on part of that count's records (the approval rate's approvals and
+  denials among final actions): count = n + rest, rest >= 0; the rest (returns without
+  action, withdrawals) is a count of records too, so a rest pinned at 1 or 2 is ``small``.
 - ``rate``: a percent cell's population = numerator + complement (both >= 0, additive
   across a table like counts; a rate without a count link has its own population, also
   additive); a published value r admits only the (n, k) with round_half_even(1000 k / n) /
@@ -50,7 +58,7 @@ from fractions import Fraction
 from pathlib import Path
 
 INF = float("inf")
-LINKS = ("additivity", "stock_flow", "population", "rate", "earlier_release")
+LINKS = ("additivity", "stock_flow", "population", "rest", "rate", "earlier_release")
 Key = tuple[str, str, str, str]  # (series, period, breakdown, breakdown_value)
 
 
@@ -224,12 +232,16 @@ def numerators(tenths: int, n: int) -> list[int]:
 class _Attack:
     """Writes the constraints of every link over the releases' cells, then solves them."""
 
-    def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip) -> None:
+    def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip,
+                 unpublished_stocks: bool = False) -> None:  # fmt: skip
         self.rels = [_Release(rows) for rows in releases]
         self.reg = {i: e for i, e in registry.items() if e["family"] not in skip}
         self.regions = regions
         self.s = _Solver()
         self.rates: set[Key] = set()
+        self.rests: dict[Key, int] = {}  # cell key -> its rest's unknown
+        self.stocks: dict[Key, int] = {}  # unpublished stock key -> its unknown
+        self.unpublished = unpublished_stocks
 
     def observe(self, key: Key) -> tuple[str, dict | None, int]:
         """The newest release showing the cell: (published, row, age), (zero, None, age), or
@@ -282,15 +294,34 @@ class _Attack:
         if entry["unit"] == "percent" and "numerator" in links and key not in self.rates:
             self.rates.add(key)
             self.rate(key, "count" in links)
-        elif "count" in links and entry["unit"] != "percent":
+        elif entry["unit"] != "percent":
             state, row, age = self.observe(key)
-            if state == "published" and row["n"] != "":
+            if state == "published" and row["n"] != "" and "count" in links:
                 n, why = int(row["n"]), {"population"} | ({"earlier_release"} if age else set())
                 self.s.narrow(self.raw((links["count"], *key[1:])), n, n, why)
+            elif state == "published" and row["n"] != "" and self.part_of(key):
+                n, why = int(row["n"]), {"earlier_release"} if age else set()
+                self.rest(key, self.s.var((key[0] + "#n", *key[1:]), n, n, why))
+
+    def part_of(self, key: Key) -> str | None:
+        """The count indicator whose records the cell's population is part of (``rest``)."""
+        entry = self.reg[key[0]]
+        population = entry.get("population")
+        if "count" in entry.get("links", {}) or population in (None, key[0]):
+            return None
+        return population if self.reg.get(population, {}).get("unit") == "count" else None
+
+    def rest(self, key: Key, pop: int) -> None:
+        """count = pop + rest, rest >= 0 (``rest`` in the module docstring)."""
+        count = self.raw((self.part_of(key), *key[1:]))
+        self.rests[key] = self.s.var((key[0] + "#rest", *key[1:]))
+        self.s.add("rest", [(count, 1), (pop, -1), (self.rests[key], -1)])
 
     def rate(self, key: Key, linked: bool) -> None:
         pop, num, comp = self.rate_vars(key)
         self.s.add("rate", [(pop, 1), (num, -1), (comp, -1)])
+        if self.part_of(key):
+            self.rest(key, pop)
         state, row, age = self.observe(key)
         why = {"population"} if linked else set()
         why |= {"earlier_release"} if age else set()
@@ -348,6 +379,34 @@ class _Attack:
                     if all(period in rel.periods.get(i, ()) for i in flows):
                         self.flow(rel, ids, b, prev, period)
 
+    def unpublished_stocks(self, rel: _Release) -> None:
+        for stock, entry in self.reg.items():
+            flows = tuple(entry.get("links", {}).get(k) for k in ("inflow", "outflow"))
+            if not all(flows) or stock not in rel.periods:
+                continue
+            shown = [{b for i, b in rel.tables if i == name} for name in (stock, *flows)]
+            for b in sorted((shown[1] & shown[2]) - shown[0] - {"total"}):
+                found = {k[3] for f in flows for p in rel.periods[stock]
+                         for k in rel.groups.get((f, p, b), [])}  # fmt: skip
+                for v in sorted(found):
+                    self.unpublished_series(rel, (stock, *flows), b, v)
+
+    def unpublished_series(self, rel: _Release, ids: tuple[str, ...], b: str, v: str) -> None:
+        """S(t) = S(t-1) + I(t) - O(t) >= 0 from 0 before the first period, while the
+        periods run on and both flows are known (a row or a known 0)."""
+        before = None
+        for prev, period in zip([None, *rel.periods[ids[0]]], rel.periods[ids[0]], strict=False):
+            flows = [(f, period, b, v) for f in ids[1:]]
+            if prev and period_index(period) - period_index(prev) != 1:
+                return
+            if not all(k in rel.rows or rel.shows_zero(k) for k in flows):
+                return
+            key = (ids[0], period, b, v)
+            now = self.stocks.setdefault(key, self.s.var((ids[0] + "#unpublished", *key[1:])))
+            terms = [(now, 1), (self.raw(flows[0]), -1), (self.raw(flows[1]), 1)]
+            self.s.add("stock_flow", terms + ([(before, -1)] if before is not None else []))
+            before = now
+
     def flow(self, rel: _Release, ids: tuple[str, ...], b: str, prev, period: str) -> None:
         """S(t) - S(t-1) - I(t) + O(t) = 0 for every value of breakdown b (S(t-1) = 0 before
         the first period); a row absent from this release is 0 if its table is published."""
@@ -367,6 +426,8 @@ class _Attack:
         for rel in self.rels:
             self.additivity(rel)
             self.stock_flow(rel)
+            if self.unpublished:
+                self.unpublished_stocks(rel)
         self.s.solve()
         return self.report()
 
@@ -393,6 +454,14 @@ class _Attack:
                 if ok and s.lo[i] in (1, 2):
                     f = self.finding(key, Fraction(s.lo[i]), [i], part=part, published=not hidden)
                     out.small.append(f)
+        for key, i in sorted(self.rests.items()):
+            if s.lo[i] == s.hi[i] and s.lo[i] in (1, 2):
+                hidden = self.suppressed(key)
+                f = self.finding(key, Fraction(s.lo[i]), [i], part="rest", published=not hidden)
+                out.small.append(f)
+        for key, i in sorted(self.stocks.items()):
+            if s.lo[i] == s.hi[i] and s.lo[i] in (1, 2):
+                out.small.append(self.finding(key, Fraction(s.lo[i]), [i], part="stock"))
         return out
 
     def finding(self, key: Key, value: Fraction, members: list[int], **extra) -> Finding:
@@ -403,20 +472,29 @@ class _Attack:
 
 
 def attack(
-    releases: list[list[dict]], registry: dict, regions: dict, skip=("notifications",)
+    releases: list[list[dict]],
+    registry: dict,
+    regions: dict,
+    skip=("notifications",),
+    unpublished_stocks: bool = False,
 ) -> Report:
-    """Everything the public can work out from ``releases`` (oldest first): see the module."""
-    return _Attack(releases, registry, regions, set(skip)).run()
+    """Everything the public can work out from ``releases`` (oldest first): see the module.
+    ``unpublished_stocks``: also the stocks the release does not publish by a breakdown
+    (``stock_flow``), a link the program's audit does not model yet (docs/disclosure.md)."""
+    return _Attack(releases, registry, regions, set(skip), unpublished_stocks).run()
 
 
 def violations(report: Report, policies: dict[str, str], exempt=("notifications",)) -> Report:
     """The findings a family policy forbids: every cell of a ``confidential`` family (also
-    the default), the breakdown cells only of a ``public_record`` one; none if exempt."""
+    the default), the breakdown cells only of a ``public_record`` one (whose rules protect
+    cells, not rests or unpublished stocks); none if exempt."""
 
     def forbidden(f: Finding) -> bool:
         if f.family in exempt:
             return False
-        return policies.get(f.family, "confidential") != "public_record" or f.breakdown != "total"
+        if policies.get(f.family, "confidential") != "public_record":
+            return True
+        return f.breakdown != "total" and f.part not in ("rest", "stock")  # no cells
 
     return Report(
         [f for f in report.recovered if forbidden(f)],
@@ -464,11 +542,12 @@ def read_policies(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     )
 
 
-def attack_site(site: Path, pipeline: Path) -> tuple[Report, Report]:
+def attack_site(site: Path, pipeline: Path, **options) -> tuple[Report, Report]:
     """(everything found, what the policies forbid) for a site folder, reading the registry,
-    the purchaser reference and the policies from the pipeline folder."""
+    the purchaser reference and the policies from the pipeline folder; ``options`` as
+    ``attack`` takes them."""
     registry = read_registry(pipeline / "indicators.toml")
     regions = read_regions(pipeline / "reference" / "purchasers.csv")
     policies, exempt = read_policies(pipeline / "pipeline.toml")
-    report = attack(read_site(site), registry, regions, skip=exempt)
+    report = attack(read_site(site), registry, regions, skip=exempt, **options)
     return report, violations(report, policies, exempt)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +29,20 @@ REGISTRY = {
         "additive": True,
         "links": {"inflow": "received", "outflow": "final"},
     },
-    "approval": {"unit": "percent", "family": LIC, "additive": False, "links": RATE_LINKS},
+    "approval": {
+        "unit": "percent",
+        "family": LIC,
+        "additive": False,
+        "links": RATE_LINKS,
+        "population": "final",  # decided applications: part of the final actions
+    },
+    "approved_value": {
+        "unit": "usd",
+        "family": LIC,
+        "additive": True,
+        "links": {},
+        "population": "final",
+    },  # fmt: skip
     "returned": {
         "unit": "percent",
         "family": LIC,
@@ -65,7 +79,8 @@ def release(text: str) -> list[dict]:
 
 
 def attack(*releases: str) -> intruder.Report:
-    return intruder.attack([release(r) for r in releases], REGISTRY, REGIONS)
+    return intruder.attack([release(r) for r in releases], REGISTRY, REGIONS,
+                           unpublished_stocks=True)  # fmt: skip
 
 
 def found(report: intruder.Report) -> dict[tuple[str, ...], Fraction]:
@@ -283,6 +298,48 @@ def test_a_stock_starts_from_zero_in_the_first_quarter() -> None:
     }
 
 
+def test_a_stock_not_published_by_destination_still_follows_its_flows() -> None:
+    # Pending is published as a total only; received and final actions by purchaser. JP:
+    # 3 received, 2 final in Q1, so 1 application of JP is pending: a small count. KR: 5
+    # received, 2 final: 3 pending, not small. The total pending, 8 - 4 = 4, is 1 + 3.
+    report = attack(
+        """
+        received,FY2026-Q1,total,All,8
+        received,FY2026-Q1,purchaser,JP,3
+        received,FY2026-Q1,purchaser,KR,5
+        final,FY2026-Q1,total,All,4
+        final,FY2026-Q1,purchaser,JP,2
+        final,FY2026-Q1,purchaser,KR,2
+        pending,FY2026-Q1,total,All,4
+        """
+    )
+    smalls = [(f.indicator_id, f.breakdown_value, f.part, f.value) for f in report.small]
+    assert smalls == [("pending", "JP", "stock", 1)]
+
+
+def test_an_unpublished_stock_at_least_zero_bounds_a_hidden_outflow() -> None:
+    # Final actions of JP and KR hidden, 4 in all; each received 2. Neither can have more
+    # final actions than applications (its pending would be below 0): JP <= 2, KR <= 2, and
+    # 4 in all: 2 each. With 3 in all, each is 1 or 2 (a hidden count is >= 1): nothing.
+    def release(final: int) -> str:
+        return f"""
+        received,FY2026-Q1,total,All,4
+        received,FY2026-Q1,purchaser,JP,2
+        received,FY2026-Q1,purchaser,KR,2
+        final,FY2026-Q1,total,All,{final}
+        final,FY2026-Q1,purchaser,JP,S
+        final,FY2026-Q1,purchaser,KR,S
+        pending,FY2026-Q1,total,All,{4 - final}
+        """
+
+    assert found(attack(release(4))) == {
+        ("final", Q1, "purchaser", "JP"): 2,
+        ("final", Q1, "purchaser", "KR"): 2,
+    }
+    assert links(attack(release(4)), "final", "JP") == ("additivity", "stock_flow")
+    assert found(attack(release(3))) == {}
+
+
 # ------------------------------------------------------------------------ populations
 def test_a_published_median_gives_its_population_count() -> None:
     # The median for GB is published on n = 4 records of `final`, so final(GB) = 4, and
@@ -345,6 +402,45 @@ def test_an_approval_rate_reveals_its_denials() -> None:
     (small,) = report.small
     assert (small.part, small.value, small.published) == ("complement", 2, True)
     assert small.links == ("rate",)
+
+
+@pytest.mark.parametrize(("final", "rest"), [(10, 1), (11, 2), (12, None)])
+def test_a_rate_on_part_of_a_count_reveals_the_rest(final, rest) -> None:
+    # JP: 6 approved of 9 decided (66.7 %), tallies 6 and 3; its final actions 10, 11 or 12.
+    # Final actions - decided = 1 or 2 returns or withdrawals (small); 3 is not small.
+    report = attack(
+        f"""
+        approval,FY2026-Q1,purchaser,JP,66.7,9
+        final,FY2026-Q1,purchaser,JP,{final}
+        """
+    )
+    smalls = [(f.part, f.value, f.links) for f in report.small]
+    assert smalls == ([] if rest is None else [("rest", rest, ("rest",))])
+
+
+def test_a_sum_on_part_of_a_count_reveals_the_rest() -> None:
+    # JP's approved value rests on n = 4 approvals of its 5 final actions: 1 other.
+    report = attack(
+        """
+        approved_value,FY2026-Q1,purchaser,JP,1000000,4
+        final,FY2026-Q1,purchaser,JP,5
+        """
+    )
+    assert [(f.indicator_id, f.part, f.value) for f in report.small] == [
+        ("approved_value", "rest", 1)
+    ]
+
+
+def test_a_hidden_count_keeps_the_rest_free() -> None:
+    # The same with JP's final actions hidden: they are at least 9 (the rate's n), no more
+    # is known, so the rest is 0 or more: nothing found.
+    report = attack(
+        """
+        approval,FY2026-Q1,purchaser,JP,66.7,9
+        final,FY2026-Q1,purchaser,JP,S
+        """
+    )
+    assert report.small == [] and report.recovered == []
 
 
 def test_a_rate_on_many_records_does_not_pin_its_numerator() -> None:

@@ -270,3 +270,91 @@ def test_a_statistic_goes_with_its_hidden_count(config) -> None:
     )
     assert total.select("suppressed", "n").rows() == [(False, 42)]  # its count is published
     assert leaks(linked_, truth, config) == []
+
+
+# ------------------------------------------------------------------ rests of populations
+@pytest.mark.parametrize(("state_final", "rest_reported"), [(10, True), (14, False)])
+def test_an_unpublished_rest_discloses_only_when_small(config, state_final, rest_reported):
+    # Approval rates (decided applications: no count indicator of their own) and final
+    # actions by agency. STATE's rate is hidden, COMMERCE's published (13 of 20), total 20 of
+    # 29: STATE decided 29 - 20 = 9. Its final actions minus decided, the returns and
+    # withdrawals no cell publishes, are 10 - 9 = 1 (one record: disclosive) or 14 - 9 = 5
+    # (no small count: not reported, although pinned).
+    rate, final = "lic_approval_rate_pct", "lic_final_actions"
+    truth = frame([
+        cell(final, "FY2026-Q1", "total", "All", state_final + 20),
+        cell(final, "FY2026-Q1", "agency", "STATE", state_final),
+        cell(final, "FY2026-Q1", "agency", "COMMERCE", 20),
+        cell(rate, "FY2026-Q1", "total", "All", 29, unit="percent", numerator=20),
+        cell(rate, "FY2026-Q1", "agency", "STATE", 9, unit="percent", numerator=7),
+        cell(rate, "FY2026-Q1", "agency", "COMMERCE", 20, unit="percent", numerator=13),
+    ])  # fmt: skip
+    shown = truth.with_columns(
+        suppressed=(pl.col("indicator_id") == rate) & (pl.col("breakdown_value") == "STATE")
+    )
+    found = knowledge.leaks(knowledge.build(shown, truth, config), config, given=set())
+    rest = (rate + knowledge.REST, "FY2026-Q1", "agency", "STATE")
+    assert (rest in found) is rest_reported
+    assert (rate + "#n", "FY2026-Q1", "agency", "STATE") in found  # 9: pinned either way
+
+
+def test_a_published_rate_never_reveals_one_or_two_returns(config) -> None:
+    # Final actions STATE 10, COMMERCE 30, total 40; approval rates STATE 6 of 9 decided,
+    # COMMERCE 20 of 26, total 26 of 35: every count and tally is >= 3, so each table alone
+    # is safe. But STATE's final actions minus its decided applications, 10 - 9 = 1, is one
+    # return or withdrawal. The linked protection hides STATE's rate or STATE's final actions
+    # (and a partner in its table, else the total gives it back): e.g. with both agencies'
+    # final actions hidden, STATE's are 40 - COMMERCE's, between 9 and 14, its rest 0 to 5.
+    rate, final = "lic_approval_rate_pct", "lic_final_actions"
+    truth = frame([
+        cell(final, "FY2026-Q1", "total", "All", 40),
+        cell(final, "FY2026-Q1", "agency", "STATE", 10),
+        cell(final, "FY2026-Q1", "agency", "COMMERCE", 30),
+        cell(rate, "FY2026-Q1", "total", "All", 35, unit="percent", numerator=26),
+        cell(rate, "FY2026-Q1", "agency", "STATE", 9, unit="percent", numerator=6),
+        cell(rate, "FY2026-Q1", "agency", "COMMERCE", 26, unit="percent", numerator=20),
+    ])  # fmt: skip
+    rest = (rate + knowledge.REST, "FY2026-Q1", "agency", "STATE")
+    per_table = protect.protect(truth, config)
+    assert hidden_keys(per_table) == set()
+    assert rest in knowledge.leaks(knowledge.build(per_table, truth, config), config, set())
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    hidden = hidden_keys(linked_)
+    assert {
+        (rate, "FY2026-Q1", "agency", "STATE"),
+        (final, "FY2026-Q1", "agency", "STATE"),
+    } & hidden
+    assert len(hidden) >= 2
+    assert knowledge.leaks(knowledge.build(linked_, truth, config), config, set()) == []
+    check.audit(linked_, config, truth, complete=True)  # passes
+
+
+def test_public_record_rate_totals_stay_published_with_what_they_give_away(config) -> None:
+    # FMS LOAs offered in FY2026-Q1: total 3 (ARMY 2, DLA 1). The anticipated-date rate: 2
+    # of the 3 had an anticipated date, both ARMY's (DLA's rate row is absent: 0). Its total
+    # (1 of 2 on time) is public record: published although its tallies are below 3. Then
+    # the one LOA without an anticipated date is DLA's (ARMY's rest is its offered - 2 >= 0,
+    # DLA's its offered >= 1, together 3 - 2 = 1): DLA offered 1 and ARMY 2, however the
+    # breakdown is hidden. Both are published; the audit accepts them.
+    rate, offered = "fms_loas_offered_by_anticipated_date_pct", "fms_loas_offered"
+    truth = frame([
+        cell(offered, "FY2026-Q1", "total", "All", 3),
+        cell(offered, "FY2026-Q1", "implementing_agency", "ARMY", 2),
+        cell(offered, "FY2026-Q1", "implementing_agency", "DLA", 1),
+        cell(rate, "FY2026-Q1", "total", "All", 2, unit="percent", numerator=1),
+        cell(rate, "FY2026-Q1", "implementing_agency", "ARMY", 2, unit="percent", numerator=1),
+    ])  # fmt: skip
+    given = check.linked_implied(truth, config)
+    assert {(offered, "FY2026-Q1", "implementing_agency", v) for v in ("ARMY", "DLA")} <= given
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert (rate, "FY2026-Q1", "total", "All") not in hidden_keys(linked_)
+    assert (offered, "FY2026-Q1", "implementing_agency", "DLA") not in hidden_keys(linked_)
+    check.audit(linked_, config, truth, complete=True)  # passes
+
+
+def test_republish_keeps_only_the_complements_still_needed() -> None:
+    # Rows 1 to 4 hidden as complements; only row 3 still protects something (safe() holds
+    # while row 3 is hidden). Bisection publishes 1, 2 and 4 again.
+    labels = linked.Labels([None, "secondary", "secondary", "secondary", "secondary"])
+    linked.republish([1, 2, 3, 4], labels, lambda: labels[3] is not None)
+    assert list(labels) == [None, None, None, "secondary", None]

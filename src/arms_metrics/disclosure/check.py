@@ -47,9 +47,10 @@ def implied(cells: pl.DataFrame, config: Config) -> set[int]:
 
 
 def linked_implied(truth: pl.DataFrame, config: Config) -> set[tuple]:
-    """Keys of the public-record count cells the public-record totals alone give away:
-    pinned (``links.pinned``) even when every other cell is hidden, so pinned however the
-    release is protected. Such a cell is published even if it breaks a primary rule.
+    """Keys of the public-record quantities (``knowledge``: counts, rates' tallies and
+    populations, rests) the public-record totals alone give away: pinned (``links.pinned``)
+    even when every other cell is hidden, so pinned however the release is protected. A count
+    cell among them is published even if it breaks a primary rule; the others are no leak.
     ``truth``: the unsuppressed cells (CELL_SCHEMA). Earlier releases are left out, so a
     rebuilt release gives the same answer."""
     frame = with_rules(truth, config)
@@ -58,8 +59,7 @@ def linked_implied(truth: pl.DataFrame, config: Config) -> set[tuple]:
         return set()
     everything = frame.with_columns(suppressed=~pl.col("locked"))
     system = knowledge.build(everything.select(truth.columns), frame.select(truth.columns), config)
-    counts = set(frame.filter(pl.col("unit") == "count").select(SORT_KEY).iter_rows())
-    return set(links.pinned(system)) & counts
+    return set(links.pinned(system))
 
 
 def _check_cells(frame: pl.DataFrame, allowed: set[int]) -> None:
@@ -81,11 +81,11 @@ def _check_cells(frame: pl.DataFrame, allowed: set[int]) -> None:
 
 
 def _check_linked(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
-                  earlier: Earlier | None, complete: bool) -> int:  # fmt: skip
+                  earlier: Earlier | None, complete: bool, given: set) -> int:  # fmt: skip
     """The intruder's audit across tables, quarters and releases (``knowledge``, ``links``);
     returns the number of hidden counts checked."""
     system = knowledge.build(cells, with_rules(truth, config), config, earlier)
-    leaks = links.pinned(system, solve=complete)
+    leaks = knowledge.leaks(system, config, given, solve=complete)
     if leaks:
         names = ", ".join(" ".join(key) for key in leaks[:5])
         raise CheckFailed(
@@ -152,7 +152,8 @@ def audit(
         allowed |= {r for r, *k in frame.select(ROW, *SORT_KEY).iter_rows() if tuple(k) in given}
     _check_cells(frame, allowed)
     if truth is not None:  # after the cheap checks: the first broken rule is named first
-        linked["linked_counts_checked"] = _check_linked(cells, truth, config, earlier, complete)
+        checked = _check_linked(cells, truth, config, earlier, complete, given)
+        linked["linked_counts_checked"] = checked
     # counts audited across linked tables need no table-by-table pass; dollars do
     within = _check_tables(frame if truth is None else frame.filter(pl.col("unit") == "usd"))
     by_rule = dict(frame.group_by("suppression").len().drop_nulls().iter_rows())

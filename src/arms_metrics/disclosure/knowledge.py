@@ -16,10 +16,12 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
+from arms_metrics.disclosure import links
 from arms_metrics.disclosure.links import Index, Key, System, index
 from arms_metrics.quarters import Quarter
 
-NUMERATOR, COMPLEMENT, N = "#numerator", "#complement", "#n"
+NUMERATOR, COMPLEMENT, N, REST = "#numerator", "#complement", "#n", "#rest"
+LATENT = -2  # the row of a quantity no cell publishes: always unknown to the public
 TOTAL, ALL, REGION, PURCHASER = "total", "All", "region", "purchaser"
 COLUMNS = [*SORT_KEY, "unit", "value", "n", "numerator", "parent"]
 
@@ -136,12 +138,13 @@ class Knowledge:
             self.vectors = self._vectors()
         out = System(equations=self.equations, locked=self.locked, cached=self.cached)
         for key, (value, lower, row) in self.quantities.items():
-            if row in hidden_rows and key not in self.locked:
+            if (row in hidden_rows or row == LATENT) and key not in self.locked:
                 out.hidden[key], out.truth[key] = lower, value
             else:
                 out.known[key] = value
         rows, value, lower, locked = self.vectors
-        unknown = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) & ~locked
+        unknown = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) | (rows == LATENT)
+        unknown &= ~locked
         out.arrays = (unknown, value, np.where(unknown, lower, 0.0))
         return out
 
@@ -183,7 +186,50 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     _regions(known, present, parents)
     _stock_flows(known, config, present, periods)
     _rate_counts(known, config, present)
+    _rests(known, config, present)
     return known
+
+
+def _rests(system: Knowledge, config: Config, present: dict[str, set]) -> None:
+    """A statistic whose population is part of a count indicator's records but has no
+    ``links.count`` (the approval rate's approvals and denials among final actions) rests on
+    part of that count: count = its ``#n`` + an unpublished rest (``<id>#rest``), at least 0.
+    The rest is a count of records too (the returns without action and withdrawals)."""
+    counts = {i.id for i in config.registry.indicators if i.unit == "count"}
+    for indicator in config.registry.indicators:
+        qid, population = indicator.id + N, indicator.population
+        if qid not in present or population not in counts or population not in present:
+            continue
+        for where in sorted(present[qid]):
+            count, part = (population, *where), (qid, *where)
+            if count in system.quantities:
+                rest = (indicator.id + REST, *where)
+                value = system.quantities[count][0] - system.quantities[part][0]
+                system.quantities[rest] = (value, 0, LATENT)
+                system.add_equation([(count, 1), (part, -1), (rest, -1)])
+
+
+def unpublished(key: Key, config: Config) -> bool:
+    """A quantity no cell publishes (a rest)."""
+    return key[0].endswith(REST)
+
+
+def leaks(system: System, config: Config, given: set, solve: bool = True) -> list[Key]:
+    """The hidden quantities the public can pin (``links.pinned``) that disclose something,
+    leaving out those in ``given``: every hidden count of a cell, and an ``unpublished``
+    quantity (a rest, a stock by destination) of a confidential family when it is 1 to
+    ``min_n_count - 1`` records (it is no cell: only a small count of it points at records).
+    ``solve``: as ``links.pinned``."""
+    out = []
+    for key in links.pinned(system, solve=solve):
+        if key in given:
+            continue
+        if unpublished(key, config):
+            rules = config.rules_for(config.registry.get(key[0].split("#")[0]).family)
+            if rules.policy == "public_record" or not 1 <= system.truth[key] < rules.min_n_count:
+                continue
+        out.append(key)
+    return out
 
 
 def build(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,

@@ -22,7 +22,7 @@ import polars as pl
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.disclosure.audit import Cell
-from arms_metrics.disclosure.knowledge import COMPLEMENT, NUMERATOR, TOTAL, Knowledge
+from arms_metrics.disclosure.knowledge import COMPLEMENT, LATENT, NUMERATOR, TOTAL, Knowledge
 from arms_metrics.disclosure.links import Key, System
 from arms_metrics.disclosure.rules import ROW, SECONDARY
 
@@ -73,6 +73,7 @@ class Chooser:
         self.touching = public.cached.touching  # quantity -> the identities it is in
         self.count = np.zeros(len(public.equations), dtype=np.int64)
         self.labels = labels
+        self.hidden_changed(LATENT, True)  # quantities no cell publishes are always hidden
         for row, label in enumerate(labels):
             if label is not None:
                 self.hidden_changed(row, True)
@@ -173,6 +174,33 @@ def hide_statistics_of_hidden_counts(pairs: list[tuple[int, int]], labels: list)
         if labels[statistic] is None and labels[count] is not None:
             labels[statistic], changed = SECONDARY, True
     return changed
+
+
+def hidden_totals(frame: pl.DataFrame, labels: list, pairs: list[tuple[int, int]]) -> list[int]:
+    """The rows of totals hidden only as complements (not dollars, whose rules the linked
+    audit does not model, nor a statistic of a hidden count): candidates for ``republish``."""
+    of_hidden_count = {statistic for statistic, count in pairs if labels[count] is not None}
+    totals = frame.filter((pl.col("breakdown") == TOTAL) & (pl.col("unit") != "usd"))[ROW]
+    return [r for r in totals.to_list() if labels[r] == SECONDARY and r not in of_hidden_count]
+
+
+def republish(rows: list[int], labels: Labels, safe: Callable[[], bool]) -> None:
+    """Publish again the complements ``rows`` that no longer protect anything: a greedy
+    choice made early can be redundant once later complements are in place (a total hidden
+    for a breakdown cell that a later round hid anyway). Tries all rows at once, then
+    halves (bisection), keeping each group published when ``safe()`` still holds."""
+    if not rows:
+        return
+    for row in rows:
+        labels[row] = None
+    if safe():
+        return
+    for row in rows:
+        labels[row] = SECONDARY
+    if len(rows) > 1:
+        half = len(rows) // 2
+        republish(rows[:half], labels, safe)
+        republish(rows[half:], labels, safe)
 
 
 def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,

@@ -12,7 +12,7 @@ import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import check, knowledge, linked, links
+from arms_metrics.disclosure import check, knowledge, linked
 from arms_metrics.disclosure.audit import PURCHASER, TOTAL, Cell, Group, recoverable
 from arms_metrics.disclosure.check import Earlier
 from arms_metrics.disclosure.rules import (
@@ -235,10 +235,11 @@ def protect(
     if not linked_tables:
         _within_tables(frame, labels, linked.statistic_count_rows(frame, config))
         return _finish(frame, labels, config)
-    return _finish(frame, _linked(frame, config, earlier, complete), config)
+    return _finish(frame, _linked(frame, config, earlier, complete, given), config)
 
 
-def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, complete: bool) -> list:
+def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, complete: bool,
+            given: set[tuple]) -> list:  # fmt: skip
     """The labels after rounds of per-table rules and linked remedies (see ``protect``)."""
     public = knowledge.knowledge(frame, config, earlier)
     stocks = {i.id for i in config.registry.indicators if i.links.get("inflow")}
@@ -250,12 +251,21 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
     for _ in range(MAX_ROUNDS):
         _within_tables(frame, labels, pairs, chooser.cell_rank)
         system = public.system({row for row, label in enumerate(labels) if label})
-        leaks = links.pinned(system, solve=False) or (complete and links.pinned(system))
+        leaks = knowledge.leaks(system, config, given, solve=False) or (
+            complete and knowledge.leaks(system, config, given)
+        )
         if not leaks:
             break
         stuck = linked.remedy(system, leaks, rows, chooser, hideable)
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
+
+    def safe() -> bool:
+        system = public.system({row for row, label in enumerate(labels) if label})
+        leaks = knowledge.leaks(system, config, given, solve=False)
+        return not leaks and not (complete and knowledge.leaks(system, config, given))
+
+    linked.republish(linked.hidden_totals(frame, labels, pairs), labels, safe)
     return list(labels)
 
 

@@ -88,13 +88,9 @@ def primary() -> pl.Expr:
 
 
 def locked() -> pl.Expr:
-    """Cells that must stay published: public-record count and usd totals (and, see
-    _initial, cells an earlier release already published with the same value)."""
-    return (
-        (pl.col("policy") == "public_record")
-        & (pl.col("breakdown") == TOTAL)
-        & pl.col("unit").is_in(["count", "usd"])
-    )
+    """Cells that must stay published: public-record totals, every unit (and, see
+    ``initial``, cells an earlier release already published with the same value)."""
+    return (pl.col("policy") == "public_record") & (pl.col("breakdown") == TOTAL)
 
 
 def groups(frame: pl.DataFrame) -> Iterator[Group]:

@@ -121,9 +121,10 @@ def disclosure_rules(release: Release) -> list[str]:
             out.append(f"{name}: public record, published in full without suppression.")
             continue
         totals = (
-            "Totals are public record and always published; the rules below apply to their "
-            "breakdowns, except where the published total gives a breakdown figure away "
-            "anyway (for example a total of 2 cases over two agencies). "
+            "Totals are public record and always published (counts, dollars, times and "
+            "percentages); the rules below apply to their breakdowns, except where the "
+            "published totals give a breakdown figure away anyway (for example a total of 2 "
+            "cases over two agencies). "
             if rules.policy == "public_record"
             else ""
         )
@@ -149,7 +150,9 @@ def disclosure_rules(release: Release) -> list[str]:
         "count, the range of values consistent with all published figures together: totals "
         "and breakdowns, regions and their purchasers, stocks and their flows from quarter "
         "to quarter (pending applications are the previous quarter's plus those received "
-        "less final actions), percentages with their numerators and populations, and the "
+        "less final actions), percentages with their numerators and populations, the "
+        "records a percentage leaves out (final actions neither approved nor denied, "
+        "beside an approval rate: they may not be pinned at 1 or 2 either), and the "
         "figures of earlier releases. The release fails if any suppressed figure could be "
         "pinned down exactly."
     )
