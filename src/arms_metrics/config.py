@@ -118,6 +118,9 @@ class Config:
     release_lag_days: int
     registry: Registry
     raw_hash: str = field(repr=False, default="")
+    min_date: dt.date = dt.date(1975, 10, 1)  # [ingest]: earlier dates are quarantined
+    max_years_after_quarter_end: int = 10  # [ingest]: so are dates this far after it
+    max_indicator_loss_share: float = 0.005  # [quality]: records an indicator may lose
 
     @property
     def pipeline_dir(self) -> Path:
@@ -265,6 +268,22 @@ def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
     return rules
 
 
+def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The ``[ingest]`` date range and the ``[quality]`` loss share, checked."""
+    ingest, quality = data.get("ingest", {}), data.get("quality", {})
+    try:
+        first = dt.date.fromisoformat(str(ingest.get("min_date", "1975-10-01")))
+        years = int(ingest.get("max_years_after_quarter_end", 10))
+        share = float(quality.get("max_indicator_loss_share", 0.005))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: bad [ingest] or [quality] setting: {exc}") from exc
+    if first < Quarter(1901, 1).start or not 0 <= years <= 100 or not 0 <= share <= 1:
+        detail = "min_date from 1900-10-01, max_years_after_quarter_end 0..100, share 0..1"
+        raise ConfigError(f"{path}: [ingest]/[quality] out of range ({detail})")
+    return {"min_date": first, "max_years_after_quarter_end": years,
+            "max_indicator_loss_share": share}  # fmt: skip
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
     path = Path(path) if path else DEFAULT_PIPELINE
@@ -289,6 +308,7 @@ def load_config(path: Path | str | None = None) -> Config:
             release_lag_days=lag,
             registry=registry,
             raw_hash=digest,
+            **_quality(data, path),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or bad setting {exc}") from exc

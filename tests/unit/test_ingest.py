@@ -58,7 +58,7 @@ GOOD_LIC = rows_for(
             "control_category": "0",
             "outcome": "DENIED",
             "approved_value_usd": "",
-            "requested_value_usd": "2.5e2",
+            "requested_value_usd": "250",
         },
     ],
 )
@@ -71,7 +71,7 @@ def test_accepted_frame_types_and_values(tmp_path, config):
     assert frame.schema["requested_value_usd"] == pl.Decimal(18, 2)
     assert frame.schema["referred"] == pl.Boolean
     assert frame["received_date"].to_list() == [dt.date(2025, 10, 1)] * 2
-    # 2.5e2 is exactly 250.00; 100.00 stays 100.00
+    # 250 is 250.00; 100.00 stays 100.00
     assert frame["requested_value_usd"].to_list() == [
         decimal.Decimal("100.00"),
         decimal.Decimal("250.00"),

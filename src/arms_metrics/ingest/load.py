@@ -9,9 +9,10 @@ silently, and outputs are deterministic bytes (sorted keys, no paths, no timesta
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -20,10 +21,13 @@ import polars as pl
 
 from arms_metrics.config import TEMPLATES_DIR, Config
 from arms_metrics.errors import DataError, UsageError
-from arms_metrics.ingest.parsing import INDEX, LINE, SUFFIXES, RawTable, parse_table, read_table
+from arms_metrics.ingest.parsing import SUFFIXES, RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.rules import describe_rule, rule_id
+from arms_metrics.ingest.salvage import salvage
 from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
+from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
+from arms_metrics.quarters import Quarter
 from arms_metrics.release import InputFile
 from arms_metrics.writers import csv_bytes, write_bytes, write_text
 
@@ -37,6 +41,8 @@ class Ingested:
     tables: dict[str, pl.DataFrame]  # accepted rows only, only tables present in the input dir
     inputs: tuple[InputFile, ...]  # one per table present (file name only)
     summary: dict  # exactly what was written to summary.json
+    # the quarantined rows, typed, each value that broke its rule missing (salvage.py)
+    quarantined: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class _Checked:
     raw: RawTable
     accepted: pl.DataFrame
     quarantine: pl.DataFrame  # source_file, record, line, rules, original columns as text
+    salvaged: pl.DataFrame  # the quarantined rows as the loss check reads them
     by_rule: dict[str, int]
     unchecked: tuple[str, ...]
 
@@ -131,22 +138,37 @@ def _quarantine(raw: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _check_table(raw: RawTable, reference: Reference, case_ids: pl.Series | None) -> _Checked:
-    typed, parse_failures = parse_table(raw)
+def _usable(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The table's columns; a notification's empty code is the code of its name."""
+    if table == CN:
+        frame = frame.with_columns(pl.coalesce("purchaser_code", NAME_CODE).alias("purchaser_code"))
+    return frame.select(list(COLUMNS[table]))
+
+
+def plausible_dates(config: Config, today: dt.date | None = None) -> DateRange:
+    """``[ingest] min_date`` .. ``max_years_after_quarter_end`` years after the end of the
+    latest quarter ended by ``today`` (not the release quarter: a rebuilt old quarter keeps
+    its later records, which its as-of rule reads)."""
+    end = Quarter.latest_ended(today or dt.date.today()).end
+    return DateRange(
+        config.min_date, end.replace(year=end.year + config.max_years_after_quarter_end)
+    )
+
+
+def _check_table(
+    raw: RawTable, reference: Reference, case_ids: pl.Series | None, dates: DateRange
+) -> _Checked:
+    typed, parse_failures = parse_table(raw, dates)
     frame = _prepare(raw.table, typed, reference)
     schema = build_schema(raw.table, reference, case_ids)
     rows = _rules_by_row(parse_failures, _pandera_failures(schema, frame))
     bad = typed[INDEX].is_in(rows["index"].implode())
-    accepted = frame.filter(~bad)
-    if raw.table == CN:
-        code = pl.coalesce("purchaser_code", NAME_CODE).alias("purchaser_code")
-        accepted = accepted.with_columns(code)
+    accepted = _usable(raw.table, frame.filter(~bad))
+    lost = _usable(raw.table, salvage(raw.table, frame, typed[INDEX], rows))
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
     unchecked = ("case_id_unknown",) if raw.table == "fms_deliveries" and case_ids is None else ()
-    return _Checked(
-        raw, accepted.select(list(COLUMNS[raw.table])), _quarantine(raw, rows), counts, unchecked
-    )
+    return _Checked(raw, accepted, _quarantine(raw, rows), lost, counts, unchecked)
 
 
 def _table_summary(checked: _Checked, threshold: float) -> dict:
@@ -224,21 +246,24 @@ def _write(work_dir: Path, checked: list[_Checked], summary: dict, tables: tuple
     )
 
 
-def ingest(input_dir: Path, config: Config, work_dir: Path) -> Ingested:
-    """Read and validate every table present in ``input_dir``; fail (exit 65) on bad data."""
+def ingest(
+    input_dir: Path, config: Config, work_dir: Path, today: dt.date | None = None
+) -> Ingested:
+    """Read and validate every table present in ``input_dir``; fail (exit 65) on bad data.
+    ``today`` (default: the date today) places the latest plausible date."""
     input_dir, work_dir = Path(input_dir), Path(work_dir)
     found, ignored = find_inputs(input_dir, config.tables)
     for name in ignored:
         if name.lower().endswith(DATA_LIKE):
             print(f"warning: ignoring {name}: not an input table name", file=sys.stderr)
     reference = load_reference(config.reference_dir)
-    threshold = config.max_quarantine_share
+    threshold, dates = config.max_quarantine_share, plausible_dates(config, today)
     checked: dict[str, _Checked] = {}
     order = sorted(found, key=lambda t: (t == "fms_deliveries", config.tables.index(t)))
     for table in order:
         cases = checked.get("fms_cases")
         case_ids = cases.accepted["case_id"] if cases is not None else None
-        checked[table] = _check_table(read_table(table, found[table]), reference, case_ids)
+        checked[table] = _check_table(read_table(table, found[table]), reference, case_ids, dates)
     items = [checked[t] for t in config.tables if t in checked]
     failed = [c for c in items if c.quarantine.height / c.raw.frame.height > threshold]
     summary = {
@@ -254,4 +279,5 @@ def ingest(input_dir: Path, config: Config, work_dir: Path) -> Ingested:
                   c.accepted.height, c.quarantine.height)
         for c in items
     )  # fmt: skip
-    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary)
+    lost = {c.raw.table: c.salvaged for c in items}
+    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost)
