@@ -10,29 +10,26 @@ silently, and outputs are deterministic bytes (sorted keys, no paths, no timesta
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 import pandera.errors
 import polars as pl
 
-from arms_metrics.config import TEMPLATES_DIR, Config
+from arms_metrics.config import Config
 from arms_metrics.errors import DataError, UsageError
 from arms_metrics.ingest.parsing import SUFFIXES, RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
+from arms_metrics.ingest.report import examples, write_quarantine, write_summary
 from arms_metrics.ingest.rules import describe_rule, rule_id
 from arms_metrics.ingest.salvage import salvage
 from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
 from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import InputFile
-from arms_metrics.writers import csv_bytes, write_bytes, write_text
 
 CN = "congressional_notifications"
-EXAMPLES = 10  # offending records shown per table in the report
 DATA_LIKE = (".csv", ".gz", ".parquet", ".tsv", ".xlsx", ".json")
 
 
@@ -43,6 +40,7 @@ class Ingested:
     summary: dict  # exactly what was written to summary.json
     # the quarantined rows, typed, each value that broke its rule missing (salvage.py)
     quarantined: dict[str, pl.DataFrame] = field(default_factory=dict)
+    examples: dict[str, list[tuple]] = field(default_factory=dict)  # first offenders (report)
 
 
 @dataclass(frozen=True)
@@ -201,49 +199,10 @@ def _failure(checked: _Checked, threshold: float) -> DataError:
     return DataError(checked.raw.file_name, rule, detail, first["line"])
 
 
-def write_report(path: Path, summary: dict, quarantines: dict[str, pl.DataFrame]) -> None:
-    """The analyst's page: counts per table, each rule with its meaning, first offenders."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    tables = [
-        {
-            "name": table,
-            **info,
-            "share_text": f"{info['quarantine_share']:.2%}",
-            "threshold_text": f"{info['threshold']:.2%}",
-            "rules": [(r, n, describe_rule(r)) for r, n in info["by_rule"].items()],
-            "examples": quarantines[table].head(EXAMPLES).select("record", "line", "rules").rows(),
-        }
-        for table, info in summary["tables"].items()
-    ]
-    html = env.get_template("validation_report.html").render(
-        status=summary["status"], tables=tables, ignored_files=summary["ignored_files"]
-    )
-    write_text(path, html)
-
-
 def _write(work_dir: Path, checked: list[_Checked], summary: dict, tables: tuple[str, ...]):
-    quarantine_dir = work_dir / "quarantine"
-    validation_dir = work_dir / "validation"
-    quarantine_dir.mkdir(parents=True, exist_ok=True)
-    validation_dir.mkdir(parents=True, exist_ok=True)
-    present = {item.raw.table for item in checked}
-    for table in tables:  # a stale file from an earlier run would mislead the analyst
-        if table not in present:
-            (quarantine_dir / f"{table}.csv").unlink(missing_ok=True)
-    for item in checked:
-        frame = item.quarantine
-        data = csv_bytes(frame.columns, frame.iter_rows())
-        write_bytes(quarantine_dir / f"{item.raw.table}.csv", data)
-    text = json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    write_text(validation_dir / "summary.json", text)
-    write_report(
-        validation_dir / "report.html", summary, {c.raw.table: c.quarantine for c in checked}
-    )
+    quarantines = {item.raw.table: item.quarantine for item in checked}
+    write_quarantine(work_dir, quarantines, tables)
+    write_summary(work_dir, summary, examples(quarantines))
 
 
 def ingest(
@@ -280,4 +239,5 @@ def ingest(
         for c in items
     )  # fmt: skip
     lost = {c.raw.table: c.salvaged for c in items}
-    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost)
+    shown = examples({c.raw.table: c.quarantine for c in items})
+    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost, shown)
