@@ -126,7 +126,10 @@ def test_share_above_the_limit_fails_naming_indicator_file_and_line(tmp_path, co
         loss.check(ingested, strict, Q, tmp_path / "work")
     error = caught.value
     assert (error.exit_code, error.file, error.line, error.rule) == (
-        65, "export_licenses.csv", 12, "indicator_loss"
+        65,
+        "export_licenses.csv",
+        12,
+        "indicator_loss",
     )
     assert str(error).startswith(
         "export_licenses.csv:12: indicator_loss: lic_applications_received lost 1 of its 11 "
