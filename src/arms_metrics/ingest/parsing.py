@@ -1,8 +1,9 @@
-"""Read one input file as text and parse its columns into typed values, cell by cell.
+"""Read one input file: every CSV cell as text, parquet columns as ``values.parquet_frame``
+keeps them.
 
 Reading never guesses types: every CSV cell is text until a parser for its column's kind
-turns it into a date, a DECIMAL(18,2) or a boolean. A cell that does not parse is not fatal;
-it becomes a failure ``(index, rule)`` and the row is quarantined later. A file that cannot
+(``values.py``) turns it into a date, a DECIMAL(18,2) or a boolean. A cell that does not
+parse is not fatal; the row is quarantined later. A file that cannot
 be read at all (bad UTF-8, ragged rows, broken quoting, bad gzip or parquet) is fatal and
 raises ``DataError`` naming the file and, where it can be found, the line.
 """

@@ -19,15 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import polars as pl
 
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
-
-if TYPE_CHECKING:
-    from arms_metrics.ingest.parsing import RawTable
 
 INDEX = "__index"  # 0-based row position; the pandera failure index
 LINE = "__line"  # physical line of the record's first field (null for parquet)
@@ -39,6 +36,13 @@ _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
 _EXCESS = r"\.[0-9]{2}[0-9]*[1-9]"  # a non-zero digit after the second decimal
 _CENT = decimal.Decimal("0.01")
 _MAX = decimal.Decimal("1e16")  # DECIMAL(18, 2) holds 16 digits before the point
+
+
+class RawTable(Protocol):
+    """What ``parse_table`` reads of ``parsing.RawTable`` (this module sits below it)."""
+
+    table: str
+    frame: pl.DataFrame
 
 
 @dataclass(frozen=True)
