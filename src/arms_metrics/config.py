@@ -36,6 +36,7 @@ TABLES = (
 )
 
 
+MAX_FILE_BYTES = 4_294_967_296  # 4 GiB: above the scale-10 sample
 POLICIES = ("confidential", "public_record", "exempt")
 # The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
 # indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
@@ -118,6 +119,7 @@ class Config:
     release_lag_days: int
     registry: Registry
     raw_hash: str = field(repr=False, default="")
+    max_file_bytes: int = MAX_FILE_BYTES  # [ingest]: a larger input file is refused (exit 65)
 
     @property
     def pipeline_dir(self) -> Path:
@@ -265,6 +267,13 @@ def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
     return rules
 
 
+def _max_file_bytes(section: object) -> int:
+    value = section.get("max_file_bytes", MAX_FILE_BYTES) if isinstance(section, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError("[ingest] max_file_bytes must be a whole number of bytes above 0")
+    return value
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
     path = Path(path) if path else DEFAULT_PIPELINE
@@ -289,6 +298,7 @@ def load_config(path: Path | str | None = None) -> Config:
             release_lag_days=lag,
             registry=registry,
             raw_hash=digest,
+            max_file_bytes=_max_file_bytes(data.get("ingest", {})),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or bad setting {exc}") from exc

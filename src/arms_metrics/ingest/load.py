@@ -19,8 +19,9 @@ import pandera.errors
 import polars as pl
 
 from arms_metrics.config import TEMPLATES_DIR, Config
-from arms_metrics.errors import DataError, UsageError
-from arms_metrics.ingest.parsing import INDEX, LINE, SUFFIXES, RawTable, parse_table, read_table
+from arms_metrics.errors import DataError
+from arms_metrics.ingest.files import find_inputs, shown
+from arms_metrics.ingest.parsing import INDEX, LINE, RawTable, parse_table, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.rules import describe_rule, rule_id
 from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
@@ -46,31 +47,6 @@ class _Checked:
     quarantine: pl.DataFrame  # source_file, record, line, rules, original columns as text
     by_rule: dict[str, int]
     unchecked: tuple[str, ...]
-
-
-def find_inputs(input_dir: Path, tables: tuple[str, ...]) -> tuple[dict[str, Path], list[str]]:
-    """One file per table present, and the names of every other file (ignored)."""
-    if not input_dir.is_dir():
-        raise UsageError(f"input directory not found: {input_dir}")
-    found: dict[str, Path] = {}
-    ignored: list[str] = []
-    for path in sorted(p for p in input_dir.iterdir() if p.is_file()):
-        if path.name.startswith("."):
-            continue
-        table = next((t for t in tables for s in SUFFIXES if path.name == t + s), None)
-        if table is None:
-            ignored.append(path.name)
-        elif table in found:
-            detail = f"two files for table {table}: {found[table].name} and {path.name}"
-            raise DataError(path.name, "duplicate_input", detail)
-        else:
-            found[table] = path
-    if not found:
-        expected = ", ".join(f"{t}.csv" for t in tables)
-        raise DataError(
-            str(input_dir.name), "no_input_tables", f"no input table found ({expected})"
-        )
-    return found, ignored
 
 
 def _prepare(table: str, typed: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -152,7 +128,11 @@ def _check_table(raw: RawTable, reference: Reference, case_ids: pl.Series | None
 def _table_summary(checked: _Checked, threshold: float) -> dict:
     read = checked.raw.frame.height
     quarantined = checked.quarantine.height
+    lines = checked.raw.lines  # 1 header + record lines + blank lines at end = physical lines
     return {
+        "physical_lines": lines.physical if lines else None,
+        "record_lines": lines.records if lines else None,
+        "blank_lines_at_end": lines.blank_at_end if lines else None,
         "read": read,
         "accepted": checked.accepted.height,
         "quarantined": quarantined,
@@ -230,7 +210,7 @@ def ingest(input_dir: Path, config: Config, work_dir: Path) -> Ingested:
     found, ignored = find_inputs(input_dir, config.tables)
     for name in ignored:
         if name.lower().endswith(DATA_LIKE):
-            print(f"warning: ignoring {name}: not an input table name", file=sys.stderr)
+            print(f"warning: ignoring {shown(name)}: not an input table name", file=sys.stderr)
     reference = load_reference(config.reference_dir)
     threshold = config.max_quarantine_share
     checked: dict[str, _Checked] = {}
@@ -238,7 +218,8 @@ def ingest(input_dir: Path, config: Config, work_dir: Path) -> Ingested:
     for table in order:
         cases = checked.get("fms_cases")
         case_ids = cases.accepted["case_id"] if cases is not None else None
-        checked[table] = _check_table(read_table(table, found[table]), reference, case_ids)
+        raw = read_table(table, found[table], config.max_file_bytes)
+        checked[table] = _check_table(raw, reference, case_ids)
     items = [checked[t] for t in config.tables if t in checked]
     failed = [c for c in items if c.quarantine.height / c.raw.frame.height > threshold]
     summary = {
