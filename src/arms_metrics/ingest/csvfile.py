@@ -61,20 +61,10 @@ def header(name: str, data: bytes) -> list[str]:
 
 
 def _arrow_frame(data: bytes, columns: list[str]) -> pl.DataFrame | None:
-    """The records as text columns, or None when pyarrow refuses the file."""
-    bad: list[int] = []
-
-    def on_invalid(row: object) -> str:
-        bad.append(1)
-        return "skip"
-
+    """The records as text columns, or None when pyarrow refuses the file (a ragged row too)."""
     options = (
         pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24),
-        pacsv.ParseOptions(
-            invalid_row_handler=on_invalid,
-            ignore_empty_lines=False,
-            newlines_in_values=b'"' in data,
-        ),
+        pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=b'"' in data),
         pacsv.ConvertOptions(
             column_types=dict.fromkeys(columns, pa.string()),
             strings_can_be_null=False,
@@ -82,10 +72,9 @@ def _arrow_frame(data: bytes, columns: list[str]) -> pl.DataFrame | None:
         ),
     )
     try:
-        table = pacsv.read_csv(io.BytesIO(data), *options)
+        return pl.from_arrow(pacsv.read_csv(io.BytesIO(data), *options))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return None if bad else pl.from_arrow(table)
 
 
 @contextmanager
@@ -145,25 +134,33 @@ def _offset(data: bytes, line: int) -> int:
 def _record_problem(
     name: str, row: list[str], start: int, end: int, columns: list[str], free: tuple[str, ...]
 ) -> DataError | None:
-    """A ragged record, or a line break outside the free-text columns."""
+    """A line break outside the free-text columns, or a ragged record."""
     width = len(columns)
-    broken = [i for i, value in enumerate(row[:width]) if "\n" in value and columns[i] not in free]
+
+    def opened(index: int) -> int:
+        return start + sum(value.count("\n") for value in row[:index])
+
+    for index, value in enumerate(row[:width]):
+        if "\n" in value and columns[index] not in free:
+            allowed = ", ".join(free) or "no column of this table"
+            detail = (
+                f"the quoted field that opens column {columns[index]} here runs to line "
+                f"{opened(index + 1)} (is a closing quote missing? line breaks are allowed "
+                f"only in {allowed})"
+            )
+            return DataError(name, "line_break_in_field", detail, opened(index))
+    if len(row) == width:
+        return None
+    detail = f"record has {len(row)} fields, the header has {width}"
     spanning = [i for i, value in enumerate(row) if "\n" in value]
-    if broken or (len(row) != width and spanning):
-        first = (broken or spanning)[0]
-        opened = start + sum(value.count("\n") for value in row[:first])
+    if spanning:
+        first = spanning[0]
         column = columns[first] if first < width else f"number {first + 1}"
-        rule = "line_break_in_field" if broken and len(row) == width else "unclosed_quote"
-        allowed = ", ".join(free) or "no column of this table"
-        detail = (
-            f"the quoted field that opens column {column} here runs to line {end} "
-            f"(is a closing quote missing? line breaks are allowed only in {allowed})"
+        detail += (
+            f"; its quoted field in column {column} runs from line {opened(first)} to "
+            f"{opened(first + 1)} (is a closing quote missing?)"
         )
-        return DataError(name, rule, detail, opened)
-    if len(row) != width:
-        detail = f"record has {len(row)} fields, the header has {width}"
-        return DataError(name, "ragged_row", detail, start)
-    return None
+    return DataError(name, "ragged_row", detail, start)
 
 
 def _strict(

@@ -17,6 +17,9 @@ import stat
 import zlib
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from arms_metrics.errors import DataError, UsageError
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -178,7 +181,7 @@ def _one_line_ending(data: bytes) -> bytes:
     first = min(i for i in (data.find(b"\r"), data.find(b"\n")) if i >= 0)
     if data.startswith(b"\r\r\n", first):  # CRLF written again through a text-mode file
         data = data.replace(b"\r\r\n", b"\n")
-    elif data.startswith(b"\n\r", first) and data.count(b"\n\r") == data.count(b"\n"):
+    elif data.startswith(b"\n\r", first):  # LF CR, as some older systems write
         data = data.replace(b"\n\r", b"\n")
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
@@ -200,3 +203,18 @@ def csv_text(name: str, raw: bytes) -> tuple[bytes, str]:
         line = data.count(b"\n", 0, nul) + 1
         raise DataError(name, "nul_byte", "a NUL byte: binary data, not CSV text", line)
     return data, _mixed(raw)
+
+
+def check_parquet(name: str, raw: bytes, limit: int) -> None:
+    """Decode every page with pyarrow's checks first: a damaged file is exit 65 here, where
+    polars' reader could abort the process on a corrupt page (found by the fuzz test)."""
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(raw))
+        meta = parquet.metadata
+        size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if size > limit:
+            raise _too_large(name, f"its decoded content ({size:,} bytes)", limit)
+        parquet.read()
+    except (pa.ArrowException, OSError, ValueError, EOFError, IndexError, TypeError):
+        detail = "not a readable parquet file (damaged, or not parquet)"
+        raise DataError(name, "unparseable", detail) from None

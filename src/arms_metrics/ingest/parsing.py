@@ -19,7 +19,7 @@ import polars as pl
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.columns import OPTIONAL_COLUMNS, check_columns
 from arms_metrics.ingest.csvfile import LINE, Lines, read_csv
-from arms_metrics.ingest.files import gunzip, read_input
+from arms_metrics.ingest.files import check_parquet, gunzip, read_input
 from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
 
 INDEX = "__index"  # 0-based row position; the pandera failure index
@@ -82,6 +82,7 @@ def read_table(table: str, path: Path, max_bytes: int = 1 << 32) -> RawTable:
     digest = hashlib.sha256(raw).hexdigest()
     lines = None
     if name.lower().endswith(".parquet"):
+        check_parquet(name, raw, max_bytes)
         frame = _read_parquet(name, path, table)
     else:
         if name.lower().endswith(".gz"):
