@@ -214,7 +214,7 @@ def table_file(draw, table: str):
     return f"{table}.{form}", data
 
 
-@settings(FIXED, max_examples=60)
+@settings(FIXED, max_examples=100)
 @given(st.tuples(*(table_file(t) for t in TABLES)), st.sets(st.sampled_from(TABLES), min_size=1))
 def test_random_and_mutated_bytes_exit_0_or_65(tmp_path_factory, files, present):
     folder = tmp_path_factory.mktemp("fuzz")

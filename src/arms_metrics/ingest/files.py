@@ -214,7 +214,8 @@ def check_parquet(name: str, raw: bytes, limit: int) -> None:
         size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         if size > limit:
             raise _too_large(name, f"its decoded content ({size:,} bytes)", limit)
-        parquet.read()
+        for _ in parquet.iter_batches():  # decoded batch by batch, none kept
+            pass
     except (pa.ArrowException, OSError, ValueError, EOFError, IndexError, TypeError):
         detail = "not a readable parquet file (damaged, or not parquet)"
         raise DataError(name, "unparseable", detail) from None

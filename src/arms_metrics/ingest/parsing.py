@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from arms_metrics.config import MAX_FILE_BYTES
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.columns import OPTIONAL_COLUMNS, check_columns
 from arms_metrics.ingest.csvfile import LINE, Lines, read_csv
@@ -75,7 +76,7 @@ def _read_parquet(name: str, path: Path, table: str) -> pl.DataFrame:
     return frame.select(exprs).with_columns(pl.lit(None, dtype=pl.Int64).alias(LINE))
 
 
-def read_table(table: str, path: Path, max_bytes: int = 1 << 32) -> RawTable:
+def read_table(table: str, path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawTable:
     """Read one input file; the frame keeps every column as found (text for CSV)."""
     name = path.name
     raw = read_input(path, max_bytes)
