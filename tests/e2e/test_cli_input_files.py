@@ -68,7 +68,9 @@ def test_the_issue_inputs_on_the_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "validated 1 rows in 1 tables: 0 quarantined\n"
     (folder / "fms_lors.csv").unlink()
-    (folder / "fms_lors.csv").symlink_to("/etc/passwd")
+    passwd = tmp_path / "passwd"  # outside the input folder, shaped as the system's
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (folder / "fms_lors.csv").symlink_to(passwd)
     stderr = _one_line(_validate(folder, tmp_path), 65)
     assert stderr == (
         "arms-metrics: error: fms_lors.csv: outside_input: "

@@ -112,19 +112,19 @@ def test_other_files_named_like_a_table_are_refused_not_skipped(tmp_path, config
 
 
 @pytest.mark.parametrize(
-    "target", ["/etc/passwd", "../secret.csv", "../elsewhere/fms_lors.csv", "/etc/hostname"]
-)
+    "target", ["{tmp}/passwd", "../secret.csv", "../elsewhere/fms_lors.csv", "{tmp}/secret.csv"]
+)  # absolute and relative links to files outside the folder, one shaped as a password file
 @pytest.mark.parametrize("table", [LORS, "congressional_notifications"])
 def test_a_path_out_of_the_input_folder_is_refused_and_never_echoed(
     tmp_path, config, target, table
 ):
     (tmp_path / "elsewhere").mkdir()
     secret = "root:x:0:0:TOPSECRET:/root:/bin/bash\n"
-    (tmp_path / "secret.csv").write_text(secret)
-    (tmp_path / "elsewhere" / "fms_lors.csv").write_text(secret)
+    for path in (tmp_path / "passwd", tmp_path / "secret.csv", tmp_path / "elsewhere/fms_lors.csv"):
+        path.write_text(secret)
     folder = tmp_path / "input"
     folder.mkdir()
-    (folder / f"{table}.csv").symlink_to(target)
+    (folder / f"{table}.csv").symlink_to(target.format(tmp=tmp_path))
     error = _refused(tmp_path, config, folder)
     assert (error.file, error.rule) == (f"{table}.csv", "outside_input")
     assert "root" not in str(error) and "TOPSECRET" not in str(error)

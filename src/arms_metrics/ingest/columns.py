@@ -18,7 +18,7 @@ OPTIONAL_COLUMNS = {
     "congressional_notifications": ("transmittal_no", "purchaser_code", "authority", "description")
 }
 
-# The only free-text columns (DESIGN section 2): a line break inside a field is allowed here.
+# The only free-text columns (names as published): a line break inside a field is allowed here.
 FREE_TEXT = {"congressional_notifications": ("description", "purchaser")}
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ .()-]{0,63}")

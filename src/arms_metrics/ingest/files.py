@@ -4,7 +4,10 @@ A folder entry whose name matches a table (case-insensitively, ``FMS_LORS.CSV`` 
 table's file, and it must be a regular file inside the input folder that can be read and is
 no larger than ``[ingest] max_file_bytes``; anything else named like a table (a directory, a
 dangling symlink, a symlink out of the folder, ``fms_lors.xlsx``) stops the run with exit 65
-naming it. Error messages never quote a file's content.
+naming it. The bytes are checked for what they are before any parsing: UTF-16 or UTF-32
+text, a gzip, parquet or Excel file named ``.csv``, NUL bytes and corrupt parquet pages are
+refused by name; a CSV's line endings all become LF. Error messages never quote a file's
+content.
 """
 
 from __future__ import annotations
