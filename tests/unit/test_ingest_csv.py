@@ -332,6 +332,8 @@ def test_the_summary_accounts_for_every_physical_line(tmp_path, config):
     # lines: 1 header, 2-3 record 1, 4 record 2, 5 record 3, 6 and 7 blank
     assert (info["physical_lines"], info["record_lines"], info["blank_lines_at_end"]) == (7, 4, 2)
     assert (info["read"], info["accepted"], info["quarantined"]) == (3, 2, 1)
+    report = (tmp_path / "work/validation/report.html").read_text(encoding="utf-8")
+    assert "7 lines = 1 header + 4 record lines + 2 blank lines at the end." in report
 
 
 def test_parquet_has_no_lines(tmp_path, config):
