@@ -198,6 +198,27 @@ def test_content_is_never_echoed_from_a_file_that_is_not_a_table(tmp_path):
     assert "script" not in str(error) and "not a column name" in str(error)
 
 
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize(
+    ("separator", "called"), [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")]
+)
+def test_a_file_separated_otherwise_is_named(tmp_path, table, separator, called):
+    data = _text(table, _rows(table), "\r\n").replace(",", separator).encode()
+    error = _error(tmp_path, table, data)
+    assert (error.rule, error.line) == ("not_comma_separated", 1)
+    assert error.detail == f"the columns are separated by {called}, not commas: export it as CSV"
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_a_spreadsheet_sep_line_and_a_trailing_comma_are_named(tmp_path, table):
+    error = _error(tmp_path, table, ("sep=,\r\n" + _text(table, _rows(table), "\r\n")).encode())
+    assert (error.rule, error.line) == ("sep_line", 1)
+    text = _text(table, _rows(table)).replace("\n", ",\n")
+    error = _error(tmp_path, table, text.encode())
+    assert (error.rule, error.line) == ("unexpected_column", 1)
+    assert error.detail == "unexpected column '' (an empty name: a comma at the end of the header?)"
+
+
 # -- faults 4 and 8: syntax faults on their true line ------------------------------------------
 def _broken(table: str, row: int, column: str, cell: str, n: int = 5) -> tuple[bytes, int]:
     """``n`` good rows with one cell written raw (unquoted by the writer); its line."""

@@ -24,8 +24,27 @@ FREE_TEXT = {"congressional_notifications": ("description", "purchaser")}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ .()-]{0,63}")
 
 
+_SEPARATORS = ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars"))
+
+
 def _named(column: str) -> str:
+    if not column:
+        return "'' (an empty name: a comma at the end of the header?)"
     return repr(column) if _NAME.fullmatch(column) else "a name that is not a column name"
+
+
+def _no_header(name: str, table: str, columns: list[str]) -> DataError:
+    """Why the first line names none of the table's columns, without quoting it."""
+    first = ",".join(columns)
+    if first.lower().startswith("sep="):
+        detail = "the first line is a spreadsheet's sep= line, not the header: remove it"
+        return DataError(name, "sep_line", detail, 1)
+    for separator, called in _SEPARATORS:
+        if any(part.strip() in COLUMNS[table] for part in first.split(separator)):
+            detail = f"the columns are separated by {called}, not commas: export it as CSV"
+            return DataError(name, "not_comma_separated", detail, 1)
+    detail = f"the first line names none of the columns of {table}: not a {table} table"
+    return DataError(name, "missing_column", detail, 1)
 
 
 def check_columns(name: str, table: str, columns: list[str]) -> None:
@@ -33,8 +52,7 @@ def check_columns(name: str, table: str, columns: list[str]) -> None:
     expected = COLUMNS[table]
     optional = OPTIONAL_COLUMNS.get(table, ())
     if not any(c in expected for c in columns):
-        detail = f"the first line names none of the columns of {table}: not a {table} table"
-        raise DataError(name, "missing_column", detail, 1)
+        raise _no_header(name, table, columns)
     missing = [c for c in expected if c not in columns and c not in optional]
     unexpected = [c for c in columns if c not in expected]
     if missing:
