@@ -206,6 +206,7 @@ def test_quarantine_file_and_summary(tmp_path, config):
                 "by_rule": {"received_date_not_a_date": 1, "referred_not_a_bool": 1},
                 "file": f"{LIC}.csv", "sha256": hashlib.sha256(data).hexdigest(),
                 "quarantine_share": round(1 / 3, 6), "threshold": 1.0, "unchecked_rules": [],
+                "physical_lines": 4, "record_lines": 3, "blank_lines_at_end": 0,
             }
         },
     }  # fmt: skip

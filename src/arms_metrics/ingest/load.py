@@ -18,8 +18,9 @@ import pandera.errors
 import polars as pl
 
 from arms_metrics.config import Config
-from arms_metrics.errors import DataError, UsageError
-from arms_metrics.ingest.parsing import SUFFIXES, RawTable, read_table
+from arms_metrics.errors import DataError
+from arms_metrics.ingest.files import find_inputs, shown
+from arms_metrics.ingest.parsing import RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.report import examples, write_quarantine, write_summary
 from arms_metrics.ingest.rules import describe_rule, rule_id
@@ -51,31 +52,6 @@ class _Checked:
     salvaged: pl.DataFrame  # the quarantined rows as the loss check reads them
     by_rule: dict[str, int]
     unchecked: tuple[str, ...]
-
-
-def find_inputs(input_dir: Path, tables: tuple[str, ...]) -> tuple[dict[str, Path], list[str]]:
-    """One file per table present, and the names of every other file (ignored)."""
-    if not input_dir.is_dir():
-        raise UsageError(f"input directory not found: {input_dir}")
-    found: dict[str, Path] = {}
-    ignored: list[str] = []
-    for path in sorted(p for p in input_dir.iterdir() if p.is_file()):
-        if path.name.startswith("."):
-            continue
-        table = next((t for t in tables for s in SUFFIXES if path.name == t + s), None)
-        if table is None:
-            ignored.append(path.name)
-        elif table in found:
-            detail = f"two files for table {table}: {found[table].name} and {path.name}"
-            raise DataError(path.name, "duplicate_input", detail)
-        else:
-            found[table] = path
-    if not found:
-        expected = ", ".join(f"{t}.csv" for t in tables)
-        raise DataError(
-            str(input_dir.name), "no_input_tables", f"no input table found ({expected})"
-        )
-    return found, ignored
 
 
 def _prepare(table: str, typed: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -172,7 +148,11 @@ def _check_table(
 def _table_summary(checked: _Checked, threshold: float) -> dict:
     read = checked.raw.frame.height
     quarantined = checked.quarantine.height
+    lines = checked.raw.lines  # 1 header + record lines + blank lines at end = physical lines
     return {
+        "physical_lines": lines.physical if lines else None,
+        "record_lines": lines.records if lines else None,
+        "blank_lines_at_end": lines.blank_at_end if lines else None,
         "read": read,
         "accepted": checked.accepted.height,
         "quarantined": quarantined,
@@ -214,7 +194,7 @@ def ingest(
     found, ignored = find_inputs(input_dir, config.tables)
     for name in ignored:
         if name.lower().endswith(DATA_LIKE):
-            print(f"warning: ignoring {name}: not an input table name", file=sys.stderr)
+            print(f"warning: ignoring {shown(name)}: not an input table name", file=sys.stderr)
     reference = load_reference(config.reference_dir)
     threshold, dates = config.max_quarantine_share, plausible_dates(config, today)
     checked: dict[str, _Checked] = {}
@@ -222,7 +202,8 @@ def ingest(
     for table in order:
         cases = checked.get("fms_cases")
         case_ids = cases.accepted["case_id"] if cases is not None else None
-        checked[table] = _check_table(read_table(table, found[table]), reference, case_ids, dates)
+        raw = read_table(table, found[table], config.max_file_bytes)
+        checked[table] = _check_table(raw, reference, case_ids, dates)
     items = [checked[t] for t in config.tables if t in checked]
     failed = [c for c in items if c.quarantine.height / c.raw.frame.height > threshold]
     summary = {
@@ -239,5 +220,5 @@ def ingest(
         for c in items
     )  # fmt: skip
     lost = {c.raw.table: c.salvaged for c in items}
-    shown = examples({c.raw.table: c.quarantine for c in items})
-    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost, shown)
+    shown_rows = examples({c.raw.table: c.quarantine for c in items})
+    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost, shown_rows)
