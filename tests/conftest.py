@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from arms_metrics.config import Config, load_config
 
@@ -17,6 +18,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
 PIPELINE_TOML = ROOT / "pipelines" / "quarterly" / "pipeline.toml"
 SAMPLE_QUARTER = "FY2026-Q3"  # the golden quarter (sample_data/README.md, "Hand check")
+
+# The fixed profile property tests run under in CI and locally alike: the same examples
+# every run (derandomized, no example database), no deadline on a shared runner.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=25,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+CI_PROFILE = settings.get_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ TABLES = (
 )
 
 
+MAX_FILE_BYTES = 4_294_967_296  # 4 GiB: above the scale-10 sample
 POLICIES = ("confidential", "public_record", "exempt")
 # The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
 # indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
@@ -118,6 +119,10 @@ class Config:
     release_lag_days: int
     registry: Registry
     raw_hash: str = field(repr=False, default="")
+    min_date: dt.date = dt.date(1975, 10, 1)  # [ingest]: earlier dates are quarantined
+    max_years_after_quarter_end: int = 10  # [ingest]: so are dates this far after it
+    max_indicator_loss_share: float = 0.005  # [quality]: records an indicator may lose
+    max_file_bytes: int = MAX_FILE_BYTES  # [ingest]: a larger input file is refused (exit 65)
 
     @property
     def pipeline_dir(self) -> Path:
@@ -265,6 +270,28 @@ def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
     return rules
 
 
+def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The ``[ingest]`` date range and file size limit and the ``[quality]`` loss share,
+    checked."""
+    ingest, quality = data.get("ingest", {}), data.get("quality", {})
+    try:
+        first = dt.date.fromisoformat(str(ingest.get("min_date", "1975-10-01")))
+        years = int(ingest.get("max_years_after_quarter_end", 10))
+        share = float(quality.get("max_indicator_loss_share", 0.005))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: bad [ingest] or [quality] setting: {exc}") from exc
+    if first < Quarter(1901, 1).start or not 0 <= years <= 100 or not 0 <= share <= 1:
+        detail = "min_date from 1900-10-01, max_years_after_quarter_end 0..100, share 0..1"
+        raise ConfigError(f"{path}: [ingest]/[quality] out of range ({detail})")
+    size = ingest.get("max_file_bytes", MAX_FILE_BYTES)
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        raise ConfigError(
+            f"{path}: [ingest] max_file_bytes must be a whole number of bytes above 0"
+        )
+    return {"min_date": first, "max_years_after_quarter_end": years,
+            "max_indicator_loss_share": share, "max_file_bytes": size}  # fmt: skip
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
     path = Path(path) if path else DEFAULT_PIPELINE
@@ -289,6 +316,7 @@ def load_config(path: Path | str | None = None) -> Config:
             release_lag_days=lag,
             registry=registry,
             raw_hash=digest,
+            **_quality(data, path),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or bad setting {exc}") from exc

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from arms_metrics import __version__
-from arms_metrics.compute import indicators
+from arms_metrics.compute import indicators, loss
 from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import check, protect
 from arms_metrics.disclosure.summary import suppression_summary
@@ -147,7 +147,9 @@ def run(
     release_quarter = resolve_quarter(quarter, today)
     site_dir, work_dir = Path(site_dir), Path(work_dir)
     progress(f"release {release_quarter}: validating {input_dir}")
-    ingested = ingest(Path(input_dir), config, work_dir)
+    ingested = ingest(Path(input_dir), config, work_dir, today)
+    progress("measuring what the quarantine took from each indicator")
+    loss.check(ingested, config, release_quarter, work_dir)
     release = build_release(ingested, config, release_quarter, site_dir, progress)
     write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
     _write_site(release, site_dir, work_dir, progress)

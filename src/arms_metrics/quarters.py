@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
-_LABEL = re.compile(r"^\s*(?:FY)?(\d{4})-?Q([1-4])\s*$", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*(?:FY)?([0-9]{4})-?Q([1-4])\s*$", re.IGNORECASE | re.ASCII)
 
 
 @total_ordering

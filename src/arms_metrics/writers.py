@@ -21,8 +21,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  # ASCII only
 
 
 def neutralize(cell: str) -> str:
@@ -34,6 +36,22 @@ def neutralize(cell: str) -> str:
     if cell.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(cell):
         return "'" + cell
     return cell
+
+
+def neutralized(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``neutralize`` applied to every text cell, for writers that stream a
+    large frame with polars (the sample generator) instead of ``csv_bytes``."""
+    number = "^" + NUMBER.pattern + "$"
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    risky = [
+        pl.any_horizontal(pl.col(c).str.starts_with(s) for s in FORMULA_STARTS)
+        & ~pl.col(c).str.contains(number)
+        for c in text
+    ]
+    return frame.with_columns(
+        pl.when(r).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c, r in zip(text, risky, strict=True)
+    )
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

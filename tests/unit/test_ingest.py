@@ -58,7 +58,7 @@ GOOD_LIC = rows_for(
             "control_category": "0",
             "outcome": "DENIED",
             "approved_value_usd": "",
-            "requested_value_usd": "2.5e2",
+            "requested_value_usd": "250",
         },
     ],
 )
@@ -71,7 +71,7 @@ def test_accepted_frame_types_and_values(tmp_path, config):
     assert frame.schema["requested_value_usd"] == pl.Decimal(18, 2)
     assert frame.schema["referred"] == pl.Boolean
     assert frame["received_date"].to_list() == [dt.date(2025, 10, 1)] * 2
-    # 2.5e2 is exactly 250.00; 100.00 stays 100.00
+    # 250 is 250.00; 100.00 stays 100.00
     assert frame["requested_value_usd"].to_list() == [
         decimal.Decimal("100.00"),
         decimal.Decimal("250.00"),
@@ -206,6 +206,7 @@ def test_quarantine_file_and_summary(tmp_path, config):
                 "by_rule": {"received_date_not_a_date": 1, "referred_not_a_bool": 1},
                 "file": f"{LIC}.csv", "sha256": hashlib.sha256(data).hexdigest(),
                 "quarantine_share": round(1 / 3, 6), "threshold": 1.0, "unchecked_rules": [],
+                "physical_lines": 4, "record_lines": 3, "blank_lines_at_end": 0,
             }
         },
     }  # fmt: skip

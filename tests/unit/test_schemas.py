@@ -32,6 +32,17 @@ CASES: dict[str, list[tuple[dict[str, str], str]]] = {
         ({"lor_id": "DUP"}, "lor_id_duplicate"),
         ({"lor_id": "DUP"}, "lor_id_duplicate"),  # both copies quarantined
         ({"lor_id": "  L99  ", "purchaser_code": " NATO "}, ""),  # whitespace stripped
+        # plausible dates (issue 11): [ingest] min_date 1975-10-01 .. 10 years after the
+        # latest quarter ended; the spreadsheet "zero date" and FY1901 are not events
+        ({"received_date": "1899-12-31"}, "received_date_out_of_range"),
+        ({"received_date": "1900-10-01"}, "received_date_out_of_range"),
+        ({"received_date": "1975-09-30"}, "received_date_out_of_range"),
+        ({"received_date": "1975-10-01"}, ""),
+        ({"complete_date": "9999-12-31"}, "complete_date_out_of_range"),
+        ({"cancelled_date": "2999-01-01"}, "cancelled_date_out_of_range"),
+        # ASCII digits only: fullwidth and Arabic-Indic digits are not a date
+        ({"received_date": "２０２５-10-01"}, "received_date_not_a_date"),
+        ({"complete_date": "٢٠٢٥-١٠-١٥"}, "complete_date_not_a_date"),
     ],
     "fms_documents": [
         ({}, ""),
@@ -65,7 +76,15 @@ CASES: dict[str, list[tuple[dict[str, str], str]]] = {
         ({"priority_platform": "yes"}, "priority_platform_not_a_bool"),
         ({"priority_platform": ""}, "priority_platform_required"),
         ({"value_usd": "0"}, ""),
-        ({"value_usd": "1.5e3"}, ""),
+        ({"value_usd": "1.5e3"}, "value_usd_scientific"),  # only notifications take it
+        ({"value_usd": "6.18135E+05"}, "value_usd_scientific"),  # Excel's form of 618134.97
+        ({"value_usd": "１２３００００００"}, "value_usd_not_a_number"),  # fullwidth digits
+        ({"value_usd": "１.２３E+09"}, "value_usd_not_a_number"),
+        ({"value_usd": "١٢٣"}, "value_usd_not_a_number"),  # Arabic-Indic digits
+        ({"value_usd": "1२3"}, "value_usd_not_a_number"),  # a Devanagari digit inside
+        ({"anticipated_offer_date": "0001-01-01"}, "anticipated_offer_date_out_of_range"),
+        ({"lor_complete_date": "1899-12-31", "offered_date": "", "offer_expiration_date": "",
+          "accepted_date": "", "implemented_date": ""}, "lor_complete_date_out_of_range"),
         ({"value_usd": "12.500"}, ""),  # trailing zeros lose nothing
         ({"value_usd": "12.345"}, "value_usd_precision"),
         ({"value_usd": "-1.00"}, "value_usd_negative"),
@@ -85,6 +104,26 @@ CASES: dict[str, list[tuple[dict[str, str], str]]] = {
         ({"funding_source": "GRANT"}, "funding_source_not_allowed"),
         ({"implemented_date": ""}, "implemented_date_required"),
         ({"case_value_usd": "-0.01"}, "case_value_usd_negative"),
+        ({"case_value_usd": "1.1E+06"}, "case_value_usd_scientific"),
+        ({"case_value_usd": "５００"}, "case_value_usd_not_a_number"),
+        ({"implemented_date": "1899-12-31"}, "implemented_date_out_of_range"),
+        ({"closed_date": "2999-01-01"}, "closed_date_out_of_range"),
+    ],
+    "fms_deliveries": [
+        ({}, ""),
+        ({"delivery_date": "1900-10-01"}, "delivery_date_out_of_range"),
+        ({"delivered_value_usd": "1e3"}, "delivered_value_usd_scientific"),
+        ({"delivered_value_usd": "١٠"}, "delivered_value_usd_not_a_number"),
+        ({"delivered_value_usd": "10.00"}, ""),
+    ],
+    "congressional_notifications": [
+        ({}, ""),
+        ({"estimated_value_usd": "1.01E+09"}, ""),  # published estimates are written so
+        ({"estimated_value_usd": "6.18135E+05"}, ""),
+        ({"estimated_value_usd": "１.２３E+09"}, "estimated_value_usd_not_a_number"),
+        ({"estimated_value_usd": "１２３００００００"}, "estimated_value_usd_not_a_number"),
+        ({"notification_date": "1899-12-31"}, "notification_date_out_of_range"),
+        ({"notification_date": "9999-12-31"}, "notification_date_out_of_range"),
     ],
     "export_licenses": [
         ({}, ""),
@@ -106,6 +145,12 @@ CASES: dict[str, list[tuple[dict[str, str], str]]] = {
         ({"outcome": "GRANTED"}, "approved_value_usd_not_approved;outcome_not_allowed"),
         ({"referred": "1"}, "referred_not_a_bool"),
         ({"requested_value_usd": ""}, ""),
+        ({"received_date": "1899-12-31"}, "received_date_out_of_range"),
+        ({"final_action_date": "2999-12-31"},
+         "final_action_date_out_of_range;outcome_without_final_action_date"),
+        ({"requested_value_usd": "2.5e2"}, "requested_value_usd_scientific"),
+        ({"approved_value_usd": "９０"}, "approved_value_usd_not_a_number"),
+        ({"referred": "true"}, ""),
     ],
 }  # fmt: skip
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from arms_metrics.compute import warehouse
+from arms_metrics.compute import indicators, warehouse
 from arms_metrics.errors import CheckFailed, ConfigError, DataError
+from arms_metrics.quarters import Quarter
 
 
 def _write(path: Path, text: str) -> None:
@@ -107,3 +108,30 @@ def test_run_checks_passes_with_no_rows(tmp_path: Path) -> None:
     _write(tmp_path / "checks" / "chk_ok.sql", "select 1 as x where false")
     with warehouse.connect() as con:
         warehouse.run_checks(con, tmp_path)  # returns without raising
+
+
+HOSTILE_SQL = [
+    "select * from read_csv('{tmp}/in.csv')",
+    "select * from 'https://example.com/x.csv'",
+    "copy (select 1) to '{tmp}/out.csv'",
+    "attach '{tmp}/other.db'",
+    "install httpfs",
+    "load httpfs",
+]
+
+
+@pytest.mark.parametrize("sql", HOSTILE_SQL)
+def test_prepared_warehouse_reaches_no_file_network_or_extension(tmp_path, config, sql):
+    (tmp_path / "in.csv").write_text("a\n1\n", encoding="utf-8")
+    with warehouse.connect(threads=1) as con:
+        indicators.prepare(con, {}, config, Quarter(2026, 3))
+        with pytest.raises(Exception, match="(?i)permission|disabled|external"):
+            con.execute(sql.format(tmp=tmp_path))
+        with pytest.raises(Exception, match="(?i)configuration"):  # and it cannot be undone
+            con.execute("set enable_external_access = true")
+        settings = dict(con.execute(
+            "select name, value from duckdb_settings() where name in ('enable_external_access',"
+            " 'autoinstall_known_extensions', 'autoload_known_extensions')"
+        ).fetchall())  # fmt: skip
+    assert set(settings.values()) == {"false"}
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "other.db").exists()

@@ -6,6 +6,7 @@ import csv
 import io
 import os
 
+import polars as pl
 import pytest
 
 from arms_metrics import writers
@@ -26,10 +27,26 @@ from arms_metrics import writers
         ("NAVY", "NAVY"),
         ("", ""),
         ("a=b", "a=b"),  # only the first character matters
+        ("-1.5e3", "-1.5e3"),  # a number in any spelling stays a number
+        ("-５", "'-５"),  # fullwidth digits are not a number (ASCII only)
+        ("-٣", "'-٣"),  # nor Arabic-Indic ones
+        ("+", "'+"),
+        ("-", "'-"),
+        ("=", "'="),
+        ("DSP-5", "DSP-5"),
     ],
 )
 def test_neutralize(cell, expected):
     assert writers.neutralize(cell) == expected
+
+
+def test_neutralized_frame_applies_the_same_rule_to_every_text_cell():
+    cells = ["=1+2", "-5", "-5.5", "+3", "@SUM(A1)", "\tx", "\rx", "NAVY", "-", "-1e5", "-５",
+             '=HYPERLINK("http://x")', None, ""]  # fmt: skip
+    frame = pl.DataFrame({"text": cells, "number": list(range(len(cells)))})
+    out = writers.neutralized(frame)
+    assert out["text"].to_list() == [None if c is None else writers.neutralize(c) for c in cells]
+    assert out["number"].to_list() == frame["number"].to_list()
 
 
 def test_csv_bytes_round_trip_keeps_the_original_text_after_the_quote():

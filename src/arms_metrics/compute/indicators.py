@@ -156,6 +156,7 @@ def prepare(
     population views; return the quarters of the spine."""
     sql_dir = config.sql_dir
     warehouse.load_sources(con, tables)
+    warehouse.seal(con)
     _load_reference(con, config, quarter)
     warehouse.run_layer(con, sql_dir, "staging")
     # The spine depends on the data (its first quarter), the other models on the spine.

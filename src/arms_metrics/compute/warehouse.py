@@ -47,6 +47,13 @@ def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(":memory:", config=settings)
 
 
+def seal(con: duckdb.DuckDBPyConnection) -> None:
+    """Once the inputs are loaded: no file, network or extension access from SQL, and no
+    setting may change again (a model that reads a file or a URL fails)."""
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
+
+
 def relation_name(name: str) -> str:
     """Return ``name`` if it may be used as an identifier in SQL text, else fail loudly."""
     if not RELATION_NAME.fullmatch(name):

@@ -3,7 +3,7 @@
 ``python -m arms_metrics.ingest.inputs_doc > docs/inputs.md`` (``make docs``) regenerates
 it; a test fails when the committed file differs. Columns and kinds come from
 ``schemas.COLUMNS``, required/allowed values/rules from the pandera models and the
-reference rules of ``build_schema``, parse rules from the column kind (``parsing.py``).
+reference rules of ``build_schema``, parse rules from the column kind (``values.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ import polars as pl
 from arms_metrics.config import load_config
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.rules import describe_rule, rule_id
-from arms_metrics.ingest.schemas import APPLICATION_TYPES, COLUMNS, NAME_CODE, build_schema
+from arms_metrics.ingest.schemas import (
+    APPLICATION_TYPES,
+    COLUMNS,
+    NAME_CODE,
+    ROUND_TO_CENTS,
+    build_schema,
+)
+from arms_metrics.ingest.values import SCIENTIFIC_TABLES
 
 KINDS = {
     "text": "text",
@@ -24,8 +31,8 @@ KINDS = {
     "bool": "bool (`true` / `false`)",
 }
 PARSE_RULES = {
-    "date": ("not_a_date",),
-    "money": ("not_a_number", "precision"),
+    "date": ("not_a_date", "out_of_range"),
+    "money": ("not_a_number", "precision", "scientific"),
     "bool": ("not_a_bool",),
 }
 TABLES = {
@@ -52,7 +59,9 @@ taken where the design is silent).
 
 def _column_rules(table: str, name: str, column) -> list[str]:
     kind = COLUMNS[table][name]
-    rules = [f"{name}_{suffix}" for suffix in PARSE_RULES.get(kind, ())]
+    skip = {"scientific"} if table in SCIENTIFIC_TABLES else set()
+    skip |= {"precision"} if (table, name) in ROUND_TO_CENTS else set()
+    rules = [f"{name}_{s}" for s in PARSE_RULES.get(kind, ()) if s not in skip]
     if not column.nullable:
         rules.append(f"{name}_required")
     rules += [rule_id(name, check.name) for check in column.checks]

@@ -9,26 +9,28 @@ silently, and outputs are deterministic bytes (sorted keys, no paths, no timesta
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 import pandera.errors
 import polars as pl
 
-from arms_metrics.config import TEMPLATES_DIR, Config
-from arms_metrics.errors import DataError, UsageError
-from arms_metrics.ingest.parsing import INDEX, LINE, SUFFIXES, RawTable, parse_table, read_table
+from arms_metrics.config import Config
+from arms_metrics.errors import DataError
+from arms_metrics.ingest.files import find_inputs, shown
+from arms_metrics.ingest.parsing import RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
+from arms_metrics.ingest.report import examples, write_quarantine, write_summary
 from arms_metrics.ingest.rules import describe_rule, rule_id
+from arms_metrics.ingest.salvage import salvage
 from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
+from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
+from arms_metrics.quarters import Quarter
 from arms_metrics.release import InputFile
-from arms_metrics.writers import csv_bytes, write_bytes, write_text
 
 CN = "congressional_notifications"
-EXAMPLES = 10  # offending records shown per table in the report
 DATA_LIKE = (".csv", ".gz", ".parquet", ".tsv", ".xlsx", ".json")
 
 
@@ -37,6 +39,9 @@ class Ingested:
     tables: dict[str, pl.DataFrame]  # accepted rows only, only tables present in the input dir
     inputs: tuple[InputFile, ...]  # one per table present (file name only)
     summary: dict  # exactly what was written to summary.json
+    # the quarantined rows, typed, each value that broke its rule missing (salvage.py)
+    quarantined: dict[str, pl.DataFrame] = field(default_factory=dict)
+    examples: dict[str, list[tuple]] = field(default_factory=dict)  # first offenders (report)
 
 
 @dataclass(frozen=True)
@@ -44,33 +49,9 @@ class _Checked:
     raw: RawTable
     accepted: pl.DataFrame
     quarantine: pl.DataFrame  # source_file, record, line, rules, original columns as text
+    salvaged: pl.DataFrame  # the quarantined rows as the loss check reads them
     by_rule: dict[str, int]
     unchecked: tuple[str, ...]
-
-
-def find_inputs(input_dir: Path, tables: tuple[str, ...]) -> tuple[dict[str, Path], list[str]]:
-    """One file per table present, and the names of every other file (ignored)."""
-    if not input_dir.is_dir():
-        raise UsageError(f"input directory not found: {input_dir}")
-    found: dict[str, Path] = {}
-    ignored: list[str] = []
-    for path in sorted(p for p in input_dir.iterdir() if p.is_file()):
-        if path.name.startswith("."):
-            continue
-        table = next((t for t in tables for s in SUFFIXES if path.name == t + s), None)
-        if table is None:
-            ignored.append(path.name)
-        elif table in found:
-            detail = f"two files for table {table}: {found[table].name} and {path.name}"
-            raise DataError(path.name, "duplicate_input", detail)
-        else:
-            found[table] = path
-    if not found:
-        expected = ", ".join(f"{t}.csv" for t in tables)
-        raise DataError(
-            str(input_dir.name), "no_input_tables", f"no input table found ({expected})"
-        )
-    return found, ignored
 
 
 def _prepare(table: str, typed: pl.DataFrame, reference: Reference) -> pl.DataFrame:
@@ -131,28 +112,47 @@ def _quarantine(raw: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _check_table(raw: RawTable, reference: Reference, case_ids: pl.Series | None) -> _Checked:
-    typed, parse_failures = parse_table(raw)
+def _usable(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The table's columns; a notification's empty code is the code of its name."""
+    if table == CN:
+        frame = frame.with_columns(pl.coalesce("purchaser_code", NAME_CODE).alias("purchaser_code"))
+    return frame.select(list(COLUMNS[table]))
+
+
+def plausible_dates(config: Config, today: dt.date | None = None) -> DateRange:
+    """``[ingest] min_date`` .. ``max_years_after_quarter_end`` years after the end of the
+    latest quarter ended by ``today`` (not the release quarter: a rebuilt old quarter keeps
+    its later records, which its as-of rule reads)."""
+    end = Quarter.latest_ended(today or dt.date.today()).end
+    return DateRange(
+        config.min_date, end.replace(year=end.year + config.max_years_after_quarter_end)
+    )
+
+
+def _check_table(
+    raw: RawTable, reference: Reference, case_ids: pl.Series | None, dates: DateRange
+) -> _Checked:
+    typed, parse_failures = parse_table(raw, dates)
     frame = _prepare(raw.table, typed, reference)
     schema = build_schema(raw.table, reference, case_ids)
     rows = _rules_by_row(parse_failures, _pandera_failures(schema, frame))
     bad = typed[INDEX].is_in(rows["index"].implode())
-    accepted = frame.filter(~bad)
-    if raw.table == CN:
-        code = pl.coalesce("purchaser_code", NAME_CODE).alias("purchaser_code")
-        accepted = accepted.with_columns(code)
+    accepted = _usable(raw.table, frame.filter(~bad))
+    lost = _usable(raw.table, salvage(raw.table, frame, typed[INDEX], rows))
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
     unchecked = ("case_id_unknown",) if raw.table == "fms_deliveries" and case_ids is None else ()
-    return _Checked(
-        raw, accepted.select(list(COLUMNS[raw.table])), _quarantine(raw, rows), counts, unchecked
-    )
+    return _Checked(raw, accepted, _quarantine(raw, rows), lost, counts, unchecked)
 
 
 def _table_summary(checked: _Checked, threshold: float) -> dict:
     read = checked.raw.frame.height
     quarantined = checked.quarantine.height
+    lines = checked.raw.lines  # 1 header + record lines + blank lines at end = physical lines
     return {
+        "physical_lines": lines.physical if lines else None,
+        "record_lines": lines.records if lines else None,
+        "blank_lines_at_end": lines.blank_at_end if lines else None,
         "read": read,
         "accepted": checked.accepted.height,
         "quarantined": quarantined,
@@ -179,66 +179,31 @@ def _failure(checked: _Checked, threshold: float) -> DataError:
     return DataError(checked.raw.file_name, rule, detail, first["line"])
 
 
-def write_report(path: Path, summary: dict, quarantines: dict[str, pl.DataFrame]) -> None:
-    """The analyst's page: counts per table, each rule with its meaning, first offenders."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    tables = [
-        {
-            "name": table,
-            **info,
-            "share_text": f"{info['quarantine_share']:.2%}",
-            "threshold_text": f"{info['threshold']:.2%}",
-            "rules": [(r, n, describe_rule(r)) for r, n in info["by_rule"].items()],
-            "examples": quarantines[table].head(EXAMPLES).select("record", "line", "rules").rows(),
-        }
-        for table, info in summary["tables"].items()
-    ]
-    html = env.get_template("validation_report.html").render(
-        status=summary["status"], tables=tables, ignored_files=summary["ignored_files"]
-    )
-    write_text(path, html)
-
-
 def _write(work_dir: Path, checked: list[_Checked], summary: dict, tables: tuple[str, ...]):
-    quarantine_dir = work_dir / "quarantine"
-    validation_dir = work_dir / "validation"
-    quarantine_dir.mkdir(parents=True, exist_ok=True)
-    validation_dir.mkdir(parents=True, exist_ok=True)
-    present = {item.raw.table for item in checked}
-    for table in tables:  # a stale file from an earlier run would mislead the analyst
-        if table not in present:
-            (quarantine_dir / f"{table}.csv").unlink(missing_ok=True)
-    for item in checked:
-        frame = item.quarantine
-        data = csv_bytes(frame.columns, frame.iter_rows())
-        write_bytes(quarantine_dir / f"{item.raw.table}.csv", data)
-    text = json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    write_text(validation_dir / "summary.json", text)
-    write_report(
-        validation_dir / "report.html", summary, {c.raw.table: c.quarantine for c in checked}
-    )
+    quarantines = {item.raw.table: item.quarantine for item in checked}
+    write_quarantine(work_dir, quarantines, tables)
+    write_summary(work_dir, summary, examples(quarantines))
 
 
-def ingest(input_dir: Path, config: Config, work_dir: Path) -> Ingested:
-    """Read and validate every table present in ``input_dir``; fail (exit 65) on bad data."""
+def ingest(
+    input_dir: Path, config: Config, work_dir: Path, today: dt.date | None = None
+) -> Ingested:
+    """Read and validate every table present in ``input_dir``; fail (exit 65) on bad data.
+    ``today`` (default: the date today) places the latest plausible date."""
     input_dir, work_dir = Path(input_dir), Path(work_dir)
     found, ignored = find_inputs(input_dir, config.tables)
     for name in ignored:
         if name.lower().endswith(DATA_LIKE):
-            print(f"warning: ignoring {name}: not an input table name", file=sys.stderr)
+            print(f"warning: ignoring {shown(name)}: not an input table name", file=sys.stderr)
     reference = load_reference(config.reference_dir)
-    threshold = config.max_quarantine_share
+    threshold, dates = config.max_quarantine_share, plausible_dates(config, today)
     checked: dict[str, _Checked] = {}
     order = sorted(found, key=lambda t: (t == "fms_deliveries", config.tables.index(t)))
     for table in order:
         cases = checked.get("fms_cases")
         case_ids = cases.accepted["case_id"] if cases is not None else None
-        checked[table] = _check_table(read_table(table, found[table]), reference, case_ids)
+        raw = read_table(table, found[table], config.max_file_bytes)
+        checked[table] = _check_table(raw, reference, case_ids, dates)
     items = [checked[t] for t in config.tables if t in checked]
     failed = [c for c in items if c.quarantine.height / c.raw.frame.height > threshold]
     summary = {
@@ -254,4 +219,6 @@ def ingest(input_dir: Path, config: Config, work_dir: Path) -> Ingested:
                   c.accepted.height, c.quarantine.height)
         for c in items
     )  # fmt: skip
-    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary)
+    lost = {c.raw.table: c.salvaged for c in items}
+    shown_rows = examples({c.raw.table: c.quarantine for c in items})
+    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost, shown_rows)

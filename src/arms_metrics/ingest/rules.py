@@ -18,9 +18,11 @@ _SUFFIXES = {
     "negative": "is negative",
     "duplicate": "shares its value with another row (every such row is quarantined)",
     "not_a_date": "is not an ISO date YYYY-MM-DD (or not a real day)",
-    "not_a_number": "is not a plain decimal number (no separators, symbols or 18+ digits)",
+    "not_a_number": "is not a plain decimal number (ASCII digits, no separators or symbols)",
     "precision": "has non-zero digits beyond the cent",
     "not_a_bool": "is not true or false",
+    "out_of_range": "is outside the plausible dates ([ingest] min_date and max_years)",
+    "scientific": "is in scientific notation, a display form that may have rounded the amount",
 }
 _SPECIAL = {
     "development_group_required": "development_group is empty on an LOA or AMENDMENT",

@@ -20,6 +20,7 @@ from arms_metrics.config import TABLES
 from arms_metrics.samples import profiles as sp
 from arms_metrics.samples.fms import fms_tables
 from arms_metrics.samples.licensing import licences_for_year, notifications
+from arms_metrics.writers import neutralized
 
 
 def _money(column: str) -> pl.Expr:
@@ -38,7 +39,8 @@ def _format(frame: pl.DataFrame) -> pl.DataFrame:
 def _write(frame: pl.DataFrame, path: Path, header: bool = True) -> None:
     """Append ``frame`` as CSV: UTF-8, LF, ISO dates, true/false, empty string for null."""
     with path.open("ab" if not header else "wb") as handle:
-        _format(frame).write_csv(handle, include_header=header, null_value="", line_terminator="\n")
+        safe = neutralized(_format(frame))  # a formula in a cell is made inert (writers.py)
+        safe.write_csv(handle, include_header=header, null_value="", line_terminator="\n")
 
 
 # --- Deliberately broken rows (dirty > 0) -------------------------------------------

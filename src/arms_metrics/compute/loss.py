@@ -1,0 +1,110 @@
+"""What the quarantine took from each indicator (``[quality] max_indicator_loss_share``).
+
+A quarantine under a table's threshold can still land on one indicator: an export that
+writes ``NULL`` for empty fields quarantines exactly the pending licenses, and
+``lic_pending`` would publish 3.8 % low with no word. So ``run`` measures every indicator
+whose sources lost rows twice, over the accepted rows and over the accepted plus the
+quarantined rows (``Ingested.quarantined``: a value that broke its rule read as missing),
+and compares the ``n`` of their total cells per quarter. The losses go to
+``validation/summary.json`` (``indicator_loss``) and the report; a quarter where an
+indicator lost more than the share of its records fails the run (exit 65) naming it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from arms_metrics.cells import TOTAL
+from arms_metrics.compute import indicators, semantic, warehouse
+from arms_metrics.config import Config, Indicator
+from arms_metrics.errors import DataError
+from arms_metrics.ingest.load import Ingested
+from arms_metrics.ingest.report import write_summary
+from arms_metrics.quarters import Quarter
+
+KEY = ["indicator_id", "period"]
+LOSS_SCHEMA = {
+    "indicator_id": pl.String(),
+    "period": pl.String(),
+    "records": pl.Int64(),
+    "lost": pl.Int64(),
+    "share": pl.Float64(),
+}
+
+
+def _total_n(
+    tables: dict[str, pl.DataFrame], config: Config, quarter: Quarter, chosen: list[Indicator]
+) -> pl.DataFrame:
+    """(indicator_id, period, n) of the total cell of each chosen indicator, every quarter."""
+    with warehouse.connect() as con:
+        indicators.prepare(con, tables, config, quarter)
+        parts = [
+            semantic.population_cells(con, population, members)
+            for population, members in semantic.by_population(chosen).items()
+        ]
+    cells = pl.concat(parts)
+    return cells.filter(pl.col("breakdown") == TOTAL).select(*KEY, "n")
+
+
+def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFrame:
+    """LOSS_SCHEMA rows for every (indicator, quarter) that lost records, sorted."""
+    present, quarantined = ingested.tables, ingested.quarantined
+    touched = {table for table, frame in quarantined.items() if frame.height}
+    chosen = [
+        indicator
+        for indicator in config.registry.indicators
+        if set(indicator.sources) <= set(present) and set(indicator.sources) & touched
+    ]
+    if not chosen:
+        return pl.DataFrame(schema=LOSS_SCHEMA)
+    every = {t: pl.concat([f, quarantined[t]]) if t in touched else f for t, f in present.items()}
+    kept = _total_n(present, config, quarter, chosen)
+    read = _total_n(every, config, quarter, chosen)
+    both = read.join(kept, on=KEY, how="full", coalesce=True, suffix="_kept").fill_null(0)
+    lost = both.select(
+        *KEY, pl.col("n").alias("records"), (pl.col("n") - pl.col("n_kept")).alias("lost")
+    )
+    lost = lost.filter(pl.col("lost") > 0).with_columns(
+        (pl.col("lost") / pl.col("records")).alias("share")
+    )
+    return lost.select(pl.col(c).cast(t) for c, t in LOSS_SCHEMA.items()).sort(KEY)
+
+
+def _failure(over: pl.DataFrame, ingested: Ingested, config: Config, threshold: float):
+    """Name the worst indicator, its quarter and loss, the others over the share, and the
+    file with its first quarantined line."""
+    worst = over.row(0, named=True)
+    others = over["indicator_id"].unique(maintain_order=True).to_list()[1:]
+    sources = config.registry.get(worst["indicator_id"]).sources
+    table = next(t for t in sources if ingested.quarantined.get(t, pl.DataFrame()).height)
+    info = ingested.summary["tables"][table]
+    shown = ingested.examples.get(table) or [(None, None, None)]
+    detail = (
+        f"{worst['indicator_id']} lost {worst['lost']} of its {worst['records']} records in "
+        f"{worst['period']} ({worst['share']:.2%}) to the quarantine, above [quality] "
+        f"max_indicator_loss_share {threshold:.2%}"
+        + (f" (also {', '.join(others)})" if others else "")
+        + f"; see validation/report.html and quarantine/{table}.csv"
+    )
+    return DataError(info["file"], "indicator_loss", detail, shown[0][1])
+
+
+def check(ingested: Ingested, config: Config, quarter: Quarter, work_dir: Path) -> dict:
+    """Measure the losses, add them to the validation summary and report, and fail (exit
+    65) when an indicator lost more than its share in a quarter; the summary on success."""
+    lost = measure(ingested, config, quarter)
+    threshold = config.max_indicator_loss_share
+    over = lost.filter(pl.col("share") > threshold).sort(
+        ["share", *KEY], descending=[True, False, False]
+    )
+    rows = [dict(row, share=round(row["share"], 6)) for row in lost.iter_rows(named=True)]
+    section = {"threshold": threshold, "status": "failed" if over.height else "ok", "lost": rows}
+    summary = {**ingested.summary, "indicator_loss": section}
+    if over.height:
+        summary["status"] = "failed"
+    write_summary(Path(work_dir), summary, ingested.examples)
+    if over.height:
+        raise _failure(over, ingested, config, threshold)
+    return summary

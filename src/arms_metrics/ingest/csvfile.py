@@ -1,0 +1,271 @@
+"""Read a CSV file's records as text, accounting for every physical line.
+
+One grammar decides what a valid file is: Python's ``csv`` module in strict mode (RFC 4180
+quoting, no limit on field size). pyarrow builds the frame fast; the strict reader checks
+every file that holds a quote, finds the line and rule when pyarrow refuses a file, and
+reads the rare valid file pyarrow cannot. Every line-ending convention is read (LF, CRLF,
+CR alone, CR CR LF, LF CR, and mixes); a line is what a text editor counts as one. A line
+break inside a field is allowed only in the free-text columns; an unclosed quote is an
+error at the line where it opened. Error messages never quote the file's content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from arms_metrics.errors import DataError
+from arms_metrics.ingest.columns import FREE_TEXT, check_columns
+from arms_metrics.ingest.files import csv_text
+from arms_metrics.ingest.values import LINE
+
+_QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
+_PLAIN = re.compile(rb"[^,\n]*")
+
+
+@dataclass(frozen=True)
+class Lines:
+    """How the file's physical lines are spent: 1 header + record lines + blank lines at end."""
+
+    physical: int
+    records: int
+    blank_at_end: int
+
+
+def header(name: str, data: bytes) -> list[str]:
+    first = data.split(b"\n", 1)[0]
+    try:
+        text = first.decode("utf-8")
+        columns = next(csv.reader([text], strict=True), [])
+    except UnicodeDecodeError:
+        raise DataError(name, "not_utf8", "the header row is not UTF-8 text", 1) from None
+    except csv.Error:
+        raise DataError(name, "unparseable", "the header row is not valid CSV", 1) from None
+    columns = [column.strip() for column in columns]
+    repeated = sorted({column for column in columns if columns.count(column) > 1})
+    if repeated:
+        raise DataError(name, "duplicate_column", f"column {repeated[0]} appears twice", 1)
+    return columns
+
+
+def _arrow_frame(data: bytes, columns: list[str]) -> pl.DataFrame | None:
+    """The records as text columns, or None when pyarrow refuses the file (a ragged row too)."""
+    options = (
+        pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24),
+        pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=b'"' in data),
+        pacsv.ConvertOptions(
+            column_types=dict.fromkeys(columns, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    try:
+        return pl.from_arrow(pacsv.read_csv(io.BytesIO(data), *options))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+@contextmanager
+def _no_field_limit() -> Iterator[None]:
+    old = csv.field_size_limit()
+    try:
+        csv.field_size_limit(sys.maxsize)
+    except OverflowError:  # a C long of 32 bits
+        csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _in_quotes(name: str, data: bytes, start: int, columns: list[str]) -> DataError:
+    """Explain a strict-reader failure in the record that starts on line ``start``."""
+    base = pos = _offset(data, start)
+    for number in itertools.count():
+        column = columns[number] if number < len(columns) else f"number {number + 1}"
+        if data.startswith(b'"', pos):
+            opened = start + data.count(b"\n", base, pos)
+            match = _QUOTED.match(data, pos)
+            if match is None:
+                detail = f"the quote that opens column {column} here is never closed"
+                return DataError(name, "unclosed_quote", detail, opened)
+            pos = match.end()
+            if not data.startswith((b",", b"\n"), pos) and pos < len(data):
+                return _junk(name, column, opened, start + data.count(b"\n", base, pos))
+        else:
+            pos = _PLAIN.match(data, pos).end()
+        if not data.startswith(b",", pos):
+            break
+        pos += 1
+    return DataError(name, "unparseable", "not valid CSV", start)
+
+
+def _junk(name: str, column: str, opened: int, closed: int) -> DataError:
+    doubled = "a quote inside a field must be doubled"
+    if closed > opened:
+        detail = (
+            f"the quote that opens column {column} here is not closed on its line: "
+            f"the field runs to line {closed}, where a quote is followed by text ({doubled})"
+        )
+        return DataError(name, "unclosed_quote", detail, opened)
+    detail = f"in column {column} a closing quote is followed by text ({doubled})"
+    return DataError(name, "text_after_quote", detail, opened)
+
+
+def _offset(data: bytes, line: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        pos = data.index(b"\n", pos) + 1
+    return pos
+
+
+def _record_problem(
+    name: str, row: list[str], start: int, end: int, columns: list[str], free: tuple[str, ...]
+) -> DataError | None:
+    """A line break outside the free-text columns, or a ragged record."""
+    width = len(columns)
+
+    def opened(index: int) -> int:
+        return start + sum(value.count("\n") for value in row[:index])
+
+    for index, value in enumerate(row[:width]):
+        if "\n" in value and columns[index] not in free:
+            allowed = ", ".join(free) or "no column of this table"
+            detail = (
+                f"the quoted field that opens column {columns[index]} here runs to line "
+                f"{opened(index + 1)} (is a closing quote missing? line breaks are allowed "
+                f"only in {allowed})"
+            )
+            return DataError(name, "line_break_in_field", detail, opened(index))
+    if len(row) == width:
+        return None
+    detail = f"record has {len(row)} fields, the header has {width}"
+    spanning = [i for i, value in enumerate(row) if "\n" in value]
+    if spanning:
+        first = spanning[0]
+        column = columns[first] if first < width else f"number {first + 1}"
+        detail += (
+            f"; its quoted field in column {column} runs from line {opened(first)} to "
+            f"{opened(first + 1)} (is a closing quote missing?)"
+        )
+    return DataError(name, "ragged_row", detail, start)
+
+
+def _strict(
+    name: str, data: bytes, columns: list[str], free: tuple[str, ...], keep: bool
+) -> tuple[DataError | None, list[list[str]]]:
+    """The first problem in file order (None if valid), and the records if ``keep``."""
+    rows: list[list[str]] = []
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    reader = csv.reader(stream, strict=True)
+    start = 1
+    with _no_field_limit():
+        try:
+            for row in reader:
+                end = reader.line_num
+                odd = start > 1 and row and (end > start or len(row) != len(columns))
+                if odd and (problem := _record_problem(name, row, start, end, columns, free)):
+                    return problem, rows
+                if keep and start > 1:
+                    rows.append(row or [""] * len(columns))
+                start = end + 1
+        except csv.Error:
+            return _in_quotes(name, data, start, columns), rows
+    return None, rows
+
+
+def _not_utf8(name: str, data: bytes) -> DataError | None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return DataError(name, "not_utf8", "bytes that are not UTF-8", line)
+    return None
+
+
+def _frame(name: str, data: bytes, columns: list[str], free: tuple[str, ...], note: str):
+    """Every record as text; the first problem in the file raised as a DataError."""
+    frame = _arrow_frame(data, columns)
+    if frame is not None and b'"' not in data:
+        return frame  # no quote: each line is a record, and pyarrow checked each one
+    problem = _not_utf8(name, data) if frame is None else None
+    rows: list[list[str]] = []
+    if problem is None:
+        problem, rows = _strict(name, data, columns, free, keep=frame is None)
+    if problem is not None and problem.rule == "ragged_row":
+        raise DataError(name, problem.rule, problem.detail + note, problem.line)
+    if problem is not None:
+        raise problem
+    if frame is None:
+        frame = pl.DataFrame(
+            [pl.Series(c, [r[i] for r in rows], dtype=pl.String) for i, c in enumerate(columns)]
+        )
+    return frame
+
+
+def _newlines(frame: pl.DataFrame) -> pl.Expr:
+    return pl.sum_horizontal(
+        pl.col(c).str.count_matches("\n", literal=True) for c in frame.columns
+    ).cast(pl.Int64)
+
+
+def _with_lines(frame: pl.DataFrame, embedded: bool) -> pl.DataFrame:
+    """Physical line numbers: record + 1, shifted by newlines embedded in quoted values."""
+    record = pl.int_range(pl.len(), dtype=pl.Int64)
+    if not embedded:
+        return frame.with_columns((record + 2).alias(LINE))
+    before = _newlines(frame).cum_sum().shift(1, fill_value=0)
+    return frame.with_columns((record + 2 + before).alias(LINE))
+
+
+def _drop_trailing_blank(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blank lines at the very end of a file are not records (editors add them)."""
+    blank = pl.all_horizontal(pl.col(c).str.strip_chars() == "" for c in frame.columns)
+    keep = frame.height
+    while keep:  # look at the tail only: the happy path reads a few rows, not all
+        tail = frame.slice(max(keep - 64, 0), min(keep, 64)).select(blank.alias("b"))["b"]
+        last_data = tail.not_().arg_true()
+        trailing = tail.len() if last_data.is_empty() else tail.len() - 1 - int(last_data.max())
+        keep -= trailing
+        if trailing < tail.len():
+            break
+    return frame.head(keep)
+
+
+def _record_lines(frame: pl.DataFrame, embedded: bool) -> int:
+    if not embedded or frame.height == 0:
+        return frame.height
+    return frame.height + int(frame.select(_newlines(frame)).to_series().sum())
+
+
+def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
+    """The records of one CSV file as text columns, with their lines; or a DataError."""
+    if not raw.removeprefix(codecs.BOM_UTF8).strip():  # nothing but a BOM is empty too
+        raise DataError(name, "empty_file", "the file is empty", None)
+    data, note = csv_text(name, raw)
+    columns = header(name, data)
+    check_columns(name, table, columns)
+    if not data.partition(b"\n")[2].strip():
+        raise DataError(name, "empty_file", "a header but no data rows", 1)
+    every = _frame(name, data, columns, FREE_TEXT.get(table, ()), note)
+    embedded = b'"' in data and b"\n" in data
+    physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if 1 + _record_lines(every, embedded) != physical:
+        detail = f"{physical} lines, but the header and records account for a different number"
+        raise DataError(name, "lines_unaccounted", detail, None)
+    frame = _drop_trailing_blank(every)
+    if frame.height == 0:
+        raise DataError(name, "empty_file", "a header but no data rows", 1)
+    records = _record_lines(frame, embedded)
+    return _with_lines(frame, embedded), Lines(physical, records, physical - 1 - records)

@@ -1,0 +1,203 @@
+"""Turn the cells of one table into typed values: dates, DECIMAL(18,2) money, booleans.
+
+Every number path reads ASCII digits only (``[0-9]``, never the Unicode ``\\d``): a
+fullwidth or Arabic-Indic digit is not a number, in money and in dates alike. A cell that
+does not parse, or a date outside the plausible range (``[ingest] min_date`` ..
+``max_years_after_quarter_end``), becomes a failure ``(index, column, rule)`` and its value
+is read as missing; the row is quarantined later. Scientific notation in money is a
+spreadsheet's display form that may have rounded the amount: it is accepted only where
+published estimates are written that way (``SCIENTIFIC_TABLES``) and from parquet floats.
+
+Parquet columns arrive typed: ``parquet_frame`` keeps the types that hold the value exactly
+(the target type, decimal, integer and float64 money) and turns dictionary-encoded
+(categorical) and all-null columns into text; float32 money cannot hold cents and is
+refused with exit 65 naming the column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+from typing import Protocol
+
+import polars as pl
+
+from arms_metrics.errors import DataError
+from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
+
+INDEX = "__index"  # 0-based row position; the pandera failure index
+LINE = "__line"  # physical line of the record's first field (null for parquet)
+SCIENTIFIC_TABLES = ("congressional_notifications",)
+
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
+_SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
+_EXCESS = r"\.[0-9]{2}[0-9]*[1-9]"  # a non-zero digit after the second decimal
+_CENT = decimal.Decimal("0.01")
+_MAX = decimal.Decimal("1e16")  # DECIMAL(18, 2) holds 16 digits before the point
+
+
+class RawTable(Protocol):
+    """What ``parse_table`` reads of ``parsing.RawTable`` (this module sits below it)."""
+
+    table: str
+    frame: pl.DataFrame
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The plausible dates: ``first`` .. ``last`` inclusive; others are quarantined."""
+
+    first: dt.date
+    last: dt.date
+
+
+# -- parquet --------------------------------------------------------------------------------
+def _parquet_column(name: str, column: str, kind: str, dtype: pl.DataType) -> pl.Expr:
+    """The column as text for the shared parsers, or kept when its type is exact."""
+    col = pl.col(column)
+    if dtype == pl.String or dtype == KIND_DTYPES[kind]:
+        return col
+    if isinstance(dtype, pl.Categorical | pl.Enum | pl.Null):  # dictionary, or all empty
+        return col.cast(pl.String)
+    exact = isinstance(dtype, pl.Decimal | pl.Float64) or dtype.is_integer()
+    if kind == "money" and exact:
+        return col  # parse_table reads it through its exact text
+    if kind == "money" and dtype.is_float():
+        detail = (
+            f"column {column} is {dtype}: money is decimal, integer or float64 (not cents-safe)"
+        )
+        raise DataError(name, "column_type", detail, None)
+    raise DataError(name, "column_type", f"column {column} has parquet type {dtype}", None)
+
+
+def parquet_frame(name: str, frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """The table's columns of a parquet file, each in a type the parsers read exactly."""
+    kinds = COLUMNS[table]
+    exprs = [_parquet_column(name, c, kinds[c], frame.schema[c]) for c in kinds if c in frame]
+    return frame.select(exprs).with_columns(pl.lit(None, dtype=pl.Int64).alias(LINE))
+
+
+# -- cell parsers ---------------------------------------------------------------------------
+def _clean(column: str) -> pl.Expr:
+    """Surrounding whitespace is not data; an empty cell is a missing value."""
+    stripped = pl.col(column).str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped).alias(column)
+
+
+def _exact_cents(text: str, round_to_cents: bool) -> tuple[decimal.Decimal | None, str | None]:
+    """Decimal value of a scientific or over-precise number: exact, or rounded half-even."""
+    try:
+        value = decimal.Decimal(text)
+        cents = value.quantize(_CENT, rounding=decimal.ROUND_HALF_EVEN)
+    except decimal.InvalidOperation:
+        return None, "not_a_number"
+    if abs(cents) >= _MAX:
+        return None, "not_a_number"
+    if cents != value and not round_to_cents:
+        return None, "precision"
+    return cents, None
+
+
+def _slow_money(text: pl.Series, slow: pl.Series, round_to_cents: bool):
+    """(value, rule) of the rare cells Decimal must read: each distinct text parsed once."""
+    slow_values = text.filter(slow.fill_null(False)).unique().to_list()
+    parsed = {value: _exact_cents(value, round_to_cents) for value in slow_values}
+    keys = pl.Series(slow_values, dtype=pl.String)
+    values = pl.Series([parsed[v][0] for v in slow_values], dtype=MONEY)
+    rules = pl.Series([parsed[v][1] for v in slow_values], dtype=pl.String)
+    return (
+        text.replace_strict(keys, values, default=None, return_dtype=MONEY),
+        text.replace_strict(keys, rules, default=None, return_dtype=pl.String),
+    )
+
+
+def _parse_money(
+    text: pl.Series, round_to_cents: bool, scientific: bool = True
+) -> tuple[pl.Series, pl.Series]:
+    """(DECIMAL(18,2) values, failure suffix or null); the rare slow cases go via Decimal."""
+    plain = text.str.contains(_PLAIN)
+    simple = plain & ~text.str.contains(_EXCESS)
+    fast = pl.select(pl.when(simple).then(text.cast(MONEY, strict=False))).to_series()
+    exponent = text.str.contains(_SCIENTIFIC)
+    slow = (plain & ~simple) | (exponent if scientific else pl.repeat(False, len(text), eager=True))
+    slow_value, slow_rule = _slow_money(text, slow, round_to_cents)
+    frame = pl.DataFrame(
+        {"t": text, "fast": fast, "slow": slow, "sv": slow_value, "sr": slow_rule, "e": exponent}
+    )
+    out = frame.select(
+        value=pl.when(pl.col("slow")).then(pl.col("sv")).otherwise(pl.col("fast")),
+        rule=pl.when(pl.col("t").is_null())
+        .then(None)
+        .when(pl.col("slow"))
+        .then(pl.col("sr"))
+        .when(pl.col("e"))
+        .then(pl.lit("scientific"))
+        .when(pl.col("fast").is_null())
+        .then(pl.lit("not_a_number")),
+    )
+    return out["value"], out["rule"]
+
+
+def _parse_simple(text: pl.Series, kind: str) -> tuple[pl.Series, pl.Series]:
+    frame = pl.DataFrame({"t": text})
+    t = pl.col("t")
+    if kind == "date":
+        value = pl.when(t.str.contains(_DATE)).then(t.str.to_date("%Y-%m-%d", strict=False))
+        suffix = "not_a_date"
+    else:
+        low = t.str.to_lowercase()
+        value = pl.when(low == "true").then(True).when(low == "false").then(False)
+        suffix = "not_a_bool"
+    out = frame.select(
+        value=value, rule=pl.when(t.is_not_null() & value.is_null()).then(pl.lit(suffix))
+    )
+    return out["value"].cast(KIND_DTYPES[kind]), out["rule"]
+
+
+def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.Series, pl.Series]:
+    """A date outside ``dates`` is read as missing, with the rule ``out_of_range``."""
+    outside = (value < dates.first) | (value > dates.last)
+    frame = pl.DataFrame({"v": value, "r": rule, "o": outside.fill_null(False)})
+    out = frame.select(
+        value=pl.when(pl.col("o")).then(None).otherwise(pl.col("v")),
+        rule=pl.when(pl.col("o")).then(pl.lit("out_of_range")).otherwise(pl.col("r")),
+    )
+    return out["value"].cast(pl.Date), out["rule"]
+
+
+def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | None):
+    """(typed values, failure suffix or null) of one column."""
+    none = pl.repeat(None, len(series), dtype=pl.String, eager=True)
+    if kind == "text" or series.dtype == KIND_DTYPES[kind]:
+        value, rule = series, none
+    elif kind == "money":
+        native = series.dtype != pl.String  # parquet numbers: their text is exact
+        scientific = native or table in SCIENTIFIC_TABLES
+        text = series.cast(pl.String)
+        value, rule = _parse_money(text, (table, series.name) in ROUND_TO_CENTS, scientific)
+    else:
+        value, rule = _parse_simple(series, kind)
+    if kind == "date" and dates is not None:
+        value, rule = _in_range(value, rule, dates)
+    return value, rule
+
+
+def parse_table(raw: RawTable, dates: DateRange | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed frame (INDEX, LINE + columns) and its parse failures (index, column, rule)."""
+    frame = raw.frame.with_columns(
+        _clean(c) for c, dtype in raw.frame.schema.items() if dtype == pl.String
+    )
+    failures = []
+    typed = {INDEX: frame[INDEX], LINE: frame[LINE]}
+    for column, kind in COLUMNS[raw.table].items():
+        value, rule = _parse_column(raw.table, frame[column], kind, dates)
+        typed[column] = value.cast(KIND_DTYPES[kind]).alias(column)
+        failed = pl.DataFrame({"index": frame[INDEX], "suffix": rule}).drop_nulls("suffix")
+        failures.append(
+            failed.select("index", pl.lit(column).alias("column"),
+                          (pl.lit(column + "_") + pl.col("suffix")).alias("rule"))
+        )  # fmt: skip
+    empty = pl.DataFrame(schema={"index": pl.Int64, "column": pl.String, "rule": pl.String})
+    return pl.DataFrame(typed), pl.concat([empty, *failures])

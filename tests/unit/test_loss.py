@@ -1,0 +1,140 @@
+"""What the quarantine took from each indicator (issue 11, fault 6): hand-worked cases.
+
+Release quarter FY2026-Q2; every good row is dated in FY2026-Q1 (tests/unit/
+test_ingest_helpers.GOOD), so the spine is FY2026-Q1 and FY2026-Q2. Each case quarantines
+one kind of row and lists, from the indicator definitions, the total cells it takes
+records from: (indicator, quarter, records over all rows read, records lost).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+
+from arms_metrics.compute import loss
+from arms_metrics.errors import DataError
+from arms_metrics.quarters import Quarter
+from tests.unit.test_ingest_helpers import rows_for, run
+
+Q = Quarter(2026, 2)
+PENDING = {"final_action_date": "", "outcome": "", "approved_value_usd": ""}
+# An export that writes NULL for an empty field: the pending license is quarantined
+# (final_action_date_not_a_date, outcome_not_allowed), yet it is still pending.
+NULL_PENDING = {"final_action_date": "NULL", "outcome": "NULL", "approved_value_usd": ""}
+
+CASES = {
+    # 10 pending STATE licenses received 2025-10-01 and one written with NULLs: at both
+    # quarter ends all 11 are pending and older than the 60-day target (91 and 181 days).
+    "null_pending_license": (
+        "export_licenses",
+        [PENDING] * 10 + [NULL_PENDING],
+        [
+            ("lic_applications_received", "FY2026-Q1", 11, 1),
+            ("lic_pending", "FY2026-Q1", 11, 1),
+            ("lic_pending", "FY2026-Q2", 11, 1),
+            ("lic_pending_over_target", "FY2026-Q1", 11, 1),
+            ("lic_pending_over_target", "FY2026-Q2", 11, 1),
+        ],
+    ),
+    # The same fault at the first position, on a decided license: NULL in requested value
+    # is not a number, read as missing; the row still counts wherever it would.
+    "bad_value_first_row": (
+        "export_licenses",
+        [{"requested_value_usd": "NULL"}] + [{}] * 3,
+        [
+            ("lic_applications_received", "FY2026-Q1", 4, 1),
+            ("lic_approval_rate_pct", "FY2026-Q1", 4, 1),
+            ("lic_approved_value_usd", "FY2026-Q1", 4, 1),
+            ("lic_decided_within_target_pct", "FY2026-Q1", 4, 1),
+            ("lic_final_actions", "FY2026-Q1", 4, 1),
+            ("lic_processing_days_median", "FY2026-Q1", 4, 1),
+            ("lic_processing_days_p90", "FY2026-Q1", 4, 1),
+            ("lic_returned_without_action_pct", "FY2026-Q1", 4, 1),
+        ],
+    ),
+    # A code that is not in the reference is read as missing: the case still counts in the
+    # totals (implemented 2025-10-01, supply complete 2026-01-01, closed 2026-02-01).
+    "unknown_purchaser_last_row": (
+        "fms_cases",
+        [{}, {}, {"purchaser_code": "ZZ"}],
+        [
+            ("fms_cases_closed", "FY2026-Q2", 3, 1),
+            ("fms_cases_implemented", "FY2026-Q1", 3, 1),
+            ("fms_cases_implemented_value_usd", "FY2026-Q1", 3, 1),
+            ("fms_cases_supply_complete", "FY2026-Q2", 3, 1),
+            ("fms_open_cases", "FY2026-Q1", 3, 1),
+            ("fms_open_cases_value_usd", "FY2026-Q1", 3, 1),
+        ],
+    ),
+    # A notification to a purchaser the reference does not know (notified 2025-10-03).
+    "unknown_purchaser_notification": (
+        "congressional_notifications",
+        [{}, {"purchaser": "Atlantis"}, {}],
+        [
+            ("cn_notifications", "FY2026-Q1", 3, 1),
+            ("cn_notifications_value_usd", "FY2026-Q1", 3, 1),
+        ],
+    ),
+    # Another table: two LORs sharing an id are both quarantined, both still received.
+    "duplicate_lors": (
+        "fms_lors",
+        [{"lor_id": "DUP"}, {}, {"lor_id": "DUP"}, {}],
+        [("fms_lors_received", "FY2026-Q1", 4, 2)],
+    ),
+}
+
+
+def _ingested(tmp_path, config, table, variations):
+    return run(tmp_path, dataclasses.replace(config, max_quarantine_share=1.0),
+               {table: rows_for(table, variations)})  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_losses_by_hand(tmp_path, config, case):
+    table, variations, expected = CASES[case]
+    lost = loss.measure(_ingested(tmp_path, config, table, variations), config, Q)
+    got = [(r["indicator_id"], r["period"], r["records"], r["lost"]) for r in lost.to_dicts()]
+    assert got == sorted(expected)
+    assert lost["share"].to_list() == [e[3] / e[2] for e in sorted(expected)]
+
+
+def test_nothing_quarantined_measures_nothing(tmp_path, config):
+    ingested = _ingested(tmp_path, config, "export_licenses", [{}, PENDING])
+    assert loss.measure(ingested, config, Q).height == 0
+
+
+def test_share_at_the_limit_passes_and_is_reported(tmp_path, config):
+    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_PENDING])
+    summary = loss.check(ingested, dataclasses.replace(config, max_indicator_loss_share=1 / 11),
+                         Q, tmp_path / "work")  # fmt: skip
+    written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
+    assert written == summary and summary["status"] == "ok"
+    section = summary["indicator_loss"]
+    assert (section["status"], len(section["lost"])) == ("ok", 5)
+    assert section["lost"][1] == {"indicator_id": "lic_pending", "period": "FY2026-Q1",
+                                  "records": 11, "lost": 1, "share": 0.090909}  # fmt: skip
+    report = (tmp_path / "work/validation/report.html").read_text(encoding="utf-8")
+    assert "<td><code>lic_pending</code></td><td>FY2026-Q1</td>" in report
+
+
+def test_share_above_the_limit_fails_naming_indicator_file_and_line(tmp_path, config):
+    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_PENDING])
+    strict = dataclasses.replace(config, max_indicator_loss_share=0.09)
+    with pytest.raises(DataError) as caught:
+        loss.check(ingested, strict, Q, tmp_path / "work")
+    error = caught.value
+    assert (error.exit_code, error.file, error.line, error.rule) == (
+        65,
+        "export_licenses.csv",
+        12,
+        "indicator_loss",
+    )
+    assert str(error).startswith(
+        "export_licenses.csv:12: indicator_loss: lic_applications_received lost 1 of its 11 "
+        "records in FY2026-Q1 (9.09%)"
+    )
+    assert "also lic_pending, lic_pending_over_target" in str(error)
+    written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
+    assert (written["status"], written["indicator_loss"]["status"]) == ("failed", "failed")
