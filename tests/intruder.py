@@ -299,6 +299,8 @@ class _Attack:
             if state == "published" and row["n"] != "" and "count" in links:
                 n, why = int(row["n"]), {"population"} | ({"earlier_release"} if age else set())
                 self.s.narrow(self.raw((links["count"], *key[1:])), n, n, why)
+            elif entry["unit"] == "count" and self.part_of(key) and key not in self.rests:
+                self.rest(key, self.raw(key))  # a count is its own part, hidden or not
             elif state == "published" and row["n"] != "" and self.part_of(key):
                 n, why = int(row["n"]), {"earlier_release"} if age else set()
                 self.rest(key, self.s.var((key[0] + "#n", *key[1:]), n, n, why))

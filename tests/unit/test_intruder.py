@@ -42,7 +42,14 @@ REGISTRY = {
         "additive": True,
         "links": {},
         "population": "final",
-    },  # fmt: skip
+    },
+    "over": {  # pending over target: part of pending
+        "unit": "count",
+        "family": LIC,
+        "additive": True,
+        "links": {},
+        "population": "pending",
+    },
     "returned": {
         "unit": "percent",
         "family": LIC,
@@ -429,6 +436,25 @@ def test_a_sum_on_part_of_a_count_reveals_the_rest() -> None:
     assert [(f.indicator_id, f.part, f.value) for f in report.small] == [
         ("approved_value", "rest", 1)
     ]
+
+
+def test_a_count_on_part_of_a_population_reveals_the_rest() -> None:
+    # JP: 5 applications pending, 3 of them over target: 2 within target (small).
+    report = attack(
+        """
+        over,FY2026-Q1,purchaser,JP,3
+        pending,FY2026-Q1,purchaser,JP,5
+        """
+    )
+    assert [(f.indicator_id, f.part, f.value) for f in report.small] == [("over", "rest", 2)]
+    # Hidden, over target is 1 to 5 (a hidden count is >= 1): its rest 0 to 4, not found.
+    report = attack(
+        """
+        over,FY2026-Q1,purchaser,JP,S
+        pending,FY2026-Q1,purchaser,JP,5
+        """
+    )
+    assert report.small == [] and report.recovered == []
 
 
 def test_a_hidden_count_keeps_the_rest_free() -> None:

@@ -358,3 +358,26 @@ def test_republish_keeps_only_the_complements_still_needed() -> None:
     labels = linked.Labels([None, "secondary", "secondary", "secondary", "secondary"])
     linked.republish([1, 2, 3, 4], labels, lambda: labels[3] is not None)
     assert list(labels) == [None, None, None, "secondary", None]
+
+
+def test_a_count_of_part_of_a_population_never_reveals_the_other_part(config) -> None:
+    # Pending applications STATE 7, COMMERCE 20, total 27; of them over target STATE 5,
+    # COMMERCE 10, total 15. Every cell is >= 3, but STATE's pending within target are
+    # 7 - 5 = 2 (two applications). The linked protection hides enough that STATE's rest is
+    # no longer pinned (the totals give 27 - 15 = 12 within target in all, not per agency).
+    pending, over = "lic_pending", "lic_pending_over_target"
+    truth = frame([
+        cell(pending, "FY2026-Q1", "total", "All", 27),
+        cell(pending, "FY2026-Q1", "agency", "STATE", 7),
+        cell(pending, "FY2026-Q1", "agency", "COMMERCE", 20),
+        cell(over, "FY2026-Q1", "total", "All", 15),
+        cell(over, "FY2026-Q1", "agency", "STATE", 5),
+        cell(over, "FY2026-Q1", "agency", "COMMERCE", 10),
+    ])  # fmt: skip
+    rest = (over + knowledge.REST, "FY2026-Q1", "agency", "STATE")
+    per_table = protect.protect(truth, config)
+    assert hidden_keys(per_table) == set()
+    assert rest in knowledge.leaks(knowledge.build(per_table, truth, config), config, set())
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert knowledge.leaks(knowledge.build(linked_, truth, config), config, set()) == []
+    check.audit(linked_, config, truth, complete=True)  # passes

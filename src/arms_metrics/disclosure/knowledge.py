@@ -191,18 +191,21 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
 
 
 def _rests(system: Knowledge, config: Config, present: dict[str, set]) -> None:
-    """A statistic whose population is part of a count indicator's records but has no
-    ``links.count`` (the approval rate's approvals and denials among final actions) rests on
-    part of that count: count = its ``#n`` + an unpublished rest (``<id>#rest``), at least 0.
-    The rest is a count of records too (the returns without action and withdrawals)."""
+    """A figure whose records are part of a count indicator's population but that has no
+    ``links.count`` rests on part of that count: count = its part + an unpublished rest
+    (``<id>#rest``), at least 0, a count of records too. The part is a statistic's ``#n``
+    (the approval rate's approvals and denials among final actions: the rest is the returns
+    without action and withdrawals) or a count's own value (pending applications over target
+    among those pending: the rest is those within target)."""
     counts = {i.id for i in config.registry.indicators if i.unit == "count"}
     for indicator in config.registry.indicators:
-        qid, population = indicator.id + N, indicator.population
-        if qid not in present or population not in counts or population not in present:
+        population = indicator.population
+        qid = indicator.id if indicator.unit == "count" else indicator.id + N
+        if population == indicator.id or population not in counts or population not in present:
             continue
-        for where in sorted(present[qid]):
+        for where in sorted(present.get(qid, ())):
             count, part = (population, *where), (qid, *where)
-            if count in system.quantities:
+            if count in system.quantities and part in system.quantities:
                 rest = (indicator.id + REST, *where)
                 value = system.quantities[count][0] - system.quantities[part][0]
                 system.quantities[rest] = (value, 0, LATENT)
