@@ -5,9 +5,7 @@
 For each scale and seed: ``arms-metrics sample`` into a temporary folder, ``arms-metrics
 run`` for the quarter (default FY2026-Q3), then the attack on the published site. Prints
 one line per run: the suppressed cells recovered and the rates revealing a count of 1 or 2
-that the family policies forbid, by family, and the link kinds they used; then the same
-with the stocks the release does not publish by destination (``unpublished_stocks``, a
-link the program's audit does not model yet: the residue). Nothing is
+that the family policies forbid, by family, and the link kinds they used. Nothing is
 asserted; tests/e2e/test_release_is_safe.py runs seeds 1 and 2 at scale 0.05 in the
 suite. Scale 0.2 takes a few minutes a run.
 """
@@ -43,13 +41,7 @@ def attack_one(scale: float, seed: int, quarter: str) -> str:
                    "--work", str(Path(tmp) / "work"))  # fmt: skip
         if done.returncode != 0:  # nothing published, nothing to attack
             return f"not published (exit {done.returncode}): {done.stderr.strip()}"
-        pipeline_dir = ROOT / "pipelines" / "quarterly"
-        _, forbidden = intruder.attack_site(site, pipeline_dir)
-        _, residue = intruder.attack_site(site, pipeline_dir, unpublished_stocks=True)
-    return f"{line(forbidden)}\n    with unpublished stocks (not yet audited): {line(residue)}"
-
-
-def line(forbidden: intruder.Report) -> str:
+        _, forbidden = intruder.attack_site(site, ROOT / "pipelines" / "quarterly")
     counts = forbidden.counts()
 
     def by(name: str) -> str:

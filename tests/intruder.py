@@ -13,8 +13,8 @@ registry entry, ``regions`` a purchaser code to its region.
 Output: a ``Report``. ``recovered``: every suppressed cell pinned exactly (a usd cell to
 within +-1 dollar; a percent cell when its numerator and population are pinned).
 ``small``: every rate cell whose numerator or complement is pinned at 1 or 2, every
-cell whose ``rest`` (below) is, and every unpublished stock (``stock_flow``) that is. Each finding
-names the link kinds used. ``violations`` keeps what a family policy forbids.
+cell whose ``rest`` (below) is, and every unpublished stock (``stock_flow``) that is.
+Each finding names the link kinds used. ``violations`` keeps what a family policy forbids.
 
 Every cell is an unknown with an interval; a published figure is an interval of width 0
 (usd: +-0.5, worked in half dollars). The links, each a constraint over the unknowns:
@@ -26,9 +26,9 @@ Every cell is an unknown with an interval; a published figure is an interval of 
 - ``stock_flow``: a stock with inflow and outflow links: S(t) = S(t-1) + I(t) - O(t) per
   (breakdown, value) over consecutive periods; before the first period S is 0 (the series
   starts at the first quarter in the data).
-  With ``unpublished_stocks``, a stock not published by a breakdown both its flows are
-  published by (pending applications by destination) still follows them the same way and
-  is at least 0: an unknown of its own per value and period, ``small`` when pinned at 1 or 2.
+  A stock not published by a breakdown both its flows are published by (pending
+  applications by destination) still follows them the same way and is at least 0: an
+  unknown of its own per value and period, ``small`` when pinned at 1 or 2.
 - ``population``: a published cell's ``n`` is the value of its ``links.count`` cell.
 - ``rest``: a cell without ``links.count`` whose registry ``population`` is a count
   indicator rests on part of that count's records (the approval rate's approvals and
@@ -232,8 +232,7 @@ def numerators(tenths: int, n: int) -> list[int]:
 class _Attack:
     """Writes the constraints of every link over the releases' cells, then solves them."""
 
-    def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip,
-                 unpublished_stocks: bool = False) -> None:  # fmt: skip
+    def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip) -> None:
         self.rels = [_Release(rows) for rows in releases]
         self.reg = {i: e for i, e in registry.items() if e["family"] not in skip}
         self.regions = regions
@@ -241,7 +240,6 @@ class _Attack:
         self.rates: set[Key] = set()
         self.rests: dict[Key, int] = {}  # cell key -> its rest's unknown
         self.stocks: dict[Key, int] = {}  # unpublished stock key -> its unknown
-        self.unpublished = unpublished_stocks
 
     def observe(self, key: Key) -> tuple[str, dict | None, int]:
         """The newest release showing the cell: (published, row, age), (zero, None, age), or
@@ -428,8 +426,7 @@ class _Attack:
         for rel in self.rels:
             self.additivity(rel)
             self.stock_flow(rel)
-            if self.unpublished:
-                self.unpublished_stocks(rel)
+            self.unpublished_stocks(rel)
         self.s.solve()
         return self.report()
 
@@ -474,16 +471,10 @@ class _Attack:
 
 
 def attack(
-    releases: list[list[dict]],
-    registry: dict,
-    regions: dict,
-    skip=("notifications",),
-    unpublished_stocks: bool = False,
+    releases: list[list[dict]], registry: dict, regions: dict, skip=("notifications",)
 ) -> Report:
-    """Everything the public can work out from ``releases`` (oldest first): see the module.
-    ``unpublished_stocks``: also the stocks the release does not publish by a breakdown
-    (``stock_flow``), a link the program's audit does not model yet (docs/disclosure.md)."""
-    return _Attack(releases, registry, regions, set(skip), unpublished_stocks).run()
+    """Everything the public can work out from ``releases`` (oldest first): see the module."""
+    return _Attack(releases, registry, regions, set(skip)).run()
 
 
 def violations(report: Report, policies: dict[str, str], exempt=("notifications",)) -> Report:
@@ -544,12 +535,11 @@ def read_policies(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     )
 
 
-def attack_site(site: Path, pipeline: Path, **options) -> tuple[Report, Report]:
+def attack_site(site: Path, pipeline: Path) -> tuple[Report, Report]:
     """(everything found, what the policies forbid) for a site folder, reading the registry,
-    the purchaser reference and the policies from the pipeline folder; ``options`` as
-    ``attack`` takes them."""
+    the purchaser reference and the policies from the pipeline folder."""
     registry = read_registry(pipeline / "indicators.toml")
     regions = read_regions(pipeline / "reference" / "purchasers.csv")
     policies, exempt = read_policies(pipeline / "pipeline.toml")
-    report = attack(read_site(site), registry, regions, skip=exempt, **options)
+    report = attack(read_site(site), registry, regions, skip=exempt)
     return report, violations(report, policies, exempt)

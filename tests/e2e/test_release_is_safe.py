@@ -68,6 +68,9 @@ def is_true(finding: intruder.Finding, cells: dict[tuple, dict]) -> bool:
     if finding.part == "rest":  # the population's count less the cell's own n
         count = cells.get((REGISTRY[key[0]]["population"], *key[1:])) or empty
         return finding.value == (count["value"] or 0) - cell["n"]
+    if finding.part == "stock":  # inflows less outflows up to the period, from 0
+        links = REGISTRY[key[0]]["links"]
+        return finding.value == stock_level(cells, links["inflow"], links["outflow"], key)
     if finding.part:
         numerator = cell["numerator"] or 0
         return finding.value == (
@@ -75,6 +78,16 @@ def is_true(finding: intruder.Finding, cells: dict[tuple, dict]) -> bool:
         )
     slack = finding.width / 2 + Fraction(1, 2) if cell["unit"] == "usd" else 0
     return abs(Fraction(str(cell["value"] or 0)) - finding.value) <= slack
+
+
+def stock_level(cells: dict[tuple, dict], inflow: str, outflow: str, key: tuple) -> int:
+    """An unpublished stock's true level: its flows summed over the periods up to key's."""
+    now = intruder.period_index(key[1])
+    level = 0
+    for (indicator, period, breakdown, value), cell in cells.items():
+        if (breakdown, value) == key[2:] and intruder.period_index(period) <= now:
+            level += {inflow: 1, outflow: -1}.get(indicator, 0) * int(cell["value"] or 0)
+    return level
 
 
 def describe(report: intruder.Report, limit: int = 8) -> str:

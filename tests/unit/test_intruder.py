@@ -86,8 +86,7 @@ def release(text: str) -> list[dict]:
 
 
 def attack(*releases: str) -> intruder.Report:
-    return intruder.attack([release(r) for r in releases], REGISTRY, REGIONS,
-                           unpublished_stocks=True)  # fmt: skip
+    return intruder.attack([release(r) for r in releases], REGISTRY, REGIONS)
 
 
 def found(report: intruder.Report) -> dict[tuple[str, ...], Fraction]:

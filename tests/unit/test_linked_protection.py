@@ -381,3 +381,32 @@ def test_a_count_of_part_of_a_population_never_reveals_the_other_part(config) ->
     linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
     assert knowledge.leaks(knowledge.build(linked_, truth, config), config, set()) == []
     check.audit(linked_, config, truth, complete=True)  # passes
+
+
+# ------------------------------------------------------------------ unpublished stocks
+def test_a_stock_not_published_by_destination_is_protected_through_its_flows(config) -> None:
+    # Pending is published by agency and in total, not by purchaser; received and final
+    # actions are published by purchaser. FY2026-Q1, the first quarter: JP received 4 and
+    # had 3 final actions, KR 10 and 3, US 8 and 4: pending JP 4 - 3 = 1 (one application
+    # of JP, which no cell publishes), KR 7, US 4, total 12. Every cell is >= 3, so the
+    # per-table protection hides nothing and JP's pending is given away by its flows.
+    rows = [cell("lic_pending", "FY2026-Q1", "total", "All", 12),
+            cell("lic_pending", "FY2026-Q1", "agency", "STATE", 12)]  # fmt: skip
+    for flow, values in (("lic_applications_received", (4, 10, 8)),
+                         ("lic_final_actions", (3, 3, 4))):  # fmt: skip
+        rows.append(cell(flow, "FY2026-Q1", "total", "All", sum(values)))
+        rows.append(cell(flow, "FY2026-Q1", "agency", "STATE", sum(values)))
+        for who, value in zip(("JP", "KR", "US"), values, strict=True):
+            rows.append(cell(flow, "FY2026-Q1", "purchaser", who, value))
+    truth = frame(rows)
+    stock = ("lic_pending", "FY2026-Q1", "purchaser", "JP")
+    per_table = protect.protect(truth, config)
+    assert hidden_keys(per_table) == set()
+    assert stock in knowledge.leaks(knowledge.build(per_table, truth, config), config, set())
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert knowledge.leaks(knowledge.build(linked_, truth, config), config, set()) == []
+    # JP's flows cannot both stay published: one of them is hidden (and a complement)
+    jp = {(f, "FY2026-Q1", "purchaser", "JP") for f in ("lic_applications_received",
+                                                        "lic_final_actions")}  # fmt: skip
+    assert jp & hidden_keys(linked_)
+    check.audit(linked_, config, truth, complete=True)  # passes

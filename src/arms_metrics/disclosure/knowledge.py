@@ -187,6 +187,7 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     _stock_flows(known, config, present, periods)
     _rate_counts(known, config, present)
     _rests(known, config, present)
+    _unpublished_stocks(known, config, present, periods, {k[3]: r for k, r in parents.items()})
     return known
 
 
@@ -212,9 +213,66 @@ def _rests(system: Knowledge, config: Config, present: dict[str, set]) -> None:
                 system.add_equation([(count, 1), (part, -1), (rest, -1)])
 
 
+def _unpublished_stocks(system: Knowledge, config: Config, present: dict[str, set],
+                        periods: list[str], regions: dict[str, str]) -> None:  # fmt: skip
+    """A stock not published by a breakdown its flows are published by (pending
+    applications by destination) still exists: from 0 before the first quarter, previous +
+    inflow - outflow, at least 0 (it adds up to the published stock: implied by the flows)."""
+    for indicator in config.registry.indicators:
+        flows = indicator.links.get("inflow"), indicator.links.get("outflow")
+        if not all(flows) or not all(f in present for f in flows):
+            continue
+        shared = [b for b in config.registry.get(flows[0]).breakdowns
+                  if b in config.registry.get(flows[1]).breakdowns]  # fmt: skip
+        unpublished = {b for b in shared if b not in indicator.breakdowns}
+        values = {w[1:] for f in flows for w in present[f] if w[1] in unpublished}
+        for breakdown, value in sorted(values):
+            _stock_series(system, indicator.id, flows, (breakdown, value), periods)
+        _stock_tables(system, indicator.id, sorted(values), periods, regions)
+
+
+def _stock_tables(system: Knowledge, stock: str, values: list[tuple[str, str]],
+                  periods: list[str], regions: dict[str, str]) -> None:  # fmt: skip
+    """The unpublished breakdown adds up to the published total, its purchasers to their
+    published region: implied by the flows, written out so that a remedy sees the
+    published stock cells a pinned unpublished one depends on."""
+    for period in periods:
+        by_table: dict[str, list[Key]] = defaultdict(list)
+        for breakdown, value in values:
+            by_table[breakdown].append((stock, period, breakdown, value))
+        for breakdown, keys in sorted(by_table.items()):
+            system.add_equation([((stock, period, TOTAL, ALL), -1), *((k, 1) for k in keys)])
+            if breakdown != PURCHASER:
+                continue
+            for region in sorted({regions[k[3]] for k in keys if k[3] in regions}):
+                members = [(k, 1) for k in keys if regions.get(k[3]) == region]
+                system.add_equation([((stock, period, REGION, region), -1), *members])
+
+
+def _stock_series(system: Knowledge, stock: str, flows: tuple, where: tuple[str, str],
+                  periods: list[str]) -> None:  # fmt: skip
+    level = 0
+    for before, now in zip([None, *periods], periods, strict=False):
+        inflow, outflow = ((flow, now, *where) for flow in flows)
+        level += _value(system, inflow) - _value(system, outflow)
+        key = (stock, now, *where)
+        system.quantities[key] = (level, 0, LATENT)
+        terms = [(key, 1), (inflow, -1), (outflow, 1)]
+        if before is not None:
+            terms.append(((stock, before, *where), -1))
+        system.add_equation(terms)
+
+
+def _value(system: Knowledge, key: Key) -> int:
+    return system.quantities[key][0] if key in system.quantities else 0
+
+
 def unpublished(key: Key, config: Config) -> bool:
-    """A quantity no cell publishes (a rest)."""
-    return key[0].endswith(REST)
+    """A quantity no cell publishes: a rest, or a stock by a breakdown it is not published by."""
+    if key[0].endswith(REST):
+        return True
+    indicator = config.registry.get(key[0].split("#")[0])
+    return "#" not in key[0] and key[2] != TOTAL and key[2] not in indicator.breakdowns
 
 
 def leaks(system: System, config: Config, given: set, solve: bool = True) -> list[Key]:
