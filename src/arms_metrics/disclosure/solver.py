@@ -148,13 +148,22 @@ def _sparse_eye(n: int) -> csr_array:
 
 def fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
     """Unknowns every null-space vector leaves at zero: the identities alone fix them.
-    Small systems: an orthonormal basis of the null space (SVD), whose rows are zero exactly
-    for the fixed unknowns; larger ones: random vectors projected onto it with lsqr."""
-    if a.shape[1] <= DENSE:
-        dense = a.toarray()
-        _, s, vt = np.linalg.svd(dense, full_matrices=True)
-        rank = int((s > s.max(initial=0.0) * max(dense.shape) * np.finfo(float).eps).sum())
-        return np.linalg.norm(vt[rank:], axis=0) < 1e-6
+    Small systems by SVD (``fixed_dense``), larger ones with lsqr (``fixed_lsqr``)."""
+    return fixed_dense(a) if a.shape[1] <= DENSE else fixed_lsqr(a, seed)
+
+
+def fixed_dense(a: csr_array) -> np.ndarray:
+    """An orthonormal basis of the null space (SVD): its rows are zero exactly for the
+    unknowns the identities fix."""
+    dense = a.toarray()
+    _, s, vt = np.linalg.svd(dense, full_matrices=True)
+    rank = int((s > s.max(initial=0.0) * max(dense.shape) * np.finfo(float).eps).sum())
+    return np.linalg.norm(vt[rank:], axis=0) < 1e-6
+
+
+def fixed_lsqr(a: csr_array, seed: int) -> np.ndarray:
+    """Random vectors projected onto the null space with lsqr: an unknown some projection
+    leaves non-zero is free."""
     n = a.shape[1]
     rng = np.random.default_rng(seed)
     free = np.zeros(n, dtype=bool)
