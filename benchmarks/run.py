@@ -62,8 +62,9 @@ child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess
 lines = [[time.perf_counter() - start, line.rstrip()] for line in child.stdout]
 code = child.wait()
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "seconds": seconds, "peak_kib": peak, "lines": lines}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+print(json.dumps({"code": code, "seconds": seconds, "peak_kib": peak, "cpu": cpu, "lines": lines}))
 """
 
 
@@ -81,6 +82,7 @@ def measure(command: list[str]) -> dict:
     return {
         "seconds": round(result["seconds"], 2),
         "peak_rss_mib": round(result["peak_kib"] / 1024, 1),
+        "cpu_seconds": round(result["cpu"], 2),
         "lines": [[round(t, 3), text] for t, text in result["lines"]],
     }
 

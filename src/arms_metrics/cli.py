@@ -114,8 +114,17 @@ def _dispatch(args: argparse.Namespace) -> str:
     return f"published {result.release.period} to {result.site_dir}"
 
 
+def _single_threaded_blas() -> None:
+    """One BLAS thread unless the caller chose otherwise: the disclosure audit's linear
+    algebra is thousands of small problems, which OpenBLAS threads only slow down (they
+    spin on a busy 2-core machine). Takes effect when numpy is first imported, that is in
+    ``_dispatch``, not when ``main`` is called from a process that already imported it."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _single_threaded_blas()
     try:
         print(_dispatch(args))
     except ArmsMetricsError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress
 
 import numpy as np
 import polars as pl
@@ -71,11 +72,12 @@ def _tables(system: Knowledge, config: Config, present: dict[str, set]) -> None:
 
 
 def _regions(system: Knowledge, present: dict[str, set], parents: dict) -> None:
+    """The purchasers of a region add up to the region (per quantity and period)."""
+    by_quantity: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+    for key, region in parents.items():
+        by_quantity[key[0]][(key[1], region)].append(key)
     for qid in present:
-        members: dict[tuple[str, str], list[Key]] = defaultdict(list)
-        for key, region in parents.items():
-            if key[0] == qid:
-                members[(key[1], region)].append(key)
+        members = by_quantity.get(qid, {})
         for (period, region), keys in sorted(members.items()):
             region_key = (qid, period, REGION, region)
             system.add_equation([(region_key, -1)] + [(k, 1) for k in sorted(keys)])
@@ -126,6 +128,7 @@ class Knowledge:
     equations: list[list[tuple[Key, int]]] = field(default_factory=list)
     cached: Index | None = None
     vectors: tuple = ()
+    columns: tuple = ()
 
     def add_equation(self, terms: list[tuple[Key, int]]) -> None:
         if any(key in self.quantities for key, _ in terms):
@@ -136,17 +139,28 @@ class Knowledge:
         if self.cached is None:
             self.cached = index(self.equations)
             self.vectors = self._vectors()
+            self.columns = self._columns()
         out = System(equations=self.equations, locked=self.locked, cached=self.cached)
-        for key, (value, lower, row) in self.quantities.items():
-            if (row in hidden_rows or row == LATENT) and key not in self.locked:
-                out.hidden[key], out.truth[key] = lower, value
-            else:
-                out.known[key] = value
+        keys, values, lowers, rows, locked = self.columns
+        hidden = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) | (rows == LATENT)
+        hidden &= ~locked
+        out.hidden = dict(zip(compress(keys, hidden), compress(lowers, hidden), strict=True))
+        out.truth = dict(zip(compress(keys, hidden), compress(values, hidden), strict=True))
+        out.known = dict(zip(compress(keys, ~hidden), compress(values, ~hidden), strict=True))
         rows, value, lower, locked = self.vectors
         unknown = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) | (rows == LATENT)
         unknown &= ~locked
         out.arrays = (unknown, value, np.where(unknown, lower, 0.0))
         return out
+
+    def _columns(self) -> tuple:
+        """The quantities as columns: keys, true values, lower bounds (lists), cell rows and
+        locked (arrays), in the order of ``quantities``."""
+        keys = list(self.quantities)
+        found = list(self.quantities.values())
+        rows = np.array([row for _, _, row in found], dtype=np.int64)
+        locked = np.array([key in self.locked for key in keys], dtype=bool)
+        return keys, [v for v, _, _ in found], [lo for _, lo, _ in found], rows, locked
 
     def _vectors(self) -> tuple[np.ndarray, ...]:
         """Per key of the index: cell row (-1: an absent row, a known 0), true value,

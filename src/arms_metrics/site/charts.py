@@ -1,4 +1,4 @@
-"""Static SVG line charts, made at build time with altair and vl-convert (no JavaScript).
+"""Static SVG line charts: Vega-Lite specs rendered at build time by vl-convert (no JavaScript).
 
 A chart is rendered once per distinct spec (cached by the spec's JSON) and reused on every
 page that shows it; only the wrapper (title, description and element ids, which must be
@@ -15,13 +15,14 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-import altair as alt
 import vl_convert as vlc
 from markupsafe import Markup
 
 from arms_metrics.quarters import Quarter
 
 WIDTH, HEIGHT = 560, 220
+# The Vega-Lite schema the specs name (altair 6's SCHEMA_URL): vl-convert renders that version.
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 FONT = "DejaVu Sans, Verdana, sans-serif"
 # Dark enough for 3:1 against white (WCAG 1.4.11), told apart by dash pattern as well.
 COLOURS = ["#1a4480", "#c05600", "#2e7d32"]
@@ -65,8 +66,31 @@ def axis_periods(periods: list[str], most: int = 12) -> list[str]:
     return firsts[::step]
 
 
+def _channel(field: str, kind: str, **settings: Any) -> dict:
+    """One encoding channel, its keys in the order Vega-Lite specs list them (sorted)."""
+    return dict(sorted({"field": field, "type": kind, **settings}.items()))
+
+
+def _encoding(periods: list[str], series: list[str], unit: str, y_title: str) -> dict:
+    """The line layer's encoding: quarters across, values up, one colour and dash per series."""
+    legend = {} if len(series) > 1 else None
+    x_axis = {"labelAngle": 0 if len(periods) <= 8 else -45, "values": axis_periods(periods)}
+    return {
+        "color": _channel("series", "nominal", legend=legend, sort=series, title=None,
+                          scale={"domain": series, "range": COLOURS[: len(series)]}),
+        "strokeDash": _channel("series", "nominal", legend=None, sort=series,
+                               scale={"domain": series, "range": DASHES[: len(series)]}),
+        "x": _channel("period", "ordinal", axis=x_axis, scale={"domain": periods},
+                      sort=periods, title="Fiscal quarter"),
+        "y": _channel("value", "quantitative", title=y_title, scale={"zero": True},
+                      axis={"labelExpr": AXIS_FORMAT[unit], "tickCount": 5}),
+    }  # fmt: skip
+
+
 def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> dict:
-    """The Vega-Lite spec of a line chart; suppressed points are marked "(S)" on the axis."""
+    """The Vega-Lite spec of a line chart; suppressed points are marked "(S)" on the axis.
+    Written out as the dict altair's ``layer(...).to_dict()`` gives (one layer's data is
+    lifted to the top), without building altair objects."""
     series = list(dict.fromkeys(p.series for p in points))
     data = [
         {"period": p.period, "series": p.series, "value": float(p.value)}  # drawing only
@@ -74,45 +98,25 @@ def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> di
         if p.value is not None
     ]
     marks = [{"period": p.period, "label": "(S)"} for p in points if p.suppressed]
-    x = alt.X(
-        "period:O",
-        sort=periods,
-        title="Fiscal quarter",
-        scale=alt.Scale(domain=periods),
-        axis=alt.Axis(labelAngle=0 if len(periods) <= 8 else -45, values=axis_periods(periods)),
-    )
-    y = alt.Y(
-        "value:Q",
-        title=y_title,
-        scale=alt.Scale(zero=True),
-        axis=alt.Axis(labelExpr=AXIS_FORMAT[unit], tickCount=5),
-    )
-    colour = alt.Color(
-        "series:N",
-        sort=series,
-        title=None,
-        scale=alt.Scale(domain=series, range=COLOURS[: len(series)]),
-        legend=alt.Legend() if len(series) > 1 else None,
-    )
-    dash = alt.StrokeDash(
-        "series:N",
-        sort=series,
-        legend=None,
-        scale=alt.Scale(domain=series, range=DASHES[: len(series)]),
-    )
-    lines = (
-        alt.Chart(alt.Data(values=data))
-        .mark_line(point=True, strokeWidth=2)
-        .encode(x=x, y=y, color=colour, strokeDash=dash)
-    )
-    layers = [lines]
-    if marks:
-        text = alt.Chart(alt.Data(values=marks)).mark_text(dy=-6, fontSize=11, color="#1b1b1b")
-        layers.append(
-            text.encode(x=alt.X("period:O", sort=periods), y=alt.datum(0), text="label:N")
-        )
-    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
-    return chart.to_dict(validate=False)
+    lines = {
+        "mark": {"type": "line", "point": True, "strokeWidth": 2},
+        "encoding": _encoding(periods, series, unit, y_title),
+    }
+    top = {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}}}
+    if not marks:
+        top |= {"layer": [lines], "data": {"values": data}}
+    else:
+        text = {
+            "data": {"values": marks},
+            "mark": {"type": "text", "color": "#1b1b1b", "dy": -6, "fontSize": 11},
+            "encoding": {
+                "text": {"field": "label", "type": "nominal"},
+                "x": {"field": "period", "sort": periods, "type": "ordinal"},
+                "y": {"datum": 0},
+            },
+        }
+        top["layer"] = [{"data": {"values": data}} | lines, text]
+    return top | {"height": HEIGHT, "width": WIDTH, "$schema": SCHEMA}
 
 
 def render_svg(chart_spec: dict) -> str:
