@@ -370,3 +370,59 @@ def test_parquet_has_no_lines(tmp_path, config):
         None,
         None,
     )
+
+
+# -- a stray quote in a free-text column that swallows whole records (tester's F1) ------------
+
+
+def _swallowing(columns: list[str], column: str, row: int, later: int, n: int = 5) -> bytes:
+    """``n`` notifications in ``columns`` order; ``column`` opens a quote on record ``row``
+    that the same column of record ``later`` closes: the records between are swallowed."""
+    rows = rows_for(CN, [{}] * n)
+    rows[row - 1][column] = '"Stray ' + rows[row - 1][column]
+    rows[later - 1][column] = rows[later - 1][column] + '"'
+    lines = [",".join(columns)] + [",".join(r[c] for c in columns) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("column", ["description", "purchaser"])
+@pytest.mark.parametrize(("row", "later"), [(1, 2), (1, 3), (2, 5), (4, 5)])
+@pytest.mark.parametrize("order", ["file", "reversed"])
+def test_a_stray_quote_that_swallows_records_is_an_unclosed_quote(
+    tmp_path, column, row, later, order
+):
+    columns = list(COLUMNS[CN])[:: 1 if order == "file" else -1]
+    error = _error(tmp_path, CN, _swallowing(columns, column, row, later))
+    # record k is on line k + 1; the first swallowed record is on the line after the quote
+    assert (error.rule, error.line) == ("unclosed_quote", row + 1)
+    assert f"opens column {column} here is never closed: it swallows line {row + 2}," in (
+        error.detail
+    )
+
+
+def test_the_testers_input_no_longer_loses_a_notification(tmp_path):
+    data = (
+        "transmittal_no,notification_date,purchaser,purchaser_code,authority,description,"
+        "estimated_value_usd\n"
+        '17-01,2017-03-27,Ukraine,,AECA_36B,"C-17A heavy transport aircraft,112000000\n'
+        '17-02,2017-05-15,Kuwait,KW,AECA_36B,MK 45 naval gun 5",419000000\n'
+        "17-03,2017-05-16,Kuwait,KW,AECA_36B,Tanks,5000000\n"
+    ).encode()
+    error = _error(tmp_path, CN, data)
+    assert (error.rule, error.line) == ("unclosed_quote", 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Line one, with a comma\nline two, with, three commas",
+        "One\n,,,\nthree",  # a line of commas, short of a record (7 fields)
+        "A\n\nB, C",
+        'He said "go"\nthen, stopped',  # written with doubled quotes
+    ],
+)
+def test_multi_line_descriptions_that_are_not_records_are_read(tmp_path, text):
+    rows = rows_for(CN, [{}, {"description": text}, {}])
+    raw = _read(tmp_path, CN, _text(CN, rows).encode())
+    assert raw.frame["description"][1] == text
+    assert raw.frame[LINE].to_list() == [2, 3, 4 + text.count("\n")]
