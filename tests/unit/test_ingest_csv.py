@@ -402,12 +402,12 @@ def test_a_stray_quote_that_swallows_records_is_an_unclosed_quote(
 
 def test_the_testers_input_no_longer_loses_a_notification(tmp_path):
     data = (
-        "transmittal_no,notification_date,purchaser,purchaser_code,authority,description,"
-        "estimated_value_usd\n"
-        '17-01,2017-03-27,Ukraine,,AECA_36B,"C-17A heavy transport aircraft,112000000\n'
-        '17-02,2017-05-15,Kuwait,KW,AECA_36B,MK 45 naval gun 5",419000000\n'
-        "17-03,2017-05-16,Kuwait,KW,AECA_36B,Tanks,5000000\n"
-    ).encode()
+        b"transmittal_no,notification_date,purchaser,purchaser_code,authority,description,"
+        b"estimated_value_usd\n"
+        b'17-01,2017-03-27,Ukraine,,AECA_36B,"C-17A heavy transport aircraft,112000000\n'
+        b'17-02,2017-05-15,Kuwait,KW,AECA_36B,MK 45 naval gun 5",419000000\n'
+        b"17-03,2017-05-16,Kuwait,KW,AECA_36B,Tanks,5000000\n"
+    )
     error = _error(tmp_path, CN, data)
     assert (error.rule, error.line) == ("unclosed_quote", 2)
 
