@@ -17,7 +17,7 @@ from arms_metrics.ingest.schemas import COLUMNS
 VALUE_RULES = (
     "required", "not_allowed", "negative", "not_a_date", "not_a_number", "precision",
     "not_a_bool", "out_of_range", "scientific", "unknown", "on_modification", "not_approved",
-    "mismatch",
+    "mismatch", "invisible_character",
 )  # fmt: skip
 
 

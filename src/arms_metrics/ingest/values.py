@@ -24,6 +24,7 @@ from typing import Protocol
 import polars as pl
 
 from arms_metrics.errors import DataError
+from arms_metrics.ingest.columns import FREE_TEXT
 from arms_metrics.ingest.parquet_dates import date_column
 from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
 
@@ -32,6 +33,7 @@ LINE = "__line"  # physical line of the record's first field (null for parquet)
 SCIENTIFIC_TABLES = ("congressional_notifications",)
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"  # control, format, odd spaces
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
@@ -189,10 +191,27 @@ def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.S
     return out["value"].cast(pl.Date), out["rule"]
 
 
+def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """An identifier or code holding an invisible character (a control or format character
+    such as U+200B, U+FEFF, U+00AD, or a space other than U+0020) is read as missing, so
+    ``LOR-1`` and ``LOR-1`` + U+200B are not two records; free text is left alone."""
+    if series.name in FREE_TEXT.get(table, ()):
+        return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
+    hidden = series.str.contains(_INVISIBLE).fill_null(False)
+    frame = pl.DataFrame({"v": series, "h": hidden})
+    out = frame.select(
+        value=pl.when(pl.col("h")).then(None).otherwise(pl.col("v")),
+        rule=pl.when(pl.col("h")).then(pl.lit("invisible_character")),
+    )
+    return out["value"], out["rule"]
+
+
 def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | None):
     """(typed values, failure suffix or null) of one column."""
     none = pl.repeat(None, len(series), dtype=pl.String, eager=True)
-    if kind == "text" or series.dtype == KIND_DTYPES[kind]:
+    if kind == "text" and series.dtype == pl.String:
+        value, rule = _visible(table, series)
+    elif kind == "text" or series.dtype == KIND_DTYPES[kind]:
         value, rule = series, none
     elif kind == "money":
         native = series.dtype != pl.String  # parquet numbers: their text is exact
