@@ -426,3 +426,42 @@ def test_multi_line_descriptions_that_are_not_records_are_read(tmp_path, text):
     raw = _read(tmp_path, CN, _text(CN, rows).encode())
     assert raw.frame["description"][1] == text
     assert raw.frame[LINE].to_list() == [2, 3, 4 + text.count("\n")]
+
+
+# -- the last line: spaces only, or DOS's end-of-file mark ------------------------------------
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize(
+    ("tail", "blank"),
+    [("   \n", 1), ("\t", 1), (" \n \n", 2), (",,,\n", 1), ("\x1a", 0), ("\x1a\n", 0),
+     ("\n\x1a", 1)],
+)  # fmt: skip
+def test_a_last_line_of_spaces_or_ctrl_z_is_not_a_record(tmp_path, table, tail, blank):
+    text = _text(table, _rows(table, 2)) + tail.replace(",,,", "," * (len(COLUMNS[table]) - 1))
+    raw = _read(tmp_path, table, text.encode())
+    assert raw.frame.height == 2
+    assert (raw.lines.records, raw.lines.blank_at_end) == (2, blank)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_a_line_of_spaces_inside_the_data_is_an_empty_record(tmp_path, table, config):
+    lines = _text(table, _rows(table, 3)).split("\n")
+    lines.insert(2, "   ")
+    raw = _read(tmp_path, table, "\n".join(lines).encode())
+    assert raw.frame.height == 4 and raw.frame[LINE].to_list() == [2, 3, 4, 5]
+    assert all(raw.frame[c][1] == "" for c in COLUMNS[table])  # as a line of commas reads
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_parquet_header_errors_name_no_line(tmp_path, table):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {c: pa.array(["x"]) for c in COLUMNS[table]}
+    columns["extra"] = pa.array(["x"])
+    pq.write_table(pa.table(columns), tmp_path / f"{table}.parquet")
+    with pytest.raises(DataError) as caught:
+        read_table(table, tmp_path / f"{table}.parquet")
+    assert (caught.value.rule, caught.value.line) == ("unexpected_column", None)
+    assert str(caught.value).startswith(f"{table}.parquet: unexpected_column: ")

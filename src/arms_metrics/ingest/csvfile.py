@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ from arms_metrics.ingest.columns import FREE_TEXT, check_columns
 from arms_metrics.ingest.files import csv_text
 from arms_metrics.ingest.quotes import in_quotes, swallowed
 from arms_metrics.ingest.values import LINE
+
+_EOF_MARK = re.compile(rb"\x1a\n?\Z")
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ def _strict(
         try:
             for row in reader:
                 end = reader.line_num
+                row = [] if len(row) == 1 and not row[0].strip() else row  # spaces only: blank
                 odd = start > 1 and row and (end > start or len(row) != len(columns))
                 span = (start, end)
                 if odd and (problem := _record_problem(name, row, span, columns, free, line)):
@@ -220,6 +224,7 @@ def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
     if not raw.removeprefix(codecs.BOM_UTF8).strip():  # nothing but a BOM is empty too
         raise DataError(name, "empty_file", "the file is empty", None)
     data, note = csv_text(name, raw)
+    data = _EOF_MARK.sub(b"", data)  # DOS's end-of-file mark (Ctrl-Z) is not a line
     columns = header(name, data)
     check_columns(name, table, columns)
     if not data.partition(b"\n")[2].strip():
