@@ -41,10 +41,14 @@ ACCEPTED = ["fms_loas_accepted", "fms_loas_accepted_value_usd",
 BACKLOG = ["fms_development_backlog", "fms_development_backlog_over_target_pct"]
 
 
-def _everywhere(ids: list[str], q1: int, q2: int = 1) -> list[tuple]:
-    """An unplaced row: lost in both quarters of the spine, on top of the records kept
-    (``q1``/``q2`` records counted with it)."""
-    return [(i, p, n, 1) for i in ids for p, n in (("FY2026-Q1", q1), ("FY2026-Q2", q2))]
+def _everywhere(ids: list[str], q1: int | None, q2: int | None = None) -> list[tuple]:
+    """An unplaced row: lost in each quarter where the indicator counts records, with
+    ``q1``/``q2`` records counted with it (None: no record there); an indicator that
+    counts none anywhere shows it in the release quarter, FY2026-Q2."""
+    if q1 is None and q2 is None:
+        q2 = 1
+    counts = (("FY2026-Q1", q1), ("FY2026-Q2", q2))
+    return [(i, p, n, 1) for i in ids for p, n in counts if n is not None]
 
 
 CASES = {
@@ -57,7 +61,7 @@ CASES = {
         [PENDING] * 10 + [NULL_PENDING],
         [("lic_applications_received", "FY2026-Q1", 11, 1)]
         + _everywhere(["lic_pending", "lic_pending_over_target"], 11, 11)
-        + _everywhere(FINAL_ACTIONS, 1),
+        + _everywhere(FINAL_ACTIONS, None),
     ),
     # Only the outcome is NULL: the license is placed, pending at both quarter ends.
     "null_outcome_pending_license": (
@@ -79,7 +83,7 @@ CASES = {
         "export_licenses",
         [{}, {}, {}, {"received_date": "10/01/2025"}],
         _everywhere(["lic_applications_received", *FINAL_ACTIONS], 4)
-        + _everywhere(["lic_pending", "lic_pending_over_target"], 1),
+        + _everywhere(["lic_pending", "lic_pending_over_target"], None),
     ),
     # The offered date written 11/10/2025: two good documents offered (2025-11-10) and
     # accepted (2025-12-01) in FY2026-Q1, never in the backlog at a quarter end. The third
@@ -88,7 +92,7 @@ CASES = {
     "unplaced_offered_date": (
         "fms_documents",
         [{}, {}, {"offered_date": "11/10/2025"}],
-        _everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG, 1),
+        _everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG, None),
     ),
     # The same fault at the first position, on a decided license: NULL in requested value
     # is not a number, read as missing; the row still counts wherever it would.
@@ -201,22 +205,28 @@ def test_an_unplaced_delivery_is_lost_in_every_quarter(tmp_path, config):
                                    "fms_deliveries": deliveries})  # fmt: skip
     lost = loss.measure(ingested, config, Q)
     got = [(r["indicator_id"], r["period"], r["records"], r["lost"]) for r in lost.to_dicts()]
-    assert got == [("fms_deliveries_value_usd", "FY2026-Q1", 3, 1),
-                   ("fms_deliveries_value_usd", "FY2026-Q2", 1, 1)]  # fmt: skip
+    assert got == [("fms_deliveries_value_usd", "FY2026-Q1", 3, 1)]
 
 
 def test_an_unplaced_row_fails_the_run_naming_the_indicator(tmp_path, config):
-    # 199 licenses received in FY2026-Q1, one received date written 10/01/2025: 1 of 200
-    # (0.5 %) in FY2026-Q1 is at the limit, but 1 of 1 in FY2026-Q2 (nothing kept) is not
-    rows = [{}] * 199 + [{"received_date": "10/01/2025"}]
+    # 99 licenses received and decided in FY2026-Q1, one received date written 10/01/2025:
+    # 1 of 100 received (1 %) in FY2026-Q1; none is pending at a quarter end, so the pending
+    # stock counts no record anywhere: the row may be all it has (1 of 1, release quarter)
+    rows = [{}] * 99 + [{"received_date": "10/01/2025"}]
     ingested = _ingested(tmp_path, config, "export_licenses", rows)
     with pytest.raises(DataError) as caught:
         loss.check(ingested, config, Q, tmp_path / "work")
-    assert (caught.value.rule, caught.value.line) == ("indicator_loss", 201)
+    assert (caught.value.rule, caught.value.line) == ("indicator_loss", 101)
     assert str(caught.value).startswith(
-        "export_licenses.csv:201: indicator_loss: lic_applications_received lost 1 of its 1 "
-        "records in FY2026-Q2 (100.00%)"
+        "export_licenses.csv:101: indicator_loss: lic_pending lost 1 of its 1 records in "
+        "FY2026-Q2 (100.00%)"
     )
+    assert "lic_applications_received" in str(caught.value)
+    written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
+    cells = {(x["indicator_id"], x["period"]): (x["records"], x["lost"])
+             for x in written["indicator_loss"]["lost"]}  # fmt: skip
+    assert cells[("lic_applications_received", "FY2026-Q1")] == (100, 1)
+    assert ("lic_applications_received", "FY2026-Q2") not in cells  # no license there
 
 
 def test_placing_dates_are_the_dates_the_population_sql_reads(config):

@@ -73,9 +73,18 @@ def _read_n(ingested: Ingested, config: Config, quarter: Quarter, chosen: list[I
     return pl.concat(cells), unplaced, sorted(spine)
 
 
+def _where_counted(both: pl.DataFrame, quarter: Quarter) -> pl.DataFrame:
+    """The quarters in which each indicator counts records; an indicator that counts none
+    anywhere is shown in the release quarter (an unplaced row may be all it has)."""
+    counted = (pl.col("n") > 0) | (pl.col("n_kept") > 0)
+    anywhere = counted.any().over("indicator_id")
+    return both.filter(counted | (~anywhere & (pl.col("period") == quarter.label)))
+
+
 def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFrame:
     """LOSS_SCHEMA rows for every (indicator, quarter) that lost records, sorted. A row that
-    cannot be placed counts as possibly lost in every quarter of the spine (worst case)."""
+    cannot be placed counts as possibly lost in every quarter where the indicator counts
+    records (worst case; ``_where_counted``)."""
     present, quarantined = ingested.tables, ingested.quarantined
     touched = {table for table, frame in quarantined.items() if frame.height}
     chosen = [
@@ -97,6 +106,7 @@ def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFram
         .join(extra, on="indicator_id", how="left")
         .fill_null(0)
     )
+    both = _where_counted(both, quarter)
     lost = both.select(
         *KEY,
         (pl.col("n") + pl.col("u")).alias("records"),

@@ -9,8 +9,9 @@ row whose placing date is broken (``04/15/2026``, ``NULL``, out of range) cannot
 read as missing, a broken received date would drop the record from every quarter (a loss no
 quarter shows), and a broken offered date would keep a document in the backlog for ever (a
 phantom record). So such a row is left out of that population's evaluation and counted
-instead as possibly lost in every quarter of the spine (worst case): ``loss.measure`` adds it
-to the records and the losses of each quarter of every indicator over that population. Read
+instead as possibly lost in every quarter where the indicator counts records (worst case;
+the release quarter when it counts none): ``loss.measure`` adds it to the records and the
+losses of each such quarter of every indicator over that population. Read
 off ``pipelines/quarterly/sql`` (the joins on ``calendar_date`` and the ``*_days``
 durations); a test keeps the two in step.
 """
