@@ -1,7 +1,8 @@
 """The ``arms-metrics`` command: parse arguments, call ``pipeline``, turn errors into exit codes.
 
 Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
-failed; 78 bad configuration; 1 anything unexpected. Expected failures print one line on
+failed; 73 an output folder cannot be written; 78 bad configuration; 1 anything unexpected
+(a panic from a Rust library included: one line, no traceback). Expected failures print one line on
 stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
 """
 
@@ -137,5 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ARMS_METRICS_DEBUG"):
             raise
         print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    except BaseException as error:  # a Rust panic (pyo3 PanicException) is a BaseException
+        if isinstance(error, SystemExit | GeneratorExit) or os.environ.get("ARMS_METRICS_DEBUG"):
+            raise
+        reason = str(error).splitlines()[0] if str(error) else ""
+        print(f"{PROG}: internal error: {type(error).__name__}: {reason}", file=sys.stderr)
         return 1
     return 0

@@ -15,6 +15,13 @@ class UsageError(ArmsMetricsError):
     exit_code = 2
 
 
+class CannotCreate(ArmsMetricsError):
+    """An output folder (``--work``, ``--site``) cannot be created or written (exit 73,
+    EX_CANTCREAT)."""
+
+    exit_code = 73
+
+
 class DataError(ArmsMetricsError):
     """Bad input data: names the file, the line or column and the rule (exit 65, EX_DATAERR)."""
 

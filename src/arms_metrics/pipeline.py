@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from arms_metrics.compute import indicators, loss
 from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import check, protect
 from arms_metrics.disclosure.summary import suppression_summary
-from arms_metrics.errors import UsageError
+from arms_metrics.errors import CannotCreate, UsageError
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.publication import revisions
 from arms_metrics.quarters import Quarter
@@ -78,13 +79,42 @@ def resolve_quarter(quarter: Quarter | str | None, today: dt.date | None = None)
     return quarter
 
 
+def writable(folder: Path, option: str, create: bool = True) -> Path:
+    """``folder`` once a file can be written in it (created if ``create``), or in the
+    nearest folder that exists above it; else exit 73 (nothing is created when not asked)."""
+    folder = Path(folder)
+    probe = folder
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CannotCreate(f"{option} {folder}: cannot write there ({reason})") from None
+    return folder
+
+
+def _releasable(quarter: Quarter, config: Config) -> Quarter:
+    """A quarter before the first one that can hold records is a usage error (exit 2)."""
+    first = max(Quarter.of(config.min_date), Quarter(1901, 2))
+    if quarter < first:
+        raise UsageError(
+            f"{quarter} is before {first}, the first quarter that can be released "
+            f"([ingest] min_date {config.min_date.isoformat()}; the calendar begins in FY1901)"
+        )
+    return quarter
+
+
 def validate(
     input_dir: Path, work_dir: Path, config_path: Path | None = None, progress: Progress = _quiet
 ) -> Ingested:
     """Validation only: quarantine, summary.json and the report in ``work_dir``."""
     config = load_config(config_path)
     progress(f"validating {input_dir}")
-    ingested = ingest(Path(input_dir), config, Path(work_dir))
+    ingested = ingest(Path(input_dir), config, writable(work_dir, "--work"))
     progress(f"validation report in {Path(work_dir) / 'validation' / 'report.html'}")
     return ingested
 
@@ -144,8 +174,8 @@ def run(
 ) -> RunResult:
     """Validate, compute, protect and render the release for ``quarter``."""
     config = load_config(config_path)
-    release_quarter = resolve_quarter(quarter, today)
-    site_dir, work_dir = Path(site_dir), Path(work_dir)
+    release_quarter = _releasable(resolve_quarter(quarter, today), config)
+    site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     progress(f"release {release_quarter}: validating {input_dir}")
     ingested = ingest(Path(input_dir), config, work_dir, today)
     progress("measuring what the quarantine took from each indicator")

@@ -95,3 +95,18 @@ def test_input_that_is_a_file_and_an_empty_folder(tmp_path):
     stderr = _one_line(_validate(empty, tmp_path), 65)
     assert stderr.startswith(f"arms-metrics: error: input folder {empty}: no_input_tables: ")
     assert ".csv, .csv.gz or .parquet" in stderr
+
+
+def test_the_testers_stray_quote_in_a_description_is_exit_65(tmp_path):
+    folder = tmp_path / "q1"
+    folder.mkdir()
+    (folder / "congressional_notifications.csv").write_bytes(
+        b"transmittal_no,notification_date,purchaser,purchaser_code,authority,description,"
+        b"estimated_value_usd\n"
+        b'17-01,2017-03-27,Ukraine,,AECA_36B,"C-17A heavy transport aircraft,112000000\n'
+        b'17-02,2017-05-15,Kuwait,KW,AECA_36B,MK 45 naval gun 5",419000000\n'
+        b"17-03,2017-05-16,Kuwait,KW,AECA_36B,Tanks,5000000\n"
+    )
+    error = _one_line(_validate(folder, tmp_path), 65)
+    assert "congressional_notifications.csv:2: unclosed_quote: " in error
+    assert "it swallows line 3" in error

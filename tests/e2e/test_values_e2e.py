@@ -55,24 +55,25 @@ def test_null_for_empty_fields_fails_naming_lic_pending(tmp_path):
     assert not site.exists()  # nothing published
     summary = json.loads((work / "validation/summary.json").read_text(encoding="utf-8"))
     assert summary["tables"][LIC]["quarantined"] == sum(1 for r in rows if not r["outcome"])
-    # By hand: at the release quarter's end the quarantined rows still pending are the lost
-    # ones; the records are every license received by then and not decided by then.
+    # By hand: a final_action_date written NULL cannot place the license in the pending
+    # stock, so every quarantined row is possibly lost at every quarter end (worst case);
+    # the records are the accepted licenses pending at the end plus those rows.
     end = Q_END.isoformat()
-    lost = sum(1 for r in rows if not r["final_action_date"] and r["received_date"] <= end)
-    open_at_end = [not r["final_action_date"] or r["final_action_date"] > end for r in rows]
+    lost = sum(1 for r in rows if not r["final_action_date"])
+    open_at_end = [r["final_action_date"] and r["final_action_date"] > end for r in rows]
     pending = sum(
         1 for r, o in zip(rows, open_at_end, strict=True) if r["received_date"] <= end and o
     )
     found = {(x["indicator_id"], x["period"]): x for x in summary["indicator_loss"]["lost"]}
     cell = found[("lic_pending", SAMPLE_QUARTER)]
-    assert (cell["lost"], cell["records"]) == (lost, pending)
+    assert (cell["lost"], cell["records"]) == (lost, pending + lost)
     assert lost > 0 and summary["indicator_loss"]["status"] == "failed"
     report = (work / "validation/report.html").read_text(encoding="utf-8")
     assert "<td><code>lic_pending</code></td>" in report
 
 
-def test_spreadsheet_zero_dates_are_quarantined_and_nothing_before_fy1976_is_published(
-    tmp_path, sample_build
+def test_spreadsheet_zero_dates_are_quarantined_and_the_run_fails_naming_the_indicator(
+    tmp_path,
 ):
     folder = _copy(tmp_path)
     added = {"fms_lors": ("received_date", "1899-12-31"), LIC: ("received_date", "1900-10-01"),
@@ -89,7 +90,9 @@ def test_spreadsheet_zero_dates_are_quarantined_and_nothing_before_fy1976_is_pub
         where[table] = len(rows) // 2  # the middle of the file: record i + 1, line i + 2
         rows.insert(where[table], copy)
         _write(folder / f"{table}.csv", rows)
-    done, site, work = build(tmp_path, input_dir=folder)
+    # validation alone quarantines them and passes (3 rows, under every table threshold)
+    work = tmp_path / "validated"
+    done = arms_metrics("validate", "--input", str(folder), "--work", str(work))
     assert done.returncode == 0, done.stderr
     for table, (column, day) in added.items():
         quarantined = _rows(work / "quarantine" / f"{table}.csv")
@@ -98,10 +101,14 @@ def test_spreadsheet_zero_dates_are_quarantined_and_nothing_before_fy1976_is_pub
         ]
         i = where[table]
         assert got == [(f"{table}.csv", str(i + 1), str(i + 2), f"{column}_out_of_range", day)]
-    published = pl.read_csv(site / "data/indicators.csv", infer_schema=False)
-    clean = pl.read_csv(sample_build[0] / "data/indicators.csv", infer_schema=False)
-    assert published["period"].min() == clean["period"].min()
-    assert published["fiscal_year"].cast(pl.Int32).min() >= 1976  # FY1976 starts 1975-10-01
+    # a zero date where a date places the record cannot be placed: possibly lost in every
+    # quarter (tester's F2), so `run` fails naming the indicator; the first LOR quarters
+    # count about twenty records, where one is over 0.5 %
+    done, site, _ = build(tmp_path / "placed", input_dir=folder)
+    assert done.returncode == 65 and ": indicator_loss: fms_lors_received lost 1 of" in (
+        done.stderr
+    )
+    assert not site.exists()  # nothing published, so no quarter before FY1976 either
 
 
 def test_float32_money_in_parquet_is_refused_and_float64_is_exact(tmp_path, sample_build):
@@ -166,3 +173,48 @@ def test_notification_estimates_in_scientific_notation_are_published(tmp_path, s
     assert (site / "data/indicators.csv").read_bytes() == (
         sample_build[0] / "data/indicators.csv"
     ).read_bytes()
+
+
+def _us_dates(path: Path, column: str, start: dt.date, end: dt.date, most: int) -> int:
+    """Rewrite up to ``most`` dates of ``column`` between ``start`` and ``end`` as a US
+    spreadsheet writes them (04/15/2026); how many were rewritten."""
+    rows, done = _rows(path), 0
+    for row in rows:
+        if done < most and row[column] and start.isoformat() <= row[column] <= end.isoformat():
+            day = dt.date.fromisoformat(row[column])
+            row[column], done = day.strftime("%m/%d/%Y"), done + 1
+    _write(path, rows)
+    return done
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "indicator"),
+    [
+        (LIC, "received_date", "lic_applications_received"),
+        ("fms_deliveries", "delivery_date", "fms_deliveries_value_usd"),
+        ("fms_documents", "offered_date", "fms_development_backlog"),
+    ],
+)
+def test_us_dates_that_place_records_fail_naming_the_indicator(tmp_path, table, column, indicator):
+    """Tester's F2: the release quarter's event dates written 04/15/2026, under the 1 % table
+    threshold. Each cannot be placed: lost in every quarter (worst case), never read as
+    missing (a document without its offered date is no phantom in the backlog)."""
+    folder = _copy(tmp_path)
+    path = folder / f"{table}.csv"
+    quarter = Quarter.parse(SAMPLE_QUARTER)
+    read = len(_rows(path))
+    changed = _us_dates(path, column, quarter.start, quarter.end, max(1, read // 200))
+    done, site, work = build(tmp_path, input_dir=folder)
+    error = _one_line_error(done, 65)
+    assert ": indicator_loss: " in error and indicator in error and not site.exists()
+    summary = json.loads((work / "validation/summary.json").read_text(encoding="utf-8"))
+    assert summary["tables"][table]["quarantined"] == changed > 0
+    cells = [x for x in summary["indicator_loss"]["lost"] if x["indicator_id"] == indicator]
+    # every quarter of the spine loses exactly the rows rewritten: none read as missing
+    assert cells and {x["lost"] for x in cells} == {changed}
+    if table == LIC:  # by hand: the quarter's records are every license received in it
+        received = [r for r in _rows(SAMPLE_DATA / f"{LIC}.csv")]
+        in_q = sum(1 for r in received if quarter.start.isoformat() <= r[column]
+                   <= quarter.end.isoformat())  # fmt: skip
+        (cell,) = [x for x in cells if x["period"] == SAMPLE_QUARTER]
+        assert cell["records"] == in_q

@@ -90,3 +90,52 @@ def test_a_quarter_that_has_not_ended_is_refused() -> None:
     with pytest.raises(UsageError, match="has not ended"):
         resolve_quarter("FY2026-Q4", dt.date(2026, 9, 30))
     assert resolve_quarter("FY2026-Q4", dt.date(2026, 10, 1)) == Quarter(2026, 4)
+
+
+@pytest.mark.parametrize(
+    ("quarter", "first"),
+    [("FY1901-Q1", "FY1976-Q1"), ("FY1975-Q4", "FY1976-Q1"), ("FY1950-Q2", "FY1976-Q1")],
+)
+def test_a_quarter_before_any_plausible_record_is_a_usage_error(capsys, tmp_path, quarter, first):
+    code = cli.main(["run", "--quarter", quarter, "--work", str(tmp_path / "w"),
+                     "--site", str(tmp_path / "s")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f"{quarter} is before {first}, the first quarter that can be released" in err
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [("run", "--work"), ("run", "--site"), ("validate", "--work")],
+)
+@pytest.mark.parametrize("below", ["", "sub"], ids=["the-file", "below-the-file"])
+def test_an_output_folder_that_cannot_be_written_is_exit_73(
+    capsys, tmp_path, command, option, below
+):
+    # a regular file where the folder should be: refused for root too (chmod is not)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    target = blocker / below if below else blocker
+    args = [command, "--input", "sample_data", "--work", str(tmp_path / "w")]
+    if command == "run":
+        args += ["--site", str(tmp_path / "s")]
+    args[args.index(option) + 1] = str(target)
+    code = cli.main(args)
+    err = capsys.readouterr().err
+    assert code == 73 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"{option} {target}: cannot write there" in err
+    assert not (tmp_path / "s").exists()  # nothing published, no site folder made
+
+
+def test_a_rust_panic_is_one_line_not_a_traceback(capsys, monkeypatch):
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic
+        pass
+
+    def panic(_args):
+        raise PanicException("out-of-range date\nmore lines")
+
+    monkeypatch.setattr(cli, "_dispatch", panic)
+    monkeypatch.delenv("ARMS_METRICS_DEBUG", raising=False)
+    assert cli.main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert err == "arms-metrics: internal error: PanicException: out-of-range date\n"

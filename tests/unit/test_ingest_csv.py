@@ -370,3 +370,98 @@ def test_parquet_has_no_lines(tmp_path, config):
         None,
         None,
     )
+
+
+# -- a stray quote in a free-text column that swallows whole records (tester's F1) ------------
+
+
+def _swallowing(columns: list[str], column: str, row: int, later: int, n: int = 5) -> bytes:
+    """``n`` notifications in ``columns`` order; ``column`` opens a quote on record ``row``
+    that the same column of record ``later`` closes: the records between are swallowed."""
+    rows = rows_for(CN, [{}] * n)
+    rows[row - 1][column] = '"Stray ' + rows[row - 1][column]
+    rows[later - 1][column] = rows[later - 1][column] + '"'
+    lines = [",".join(columns)] + [",".join(r[c] for c in columns) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.mark.parametrize("column", ["description", "purchaser"])
+@pytest.mark.parametrize(("row", "later"), [(1, 2), (1, 3), (2, 5), (4, 5)])
+@pytest.mark.parametrize("order", ["file", "reversed"])
+def test_a_stray_quote_that_swallows_records_is_an_unclosed_quote(
+    tmp_path, column, row, later, order
+):
+    columns = list(COLUMNS[CN])[:: 1 if order == "file" else -1]
+    error = _error(tmp_path, CN, _swallowing(columns, column, row, later))
+    # record k is on line k + 1; the first swallowed record is on the line after the quote
+    assert (error.rule, error.line) == ("unclosed_quote", row + 1)
+    assert f"opens column {column} here is never closed: it swallows line {row + 2}," in (
+        error.detail
+    )
+
+
+def test_the_testers_input_no_longer_loses_a_notification(tmp_path):
+    data = (
+        b"transmittal_no,notification_date,purchaser,purchaser_code,authority,description,"
+        b"estimated_value_usd\n"
+        b'17-01,2017-03-27,Ukraine,,AECA_36B,"C-17A heavy transport aircraft,112000000\n'
+        b'17-02,2017-05-15,Kuwait,KW,AECA_36B,MK 45 naval gun 5",419000000\n'
+        b"17-03,2017-05-16,Kuwait,KW,AECA_36B,Tanks,5000000\n"
+    )
+    error = _error(tmp_path, CN, data)
+    assert (error.rule, error.line) == ("unclosed_quote", 2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Line one, with a comma\nline two, with, three commas",
+        "One\n,,,\nthree",  # a line of commas, short of a record (7 fields)
+        "A\n\nB, C",
+        'He said "go"\nthen, stopped',  # written with doubled quotes
+    ],
+)
+def test_multi_line_descriptions_that_are_not_records_are_read(tmp_path, text):
+    rows = rows_for(CN, [{}, {"description": text}, {}])
+    raw = _read(tmp_path, CN, _text(CN, rows).encode())
+    assert raw.frame["description"][1] == text
+    assert raw.frame[LINE].to_list() == [2, 3, 4 + text.count("\n")]
+
+
+# -- the last line: spaces only, or DOS's end-of-file mark ------------------------------------
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize(
+    ("tail", "blank"),
+    [("   \n", 1), ("\t", 1), (" \n \n", 2), (",,,\n", 1), ("\x1a", 0), ("\x1a\n", 0),
+     ("\n\x1a", 1)],
+)  # fmt: skip
+def test_a_last_line_of_spaces_or_ctrl_z_is_not_a_record(tmp_path, table, tail, blank):
+    text = _text(table, _rows(table, 2)) + tail.replace(",,,", "," * (len(COLUMNS[table]) - 1))
+    raw = _read(tmp_path, table, text.encode())
+    assert raw.frame.height == 2
+    assert (raw.lines.records, raw.lines.blank_at_end) == (2, blank)
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_a_line_of_spaces_inside_the_data_is_an_empty_record(tmp_path, table, config):
+    lines = _text(table, _rows(table, 3)).split("\n")
+    lines.insert(2, "   ")
+    raw = _read(tmp_path, table, "\n".join(lines).encode())
+    assert raw.frame.height == 4 and raw.frame[LINE].to_list() == [2, 3, 4, 5]
+    assert all(raw.frame[c][1] == "" for c in COLUMNS[table])  # as a line of commas reads
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_parquet_header_errors_name_no_line(tmp_path, table):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {c: pa.array(["x"]) for c in COLUMNS[table]}
+    columns["extra"] = pa.array(["x"])
+    pq.write_table(pa.table(columns), tmp_path / f"{table}.parquet")
+    with pytest.raises(DataError) as caught:
+        read_table(table, tmp_path / f"{table}.parquet")
+    assert (caught.value.rule, caught.value.line) == ("unexpected_column", None)
+    assert str(caught.value).startswith(f"{table}.parquet: unexpected_column: ")

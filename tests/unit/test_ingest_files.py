@@ -268,8 +268,17 @@ def test_directories_and_links_not_named_like_tables_are_listed(tmp_path, config
     (folder / "old").mkdir()
     (folder / "notes.md").symlink_to(tmp_path / "gone")
     (folder / ".hidden.csv").write_text("x")
+    (folder / ".fms_lors.csv").write_text("x")  # hidden: never read as the table, but listed
+    (folder / "._fms_lors.csv").write_bytes(b"\x00\x05\x16\x07")  # macOS AppleDouble
     result = ingest(folder, make_config(tmp_path, config), tmp_path / "work")
-    assert result.summary["ignored_files"] == ["notes.md", "old/"]
+    assert result.summary["ignored_files"] == [
+        "._fms_lors.csv",
+        ".fms_lors.csv",
+        ".hidden.csv",
+        "notes.md",
+        "old/",
+    ]
+    assert result.summary["tables"]["fms_lors"]["file"] == "fms_lors.csv"
 
 
 def test_names_with_control_characters_are_shown_on_one_line(tmp_path, config, capsys):

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import pytest
 
-from arms_metrics.compute import loss
+from arms_metrics.compute import loss, placing
 from arms_metrics.errors import DataError
 from arms_metrics.quarters import Quarter
 from tests.unit.test_ingest_helpers import rows_for, run
@@ -24,12 +25,48 @@ PENDING = {"final_action_date": "", "outcome": "", "approved_value_usd": ""}
 # (final_action_date_not_a_date, outcome_not_allowed), yet it is still pending.
 NULL_PENDING = {"final_action_date": "NULL", "outcome": "NULL", "approved_value_usd": ""}
 
+# Only the outcome written NULL: the date is empty, so the license is placed (pending).
+NULL_OUTCOME = {**PENDING, "outcome": "NULL"}
+FINAL_ACTIONS = [
+    "lic_approval_rate_pct", "lic_approved_value_usd", "lic_decided_within_target_pct",
+    "lic_final_actions", "lic_processing_days_median", "lic_processing_days_p90",
+    "lic_returned_without_action_pct",
+]  # fmt: skip
+OFFERED = [
+    "fms_loa_development_days_median", "fms_loa_development_days_p90", "fms_loas_offered",
+    "fms_loas_offered_by_anticipated_date_pct", "fms_loas_offered_within_target_pct",
+]  # fmt: skip
+ACCEPTED = ["fms_loas_accepted", "fms_loas_accepted_value_usd",
+            "fms_offer_to_acceptance_days_median"]  # fmt: skip
+BACKLOG = ["fms_development_backlog", "fms_development_backlog_over_target_pct"]
+
+
+def _everywhere(ids: list[str], q1: int | None, q2: int | None = None) -> list[tuple]:
+    """An unplaced row: lost in each quarter where the indicator counts records, with
+    ``q1``/``q2`` records counted with it (None: no record there); an indicator that
+    counts none anywhere shows it in the release quarter, FY2026-Q2."""
+    if q1 is None and q2 is None:
+        q2 = 1
+    counts = (("FY2026-Q1", q1), ("FY2026-Q2", q2))
+    return [(i, p, n, 1) for i in ids for p, n in counts if n is not None]
+
+
 CASES = {
     # 10 pending STATE licenses received 2025-10-01 and one written with NULLs: at both
     # quarter ends all 11 are pending and older than the 60-day target (91 and 181 days).
+    # Its final_action_date "NULL" broke its rule, so it cannot be placed in the final
+    # actions (none kept: 0 + 1 in each quarter) nor in the pending stock (10 + 1).
     "null_pending_license": (
         "export_licenses",
         [PENDING] * 10 + [NULL_PENDING],
+        [("lic_applications_received", "FY2026-Q1", 11, 1)]
+        + _everywhere(["lic_pending", "lic_pending_over_target"], 11, 11)
+        + _everywhere(FINAL_ACTIONS, None),
+    ),
+    # Only the outcome is NULL: the license is placed, pending at both quarter ends.
+    "null_outcome_pending_license": (
+        "export_licenses",
+        [PENDING] * 10 + [NULL_OUTCOME],
         [
             ("lic_applications_received", "FY2026-Q1", 11, 1),
             ("lic_pending", "FY2026-Q1", 11, 1),
@@ -37,6 +74,25 @@ CASES = {
             ("lic_pending_over_target", "FY2026-Q1", 11, 1),
             ("lic_pending_over_target", "FY2026-Q2", 11, 1),
         ],
+    ),
+    # Tester's F2: a received date written 10/01/2025. Three good licenses, received and
+    # decided in FY2026-Q1; the fourth cannot be placed in the received flow, the pending
+    # stock (none kept: decided in the quarter received) or the final actions (its
+    # processing days run from the received date): 1 possibly lost in every quarter.
+    "unplaced_received_date": (
+        "export_licenses",
+        [{}, {}, {}, {"received_date": "10/01/2025"}],
+        _everywhere(["lic_applications_received", *FINAL_ACTIONS], 4)
+        + _everywhere(["lic_pending", "lic_pending_over_target"], None),
+    ),
+    # The offered date written 11/10/2025: two good documents offered (2025-11-10) and
+    # accepted (2025-12-01) in FY2026-Q1, never in the backlog at a quarter end. The third
+    # is not read as "still in the backlog" (a phantom): it is lost in every quarter of the
+    # offers, the acceptances (timed from the offer) and the backlog (0 kept + 1).
+    "unplaced_offered_date": (
+        "fms_documents",
+        [{}, {}, {"offered_date": "11/10/2025"}],
+        _everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG, None),
     ),
     # The same fault at the first position, on a decided license: NULL in requested value
     # is not a number, read as missing; the row still counts wherever it would.
@@ -106,7 +162,7 @@ def test_nothing_quarantined_measures_nothing(tmp_path, config):
 
 
 def test_share_at_the_limit_passes_and_is_reported(tmp_path, config):
-    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_PENDING])
+    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_OUTCOME])
     summary = loss.check(ingested, dataclasses.replace(config, max_indicator_loss_share=1 / 11),
                          Q, tmp_path / "work")  # fmt: skip
     written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
@@ -120,7 +176,7 @@ def test_share_at_the_limit_passes_and_is_reported(tmp_path, config):
 
 
 def test_share_above_the_limit_fails_naming_indicator_file_and_line(tmp_path, config):
-    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_PENDING])
+    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_OUTCOME])
     strict = dataclasses.replace(config, max_indicator_loss_share=0.09)
     with pytest.raises(DataError) as caught:
         loss.check(ingested, strict, Q, tmp_path / "work")
@@ -138,3 +194,58 @@ def test_share_above_the_limit_fails_naming_indicator_file_and_line(tmp_path, co
     assert "also lic_pending, lic_pending_over_target" in str(error)
     written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
     assert (written["status"], written["indicator_loss"]["status"]) == ("failed", "failed")
+
+
+def test_an_unplaced_delivery_is_lost_in_every_quarter(tmp_path, config):
+    # two deliveries on 2025-11-01 (FY2026-Q1) and one written 11/01/2025, all of case FMS1
+    deliveries = rows_for("fms_deliveries", [{"case_id": "FMS1"}] * 2
+                          + [{"case_id": "FMS1", "delivery_date": "11/01/2025"}])  # fmt: skip
+    cfg = dataclasses.replace(config, max_quarantine_share=1.0)
+    ingested = run(tmp_path, cfg, {"fms_cases": rows_for("fms_cases", [{}]),
+                                   "fms_deliveries": deliveries})  # fmt: skip
+    lost = loss.measure(ingested, config, Q)
+    got = [(r["indicator_id"], r["period"], r["records"], r["lost"]) for r in lost.to_dicts()]
+    assert got == [("fms_deliveries_value_usd", "FY2026-Q1", 3, 1)]
+
+
+def test_an_unplaced_row_fails_the_run_naming_the_indicator(tmp_path, config):
+    # 99 licenses received and decided in FY2026-Q1, one received date written 10/01/2025:
+    # 1 of 100 received (1 %) in FY2026-Q1; none is pending at a quarter end, so the pending
+    # stock counts no record anywhere: the row may be all it has (1 of 1, release quarter)
+    rows = [{}] * 99 + [{"received_date": "10/01/2025"}]
+    ingested = _ingested(tmp_path, config, "export_licenses", rows)
+    with pytest.raises(DataError) as caught:
+        loss.check(ingested, config, Q, tmp_path / "work")
+    assert (caught.value.rule, caught.value.line) == ("indicator_loss", 101)
+    assert str(caught.value).startswith(
+        "export_licenses.csv:101: indicator_loss: lic_pending lost 1 of its 1 records in "
+        "FY2026-Q2 (100.00%)"
+    )
+    assert "lic_applications_received" in str(caught.value)
+    written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
+    cells = {(x["indicator_id"], x["period"]): (x["records"], x["lost"])
+             for x in written["indicator_loss"]["lost"]}  # fmt: skip
+    assert cells[("lic_applications_received", "FY2026-Q1")] == (100, 1)
+    assert ("lic_applications_received", "FY2026-Q2") not in cells  # no license there
+
+
+def test_placing_dates_are_the_dates_the_population_sql_reads(config):
+    """Every date a population joins to the calendar, or times a duration from, is listed
+    in placing.PLACING for that population, and nothing else is."""
+    sql = config.sql_dir
+    durations = {}
+    for path in (sql / "intermediate").glob("*.sql"):
+        for later, earlier, name in re.findall(r"\.(\w+_date) - \w+\.(\w+_date) as (\w+)",
+                                               path.read_text()):  # fmt: skip
+            durations[name] = (later, earlier)
+    listed = {(pop, c) for t in placing.PLACING.values() for c, pops in t.items() for pop in pops}
+    found = set()
+    for path in (sql / "populations").glob("pop_*.sql"):
+        pop, text = path.stem.removeprefix("pop_"), path.read_text()
+        for clause in re.findall(r"on (.+?) = \w+\.calendar_date", text):
+            found |= {(pop, c) for c in re.findall(r"\.(\w+_date)", clause)}
+        found |= {(pop, c) for c in re.findall(r"\((\w+_date) is null or ", text)}
+        for name, (_, earlier) in durations.items():
+            if f".{name}" in text:
+                found.add((pop, earlier))
+    assert found == listed

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from arms_metrics.cells import TOTAL
-from arms_metrics.compute import indicators, semantic, warehouse
+from arms_metrics.compute import indicators, placing, semantic, warehouse
 from arms_metrics.config import Config, Indicator
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.load import Ingested
@@ -36,20 +36,55 @@ LOSS_SCHEMA = {
 
 def _total_n(
     tables: dict[str, pl.DataFrame], config: Config, quarter: Quarter, chosen: list[Indicator]
-) -> pl.DataFrame:
-    """(indicator_id, period, n) of the total cell of each chosen indicator, every quarter."""
+) -> tuple[pl.DataFrame, list[str]]:
+    """(indicator_id, period, n) of the total cell of each chosen indicator, every quarter;
+    and the quarters of the spine."""
     with warehouse.connect() as con:
-        indicators.prepare(con, tables, config, quarter)
+        spine = indicators.prepare(con, tables, config, quarter)
         parts = [
             semantic.population_cells(con, population, members)
             for population, members in semantic.by_population(chosen).items()
         ]
     cells = pl.concat(parts)
-    return cells.filter(pl.col("breakdown") == TOTAL).select(*KEY, "n")
+    return cells.filter(pl.col("breakdown") == TOTAL).select(*KEY, "n"), [q.label for q in spine]
+
+
+def _read_n(ingested: Ingested, config: Config, quarter: Quarter, chosen: list[Indicator]):
+    """n over the accepted and quarantined rows, each population without the rows its placing
+    date cannot place (placing.py); (cells, unplaced rows per indicator, spine)."""
+    groups: dict[tuple, list[Indicator]] = {}
+    for indicator in chosen:
+        key = placing.exclusion(indicator.population, indicator.sources, ingested.quarantined)
+        groups.setdefault(key, []).append(indicator)
+    cells, spine, unplaced = [], set(), {}
+    for key, members in groups.items():
+        every, left_out = {}, 0
+        for table, frame in ingested.tables.items():
+            extra = ingested.quarantined.get(table)
+            if extra is None or not extra.height:
+                every[table] = frame
+                continue
+            kept, out = placing.split(extra, table, key)
+            every[table], left_out = pl.concat([frame, kept]), left_out + out
+        n, quarters = _total_n(every, config, quarter, members)
+        cells.append(n)
+        spine.update(quarters)
+        unplaced |= {m.id: left_out for m in members}
+    return pl.concat(cells), unplaced, sorted(spine)
+
+
+def _where_counted(both: pl.DataFrame, quarter: Quarter) -> pl.DataFrame:
+    """The quarters in which each indicator counts records; an indicator that counts none
+    anywhere is shown in the release quarter (an unplaced row may be all it has)."""
+    counted = (pl.col("n") > 0) | (pl.col("n_kept") > 0)
+    anywhere = counted.any().over("indicator_id")
+    return both.filter(counted | (~anywhere & (pl.col("period") == quarter.label)))
 
 
 def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFrame:
-    """LOSS_SCHEMA rows for every (indicator, quarter) that lost records, sorted."""
+    """LOSS_SCHEMA rows for every (indicator, quarter) that lost records, sorted. A row that
+    cannot be placed counts as possibly lost in every quarter where the indicator counts
+    records (worst case; ``_where_counted``)."""
     present, quarantined = ingested.tables, ingested.quarantined
     touched = {table for table, frame in quarantined.items() if frame.height}
     chosen = [
@@ -59,12 +94,23 @@ def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFram
     ]
     if not chosen:
         return pl.DataFrame(schema=LOSS_SCHEMA)
-    every = {t: pl.concat([f, quarantined[t]]) if t in touched else f for t, f in present.items()}
-    kept = _total_n(present, config, quarter, chosen)
-    read = _total_n(every, config, quarter, chosen)
-    both = read.join(kept, on=KEY, how="full", coalesce=True, suffix="_kept").fill_null(0)
+    kept, spine = _total_n(present, config, quarter, chosen)
+    read, unplaced, spine_read = _read_n(ingested, config, quarter, chosen)
+    grid = pl.DataFrame({"indicator_id": [i.id for i in chosen]}).join(
+        pl.DataFrame({"period": sorted(set(spine) | set(spine_read))}), how="cross"
+    )
+    extra = pl.DataFrame({"indicator_id": list(unplaced), "u": list(unplaced.values())})
+    both = (
+        grid.join(read, on=KEY, how="left")
+        .join(kept, on=KEY, how="left", suffix="_kept")
+        .join(extra, on="indicator_id", how="left")
+        .fill_null(0)
+    )
+    both = _where_counted(both, quarter)
     lost = both.select(
-        *KEY, pl.col("n").alias("records"), (pl.col("n") - pl.col("n_kept")).alias("lost")
+        *KEY,
+        (pl.col("n") + pl.col("u")).alias("records"),
+        (pl.col("n") - pl.col("n_kept") + pl.col("u")).alias("lost"),
     )
     lost = lost.filter(pl.col("lost") > 0).with_columns(
         (pl.col("lost") / pl.col("records")).alias("share")

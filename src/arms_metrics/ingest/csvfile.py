@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import re
 import sys
 from collections.abc import Iterator
@@ -28,10 +27,10 @@ import pyarrow.csv as pacsv
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.columns import FREE_TEXT, check_columns
 from arms_metrics.ingest.files import csv_text
+from arms_metrics.ingest.quotes import in_quotes, swallowed
 from arms_metrics.ingest.values import LINE
 
-_QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
-_PLAIN = re.compile(rb"[^,\n]*")
+_EOF_MARK = re.compile(rb"\x1a\n?\Z")
 
 
 @dataclass(frozen=True)
@@ -89,52 +88,12 @@ def _no_field_limit() -> Iterator[None]:
         csv.field_size_limit(old)
 
 
-def _in_quotes(name: str, data: bytes, start: int, columns: list[str]) -> DataError:
-    """Explain a strict-reader failure in the record that starts on line ``start``."""
-    base = pos = _offset(data, start)
-    for number in itertools.count():
-        column = columns[number] if number < len(columns) else f"number {number + 1}"
-        if data.startswith(b'"', pos):
-            opened = start + data.count(b"\n", base, pos)
-            match = _QUOTED.match(data, pos)
-            if match is None:
-                detail = f"the quote that opens column {column} here is never closed"
-                return DataError(name, "unclosed_quote", detail, opened)
-            pos = match.end()
-            if not data.startswith((b",", b"\n"), pos) and pos < len(data):
-                return _junk(name, column, opened, start + data.count(b"\n", base, pos))
-        else:
-            pos = _PLAIN.match(data, pos).end()
-        if not data.startswith(b",", pos):
-            break
-        pos += 1
-    return DataError(name, "unparseable", "not valid CSV", start)
-
-
-def _junk(name: str, column: str, opened: int, closed: int) -> DataError:
-    doubled = "a quote inside a field must be doubled"
-    if closed > opened:
-        detail = (
-            f"the quote that opens column {column} here is not closed on its line: "
-            f"the field runs to line {closed}, where a quote is followed by text ({doubled})"
-        )
-        return DataError(name, "unclosed_quote", detail, opened)
-    detail = f"in column {column} a closing quote is followed by text ({doubled})"
-    return DataError(name, "text_after_quote", detail, opened)
-
-
-def _offset(data: bytes, line: int) -> int:
-    pos = 0
-    for _ in range(line - 1):
-        pos = data.index(b"\n", pos) + 1
-    return pos
-
-
 def _record_problem(
-    name: str, row: list[str], start: int, end: int, columns: list[str], free: tuple[str, ...]
+    name: str, row: list[str], span: tuple[int, int], columns: list[str], free: tuple, line
 ) -> DataError | None:
-    """A line break outside the free-text columns, or a ragged record."""
-    width = len(columns)
+    """A line break outside the free-text columns, a quote that swallowed records, or a
+    ragged record."""
+    (start, end), width = span, len(columns)
 
     def opened(index: int) -> int:
         return start + sum(value.count("\n") for value in row[:index])
@@ -148,6 +107,8 @@ def _record_problem(
                 f"only in {allowed})"
             )
             return DataError(name, "line_break_in_field", detail, opened(index))
+    if end > start and (problem := swallowed(name, row, start, end, columns, line)):
+        return problem
     if len(row) == width:
         return None
     detail = f"record has {len(row)} fields, the header has {width}"
@@ -170,18 +131,27 @@ def _strict(
     stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
     reader = csv.reader(stream, strict=True)
     start = 1
+    text: list[str] = []
+
+    def line(number: int) -> str:
+        if not text:
+            text.extend(data.decode("utf-8").split("\n"))
+        return text[number - 1]
+
     with _no_field_limit():
         try:
             for row in reader:
                 end = reader.line_num
+                row = [] if len(row) == 1 and not row[0].strip() else row  # spaces only: blank
                 odd = start > 1 and row and (end > start or len(row) != len(columns))
-                if odd and (problem := _record_problem(name, row, start, end, columns, free)):
+                span = (start, end)
+                if odd and (problem := _record_problem(name, row, span, columns, free, line)):
                     return problem, rows
                 if keep and start > 1:
                     rows.append(row or [""] * len(columns))
                 start = end + 1
         except csv.Error:
-            return _in_quotes(name, data, start, columns), rows
+            return in_quotes(name, data, start, columns), rows
     return None, rows
 
 
@@ -254,6 +224,7 @@ def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
     if not raw.removeprefix(codecs.BOM_UTF8).strip():  # nothing but a BOM is empty too
         raise DataError(name, "empty_file", "the file is empty", None)
     data, note = csv_text(name, raw)
+    data = _EOF_MARK.sub(b"", data)  # DOS's end-of-file mark (Ctrl-Z) is not a line
     columns = header(name, data)
     check_columns(name, table, columns)
     if not data.partition(b"\n")[2].strip():

@@ -100,9 +100,10 @@ def find_inputs(input_dir: Path, tables: tuple[str, ...]) -> tuple[dict[str, Pat
             shown(str(input_dir)), "unreadable", f"cannot list ({exc.strerror})"
         ) from None
     for path in entries:
-        if path.name.startswith("."):
-            continue
-        table, readable = _table_of(path.name, tables)
+        # a hidden entry (.fms_lors.csv, macOS ._fms_lors.csv) is never read, but listed
+        table, readable = (
+            (None, False) if path.name.startswith(".") else _table_of(path.name, tables)
+        )
         if table is None:
             ignored.append(path.name + ("/" if path.is_dir() else ""))
             continue

@@ -24,7 +24,7 @@ from arms_metrics.ingest.parsing import RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.report import examples, write_quarantine, write_summary
 from arms_metrics.ingest.rules import describe_rule, rule_id
-from arms_metrics.ingest.salvage import salvage
+from arms_metrics.ingest.salvage import BROKEN, salvage
 from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
 from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
 from arms_metrics.quarters import Quarter
@@ -39,7 +39,8 @@ class Ingested:
     tables: dict[str, pl.DataFrame]  # accepted rows only, only tables present in the input dir
     inputs: tuple[InputFile, ...]  # one per table present (file name only)
     summary: dict  # exactly what was written to summary.json
-    # the quarantined rows, typed, each value that broke its rule missing (salvage.py)
+    # the quarantined rows, typed, each value that broke its rule missing, and the list of
+    # the columns that broke (salvage.BROKEN)
     quarantined: dict[str, pl.DataFrame] = field(default_factory=dict)
     examples: dict[str, list[tuple]] = field(default_factory=dict)  # first offenders (report)
 
@@ -138,7 +139,8 @@ def _check_table(
     rows = _rules_by_row(parse_failures, _pandera_failures(schema, frame))
     bad = typed[INDEX].is_in(rows["index"].implode())
     accepted = _usable(raw.table, frame.filter(~bad))
-    lost = _usable(raw.table, salvage(raw.table, frame, typed[INDEX], rows))
+    salvaged = salvage(raw.table, frame, typed[INDEX], rows)
+    lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN])
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
     unchecked = ("case_id_unknown",) if raw.table == "fms_deliveries" and case_ids is None else ()

@@ -48,7 +48,10 @@ def _read_parquet(name: str, path: Path, table: str) -> pl.DataFrame:
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars raises several types for a corrupt file
         raise DataError(name, "unparseable", f"not a readable parquet file ({exc})") from exc
-    check_columns(name, table, frame.columns)
+    try:
+        check_columns(name, table, frame.columns)
+    except DataError as error:  # a parquet file has no lines: no ':1'
+        raise DataError(name, error.rule, error.detail, None) from None
     if frame.height == 0:
         raise DataError(name, "empty_file", "no data rows", None)
     return parquet_frame(name, frame, table)

@@ -23,6 +23,8 @@ _SUFFIXES = {
     "not_a_bool": "is not true or false",
     "out_of_range": "is outside the plausible dates ([ingest] min_date and max_years)",
     "scientific": "is in scientific notation, a display form that may have rounded the amount",
+    "invisible_character": "holds an invisible character (control, format such as a zero-width "
+    "space, BOM or soft hyphen, or a space other than U+0020)",
 }
 _SPECIAL = {
     "development_group_required": "development_group is empty on an LOA or AMENDMENT",

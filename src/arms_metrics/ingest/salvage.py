@@ -13,11 +13,13 @@ import polars as pl
 
 from arms_metrics.ingest.schemas import COLUMNS
 
+BROKEN = "__broken"  # the columns whose value broke its own rule (a list, per salvaged row)
+
 # Rule suffixes that blame the value of their column alone.
 VALUE_RULES = (
     "required", "not_allowed", "negative", "not_a_date", "not_a_number", "precision",
     "not_a_bool", "out_of_range", "scientific", "unknown", "on_modification", "not_approved",
-    "mismatch",
+    "mismatch", "invisible_character",
 )  # fmt: skip
 
 
@@ -30,7 +32,8 @@ def broken_values(table: str, rules: pl.DataFrame) -> pl.DataFrame:
 
 
 def salvage(table: str, frame: pl.DataFrame, index: pl.Series, rules: pl.DataFrame):
-    """The rows of ``frame`` (positions ``index``) named in ``rules``, broken values missing."""
+    """The rows of ``frame`` (positions ``index``) named in ``rules``, broken values missing,
+    with the list of the broken columns (``BROKEN``)."""
     rows = frame.with_columns(index.alias("__row")).filter(
         pl.col("__row").is_in(rules["index"].implode())
     )
@@ -40,4 +43,7 @@ def salvage(table: str, frame: pl.DataFrame, index: pl.Series, rules: pl.DataFra
         pl.when(pl.col("__row").is_in(hit.implode())).then(None).otherwise(pl.col(c)).alias(c)
         for c, hit in sorted(hits.items())
     ]
-    return rows.with_columns(blanks).drop("__row")
+    names = broken.group_by("index").agg(pl.col("column").sort().alias(BROKEN))
+    rows = rows.join(names, left_on="__row", right_on="index", how="left", maintain_order="left")
+    listed = pl.col(BROKEN).fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    return rows.with_columns(blanks).with_columns(listed).drop("__row")

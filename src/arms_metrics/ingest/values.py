@@ -24,6 +24,8 @@ from typing import Protocol
 import polars as pl
 
 from arms_metrics.errors import DataError
+from arms_metrics.ingest.columns import FREE_TEXT
+from arms_metrics.ingest.parquet_dates import date_column
 from arms_metrics.ingest.schemas import COLUMNS, KIND_DTYPES, MONEY, ROUND_TO_CENTS
 
 INDEX = "__index"  # 0-based row position; the pandera failure index
@@ -31,6 +33,8 @@ LINE = "__line"  # physical line of the record's first field (null for parquet)
 SCIENTIFIC_TABLES = ("congressional_notifications",)
 
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"  # control, format, odd spaces
+_FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
 _EXCESS = r"\.[0-9]{2}[0-9]*[1-9]"  # a non-zero digit after the second decimal
@@ -72,11 +76,27 @@ def _parquet_column(name: str, column: str, kind: str, dtype: pl.DataType) -> pl
     raise DataError(name, "column_type", f"column {column} has parquet type {dtype}", None)
 
 
+def _no_nul(name: str, frame: pl.DataFrame) -> None:
+    """A NUL character is binary data, not text: refused as in a CSV file."""
+    for column, dtype in frame.schema.items():
+        if dtype == pl.String and (hits := frame[column].str.contains("\x00", literal=True)).any():
+            record = int(hits.arg_true()[0]) + 1
+            detail = f"a NUL character in column {column} (first at record {record}): binary data"
+            raise DataError(name, "nul_byte", detail, None)
+
+
 def parquet_frame(name: str, frame: pl.DataFrame, table: str) -> pl.DataFrame:
     """The table's columns of a parquet file, each in a type the parsers read exactly."""
     kinds = COLUMNS[table]
+    frame = frame.with_columns(
+        date_column(frame[c])
+        for c, kind in kinds.items()
+        if kind == "date" and c in frame and frame.schema[c] in (pl.Date, pl.Datetime)
+    )
     exprs = [_parquet_column(name, c, kinds[c], frame.schema[c]) for c in kinds if c in frame]
-    return frame.select(exprs).with_columns(pl.lit(None, dtype=pl.Int64).alias(LINE))
+    out = frame.select(exprs)
+    _no_nul(name, out)
+    return out.with_columns(pl.lit(None, dtype=pl.Int64).alias(LINE))
 
 
 # -- cell parsers ---------------------------------------------------------------------------
@@ -150,8 +170,12 @@ def _parse_simple(text: pl.Series, kind: str) -> tuple[pl.Series, pl.Series]:
         low = t.str.to_lowercase()
         value = pl.when(low == "true").then(True).when(low == "false").then(False)
         suffix = "not_a_bool"
+    far = t.str.contains(_FAR_DATE) if kind == "date" else pl.lit(False)
     out = frame.select(
-        value=value, rule=pl.when(t.is_not_null() & value.is_null()).then(pl.lit(suffix))
+        value=value,
+        rule=pl.when(t.is_not_null() & value.is_null()).then(
+            pl.when(far).then(pl.lit("out_of_range")).otherwise(pl.lit(suffix))
+        ),
     )
     return out["value"].cast(KIND_DTYPES[kind]), out["rule"]
 
@@ -167,10 +191,27 @@ def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.S
     return out["value"].cast(pl.Date), out["rule"]
 
 
+def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """An identifier or code holding an invisible character (a control or format character
+    such as U+200B, U+FEFF, U+00AD, or a space other than U+0020) is read as missing, so
+    ``LOR-1`` and ``LOR-1`` + U+200B are not two records; free text is left alone."""
+    if series.name in FREE_TEXT.get(table, ()):
+        return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
+    hidden = series.str.contains(_INVISIBLE).fill_null(False)
+    frame = pl.DataFrame({"v": series, "h": hidden})
+    out = frame.select(
+        value=pl.when(pl.col("h")).then(None).otherwise(pl.col("v")),
+        rule=pl.when(pl.col("h")).then(pl.lit("invisible_character")),
+    )
+    return out["value"], out["rule"]
+
+
 def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | None):
     """(typed values, failure suffix or null) of one column."""
     none = pl.repeat(None, len(series), dtype=pl.String, eager=True)
-    if kind == "text" or series.dtype == KIND_DTYPES[kind]:
+    if kind == "text" and series.dtype == pl.String:
+        value, rule = _visible(table, series)
+    elif kind == "text" or series.dtype == KIND_DTYPES[kind]:
         value, rule = series, none
     elif kind == "money":
         native = series.dtype != pl.String  # parquet numbers: their text is exact
