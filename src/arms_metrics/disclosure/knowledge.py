@@ -142,14 +142,12 @@ class Knowledge:
             self.columns = self._columns()
         out = System(equations=self.equations, locked=self.locked, cached=self.cached)
         keys, values, lowers, rows, locked = self.columns
-        hidden = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) | (rows == LATENT)
-        hidden &= ~locked
+        hidden = _unknown(rows, locked, hidden_rows)
         out.hidden = dict(zip(compress(keys, hidden), compress(lowers, hidden), strict=True))
         out.truth = dict(zip(compress(keys, hidden), compress(values, hidden), strict=True))
         out.known = dict(zip(compress(keys, ~hidden), compress(values, ~hidden), strict=True))
         rows, value, lower, locked = self.vectors
-        unknown = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) | (rows == LATENT)
-        unknown &= ~locked
+        unknown = _unknown(rows, locked, hidden_rows)
         out.arrays = (unknown, value, np.where(unknown, lower, 0.0))
         return out
 
@@ -173,6 +171,13 @@ class Knowledge:
             np.array([float(lower) for _, lower, _ in found], dtype=float),
             np.array([key in self.locked for key in keys], dtype=bool),
         )
+
+
+def _unknown(rows: np.ndarray, locked: np.ndarray, hidden_rows: set[int]) -> np.ndarray:
+    """What the public does not know: the quantities of hidden cells and those no cell
+    publishes (``LATENT``), unless an earlier release published them (``locked``)."""
+    hidden = np.isin(rows, np.fromiter(hidden_rows, dtype=np.int64)) | (rows == LATENT)
+    return hidden & ~locked
 
 
 def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) -> Knowledge:

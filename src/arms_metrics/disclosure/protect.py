@@ -248,24 +248,22 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
     rows = {key: row for key, (_, _, row) in public.quantities.items()}
     hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
     pairs = linked.statistic_count_rows(frame, config)
+
+    def pinned() -> tuple:
+        """(the public's system, the leaks in it): closed form first, the LP if asked."""
+        system = public.system({row for row, label in enumerate(labels) if label})
+        quick = knowledge.leaks(system, config, given, solve=False)
+        return system, quick or (complete and knowledge.leaks(system, config, given)) or []
+
     for _ in range(MAX_ROUNDS):
         _within_tables(frame, labels, pairs, chooser.cell_rank)
-        system = public.system({row for row, label in enumerate(labels) if label})
-        leaks = knowledge.leaks(system, config, given, solve=False) or (
-            complete and knowledge.leaks(system, config, given)
-        )
+        system, leaks = pinned()
         if not leaks:
             break
         stuck = linked.remedy(system, leaks, rows, chooser, hideable)
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
-
-    def safe() -> bool:
-        system = public.system({row for row, label in enumerate(labels) if label})
-        leaks = knowledge.leaks(system, config, given, solve=False)
-        return not leaks and not (complete and knowledge.leaks(system, config, given))
-
-    linked.republish(linked.hidden_totals(frame, labels, pairs), labels, safe)
+    linked.republish(linked.hidden_totals(frame, labels, pairs), labels, lambda: not pinned()[1])
     return list(labels)
 
 
