@@ -38,6 +38,9 @@ Every cell is an unknown with an interval; a published figure is an interval of 
   across a table like counts; a rate without a count link has its own population, also
   additive); a published value r admits only the (n, k) with round_half_even(1000 k / n) /
   10 == r, n its published n or, if left empty, any n its bounds allow.
+- ``outcomes`` and ``threshold``: rates read together through their outcomes, and medians
+  and p90s bounding within-target counts (``tests/intruder_outcomes.py``); an outcome no
+  cell publishes (withdrawals) pinned at 1 or 2 is ``small``.
 - ``earlier_release``: each cell is read from the newest release that shows it; one
   suppressed now but published earlier is taken at that value (the intruder cannot know it
   was revised, so a test counts such a recovery as a leak only if it is true).
@@ -57,8 +60,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+from tests import intruder_outcomes
+
 INF = float("inf")
-LINKS = ("additivity", "stock_flow", "population", "rest", "rate", "earlier_release")
+LINKS = ("additivity", "stock_flow", "population", "rest", "rate", "outcomes", "threshold",
+         "earlier_release")  # fmt: skip
 Key = tuple[str, str, str, str]  # (series, period, breakdown, breakdown_value)
 
 
@@ -232,8 +238,11 @@ def numerators(tenths: int, n: int) -> list[int]:
 class _Attack:
     """Writes the constraints of every link over the releases' cells, then solves them."""
 
-    def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip) -> None:
+    def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip,
+                 targets: dict | None = None) -> None:  # fmt: skip
         self.rels = [_Release(rows) for rows in releases]
+        self.targets = targets or {}
+        self.outcomes: dict[Key, tuple[Key, int]] = {}  # unpublished outcome -> (cell, unknown)
         self.reg = {i: e for i, e in registry.items() if e["family"] not in skip}
         self.regions = regions
         self.s = _Solver()
@@ -427,6 +436,8 @@ class _Attack:
             self.additivity(rel)
             self.stock_flow(rel)
             self.unpublished_stocks(rel)
+            intruder_outcomes.outcomes(self, rel)
+            intruder_outcomes.thresholds(self, rel, self.targets)
         self.s.solve()
         return self.report()
 
@@ -458,9 +469,18 @@ class _Attack:
                 hidden = self.suppressed(key)
                 f = self.finding(key, Fraction(s.lo[i]), [i], part="rest", published=not hidden)
                 out.small.append(f)
-        for key, i in sorted(self.stocks.items()):
+        out.small += self.unpublished()
+        return out
+
+    def unpublished(self) -> list[Finding]:
+        """Unpublished stocks and outcomes pinned at 1 or 2."""
+        s, out = self.s, []
+        found = [(key, i, "stock") for key, i in sorted(self.stocks.items())]
+        for name, (key, i) in sorted(self.outcomes.items()):
+            found.append((key, i, "outcome:" + name[0].partition("#outcome:")[2]))
+        for key, i, part in found:
             if s.lo[i] == s.hi[i] and s.lo[i] in (1, 2):
-                out.small.append(self.finding(key, Fraction(s.lo[i]), [i], part="stock"))
+                out.append(self.finding(key, Fraction(s.lo[i]), [i], part=part))
         return out
 
     def finding(self, key: Key, value: Fraction, members: list[int], **extra) -> Finding:
@@ -471,10 +491,15 @@ class _Attack:
 
 
 def attack(
-    releases: list[list[dict]], registry: dict, regions: dict, skip=("notifications",)
+    releases: list[list[dict]],
+    registry: dict,
+    regions: dict,
+    skip=("notifications",),
+    targets: dict | None = None,
 ) -> Report:
-    """Everything the public can work out from ``releases`` (oldest first): see the module."""
-    return _Attack(releases, registry, regions, set(skip)).run()
+    """Everything the public can work out from ``releases`` (oldest first): see the module.
+    ``targets``: pipeline.toml's ``[targets]`` tables (for the ``threshold`` link)."""
+    return _Attack(releases, registry, regions, set(skip), targets).run()
 
 
 def violations(report: Report, policies: dict[str, str], exempt=("notifications",)) -> Report:
@@ -487,7 +512,8 @@ def violations(report: Report, policies: dict[str, str], exempt=("notifications"
             return False
         if policies.get(f.family, "confidential") != "public_record":
             return True
-        return f.breakdown != "total" and f.part not in ("rest", "stock")  # no cells
+        unpublished = f.part in ("rest", "stock") or f.part.startswith("outcome:")
+        return f.breakdown != "total" and not unpublished  # no cells
 
     return Report(
         [f for f in report.recovered if forbidden(f)],
@@ -535,11 +561,18 @@ def read_policies(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     )
 
 
+def read_targets(path: Path) -> dict[str, dict[str, int]]:
+    """pipeline.toml's ``[targets]`` tables: table -> value -> days."""
+    with Path(path).open("rb") as handle:
+        return tomllib.load(handle).get("targets", {})
+
+
 def attack_site(site: Path, pipeline: Path) -> tuple[Report, Report]:
     """(everything found, what the policies forbid) for a site folder, reading the registry,
     the purchaser reference and the policies from the pipeline folder."""
     registry = read_registry(pipeline / "indicators.toml")
     regions = read_regions(pipeline / "reference" / "purchasers.csv")
     policies, exempt = read_policies(pipeline / "pipeline.toml")
-    report = attack(read_site(site), registry, regions, skip=exempt)
+    targets = read_targets(pipeline / "pipeline.toml")
+    report = attack(read_site(site), registry, regions, skip=exempt, targets=targets)
     return report, violations(report, policies, exempt)

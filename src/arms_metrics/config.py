@@ -40,7 +40,7 @@ MAX_FILE_BYTES = 4_294_967_296  # 4 GiB: above the scale-10 sample
 POLICIES = ("confidential", "public_record", "exempt")
 # The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
 # indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
-LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator")
+LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator", "within", "reveals")
 
 
 @dataclass(frozen=True)
@@ -247,6 +247,27 @@ def links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | No
         return "only a stock names flows, and then both its inflow and its outflow"
     if indicator.unit == "percent" and not (links.get("numerator") and links.get("denominator")):
         return "a percent names the outcomes of its numerator and denominator"
+    return _outcome_links_problem(indicator, known)
+
+
+def _outcome_links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | None:
+    """``within`` (a sum's n counts some outcomes of its population) names outcomes a rate
+    over the same population lists; ``reveals`` (a days statistic bounds a within-target
+    share) names a percent over the same population."""
+    links = indicator.links
+    if "within" in links:
+        listed = {o for i in known.values() if i.population == indicator.population
+                  and i.unit == "percent" for o in i.links.get("denominator", ())}  # fmt: skip
+        if indicator.unit == "percent" or "count" in links or not links["within"]:
+            return "within belongs to a sum or statistic without a count link"
+        if not set(links["within"]) <= listed:
+            return f"within = {links['within']!r} names outcomes no rate over its population lists"
+    target = known.get(str(links.get("reveals")))
+    if "reveals" in links and (
+        indicator.unit != "days" or target is None or target.unit != "percent"
+        or target.population != indicator.population
+    ):  # fmt: skip
+        return f"reveals = {links['reveals']!r} names no share over the same population"
     return None
 
 

@@ -155,6 +155,14 @@ NOTE = 'links_note = "A flow count'
         ("lic_pending", ', outflow = "lic_final_actions"', "", "both its inflow and its outflow"),
         ("lic_approval_rate_pct", RATE_NUMERATOR, "", "numerator and denominator"),
         ("lic_approval_rate_pct", "links = { ", "links = { weight = 2, ", "unknown keys"),
+        ("lic_approved_value_usd", '"APPROVED_WITH_CONDITIONS"]', '"GRANTED"]',
+         "names outcomes no rate over its population lists"),
+        ("lic_approved_value_usd", "links = { ", 'links = { count = "lic_final_actions", ',
+         "within belongs to a sum or statistic without a count link"),
+        ("lic_processing_days_p90", 'reveals = "lic_decided_within_target_pct"',
+         'reveals = "fms_loas_offered_within_target_pct"', "no share over the same population"),
+        ("lic_processing_days_p90", 'reveals = "lic_decided_within_target_pct"',
+         'reveals = "lic_final_actions"', "names no share over the same population"),
     ],
 )  # fmt: skip
 def test_bad_links_are_a_config_error(tmp_path, indicator_id, old, new, message) -> None:

@@ -677,3 +677,112 @@ def test_the_intruder_pins_what_a_brute_force_public_pins(drawn) -> None:
     report = attack("\n".join(lines))
     pinned = {k for k, values in brute_force(cells, hidden).items() if len(values) == 1}
     assert {(f.breakdown, f.breakdown_value) for f in report.recovered} == pinned
+
+
+# ------------------------------------------------- outcomes and thresholds (intruder_outcomes)
+SHARE = "lic_decided_within_target_pct"  # the id names its targets table (licence)
+OUTCOME_REGISTRY = {
+    "final": {"unit": "count", "family": LIC, "additive": True, "links": {}},
+    "approval": {"unit": "percent", "family": LIC, "additive": False, "population": "final",
+                 "links": {"numerator": ["A"], "denominator": ["A", "D"]}},
+    "returned": {"unit": "percent", "family": LIC, "additive": False, "population": "final",
+                 "links": {"count": "final", "numerator": ["R"],
+                           "denominator": ["A", "D", "R", "W"]}},
+    "value": {"unit": "usd", "family": LIC, "additive": True, "population": "final",
+              "links": {"within": ["A"]}},
+    SHARE: {"unit": "percent", "family": LIC, "additive": False, "population": "final",
+            "links": {"count": "final", "numerator": ["IN"], "denominator": ["ALL"]}},
+    "p90": {"unit": "days", "family": LIC, "additive": False, "population": "final",
+            "measure": "p90", "links": {"count": "final", "reveals": SHARE}},
+}  # fmt: skip
+TARGETS = {"licence": {"STATE": 60, "COMMERCE": 90}}
+
+
+def outcome_attack(text: str) -> intruder.Report:
+    return intruder.attack([release(text)], OUTCOME_REGISTRY, REGIONS, targets=TARGETS)
+
+
+def small(report: intruder.Report) -> dict[tuple[str, ...], Fraction]:
+    return {(f.indicator_id, f.breakdown_value, f.part): f.value for f in report.small}
+
+
+@pytest.mark.parametrize(("returned", "pinned"), [("10.0,10", True), ("S", False)])
+def test_withdrawals_are_final_actions_less_decisions_and_returns(returned, pinned) -> None:
+    # 10 final actions; approval rate 57.1 % of 7 decided (4 approved, 3 denied); returned
+    # 10.0 % of 10 (1). Withdrawals: 10 - 7 - 1 = 2. With the return rate hidden, returns
+    # and withdrawals share 3: neither is pinned.
+    report = outcome_attack(
+        f"""
+        final,{Q1},total,All,10
+        approval,{Q1},total,All,57.1,7
+        returned,{Q1},total,All,{returned}
+        """
+    )
+    expected = {("final", "All", "outcome:W"): 2} if pinned else {}
+    assert {k: v for k, v in small(report).items() if k[2].startswith("outcome")} == expected
+
+
+@pytest.mark.parametrize(("kr_n", "pinned"), [(2, True), (1, False)])
+def test_a_value_n_counts_approvals_only(kr_n, pinned) -> None:
+    # Approvals total 5 of 7 decided (71.4 %); AE's and KR's rates hidden. The approved
+    # value's n: AE 3, KR 2, so approvals are AE >= 3 and KR >= 2 and add up to 5: KR's
+    # numerator is 2 (small). With KR's n 1, KR's approvals are 1 or 2.
+    report = outcome_attack(
+        f"""
+        final,{Q1},total,All,9
+        final,{Q1},purchaser,AE,5
+        final,{Q1},purchaser,KR,4
+        approval,{Q1},total,All,71.4,7
+        approval,{Q1},purchaser,AE,S
+        approval,{Q1},purchaser,KR,S
+        value,{Q1},total,All,500,{3 + kr_n}
+        value,{Q1},purchaser,AE,300,3
+        value,{Q1},purchaser,KR,200,{kr_n}
+        """
+    )
+    assert (("approval", "KR", "numerator") in small(report)) is pinned
+
+
+@pytest.mark.parametrize(
+    ("value", "n", "q", "target", "expected"),
+    [
+        # n 14, p90: position 0.9 * 13 = 11.7; 62.2 = x11 + 0.7 (x12 - x11) in whole days
+        # needs x12 - x11 = 6, 16, ...: x11 = 58, 51, ... <= 60 < x12 = 64, 67, ...: 12 exactly
+        ("62.2", 14, Fraction(9, 10), 60, (12, 12)),
+        # same, target 70: x12 = 64 <= 70 (at least 13) or x12 = 67 ... 74 (12): 12 to 14
+        ("62.2", 14, Fraction(9, 10), 70, (12, 14)),
+        # n 5, median at position 2 exactly: 40 <= 60, so x0..x2 are: at least 3; <= 30: at most 2
+        ("40", 5, Fraction(1, 2), 60, (3, 5)),
+        ("40", 5, Fraction(1, 2), 30, (0, 2)),
+        # n 4, median at 1.5: 40.5 = (x1 + x2) / 2, x1 <= 40 < x2 or both 40.5 (impossible):
+        # at 40, exactly 2 if x1 <= 40 < x2; x1 = 40, x2 = 41 at least; so exactly 2
+        ("40.5", 4, Fraction(1, 2), 40, (2, 2)),
+    ],
+)
+def test_order_statistics_bound_the_records_within_a_target(value, n, q, target, expected):
+    from tests.intruder_outcomes import at_most
+
+    assert at_most(Fraction(value), n, q, target) == expected
+
+
+@pytest.mark.parametrize(("p90", "recovered"), [("62.2,14", True), ("S", False)])
+def test_a_p90_shows_how_many_were_decided_within_target(p90, recovered) -> None:
+    # STATE (target 60 days): 14 final actions, its share within target hidden; its p90
+    # 62.2 with n 14 says 12 of 14 within 60 days (test above): the share is 85.7 %, with 2
+    # late decisions (small). COMMERCE's share (36 of 40) and the total (48 of 54) hidden too.
+    report = outcome_attack(
+        f"""
+        final,{Q1},total,All,54
+        final,{Q1},agency,STATE,14
+        final,{Q1},agency,COMMERCE,40
+        {SHARE},{Q1},total,All,S
+        {SHARE},{Q1},agency,STATE,S
+        {SHARE},{Q1},agency,COMMERCE,S
+        p90,{Q1},agency,STATE,{p90}
+        """
+    )
+    state = {(f.indicator_id, f.breakdown_value): f.value for f in report.recovered}
+    assert ((SHARE, "STATE") in state) is recovered
+    if recovered:
+        assert state[(SHARE, "STATE")] == Fraction(857, 10)  # 12 / 14 = 85.71 %
+        assert small(report)[(SHARE, "STATE", "complement")] == 2

@@ -17,12 +17,21 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import links
-from arms_metrics.disclosure.links import Index, Key, System, index
+from arms_metrics.disclosure import links, outcomes
+from arms_metrics.disclosure.links import (
+    COMPLEMENT,
+    LATENT,
+    NUMERATOR,
+    REST,
+    Index,
+    Key,
+    N,
+    System,
+    index,
+)
 from arms_metrics.quarters import Quarter
 
-NUMERATOR, COMPLEMENT, N, REST = "#numerator", "#complement", "#n", "#rest"
-LATENT = -2  # the row of a quantity no cell publishes: always unknown to the public
+__all__ = ["COMPLEMENT", "LATENT", "N", "NUMERATOR", "REST", "Knowledge", "build", "knowledge"]
 TOTAL, ALL, REGION, PURCHASER = "total", "All", "region", "purchaser"
 COLUMNS = [*SORT_KEY, "unit", "value", "n", "numerator", "parent"]
 
@@ -129,6 +138,7 @@ class Knowledge:
     cached: Index | None = None
     vectors: tuple = ()
     columns: tuple = ()
+    memo: dict = field(default_factory=dict)  # the solver's per-part answers (``solver.solve``)
 
     def add_equation(self, terms: list[tuple[Key, int]]) -> None:
         if any(key in self.quantities for key, _ in terms):
@@ -140,7 +150,8 @@ class Knowledge:
             self.cached = index(self.equations)
             self.vectors = self._vectors()
             self.columns = self._columns()
-        out = System(equations=self.equations, locked=self.locked, cached=self.cached)
+        out = System(equations=self.equations, locked=self.locked, cached=self.cached,
+                     memo=self.memo)  # fmt: skip
         keys, values, lowers, rows, locked = self.columns
         hidden = _unknown(rows, locked, hidden_rows)
         out.hidden = dict(zip(compress(keys, hidden), compress(lowers, hidden), strict=True))
@@ -186,13 +197,17 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     (value, n) pairs earlier releases published: a cell whose value is among them is known."""
     families = {i.id: config.rules_for(i.family) for i in config.registry.indicators}
     counted = {i.id: bool(i.links.get("count")) for i in config.registry.indicators}
+    reveals = {i.id for i in config.registry.indicators if i.links.get("reveals")}
     known, present = Knowledge(), defaultdict(set)
     parents: dict[Key, str] = {}
+    shown = []
     for row in truth.select("_row", *COLUMNS).iter_rows(named=True):
         if families[row["indicator_id"]].exempt:
             continue
         key4 = (row["indicator_id"], row["period"], row["breakdown"], row["breakdown_value"])
         before = published_before(earlier, key4, row["value"])
+        if row["indicator_id"] in reveals:
+            shown.append((key4[0], key4[1:], row["_row"], before))
         for key, value, lower in _quantities(row, counted[row["indicator_id"]]):
             present[key[0]].add(key[1:])
             known.quantities[key] = (value, lower, row["_row"])
@@ -206,6 +221,8 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     _stock_flows(known, config, present, periods)
     _rate_counts(known, config, present)
     _rests(known, config, present)
+    outcomes.add_outcomes(known, config, present)
+    outcomes.add_shown(known, config, shown)
     _unpublished_stocks(known, config, present, periods, {k[3]: r for k, r in parents.items()})
     return known
 
@@ -287,8 +304,9 @@ def _value(system: Knowledge, key: Key) -> int:
 
 
 def unpublished(key: Key, config: Config) -> bool:
-    """A quantity no cell publishes: a rest, or a stock by a breakdown it is not published by."""
-    if key[0].endswith(REST):
+    """A quantity no cell publishes: a rest, an outcome atom, the unrecorded of a sum
+    (``outcomes``), or a stock by a breakdown it is not published by."""
+    if _kind(key) in ("rest", "outcomes", "unrecorded"):
         return True
     indicator = config.registry.get(key[0].split("#")[0])
     return "#" not in key[0] and key[2] != TOTAL and key[2] not in indicator.breakdowns
@@ -302,7 +320,7 @@ def leaks(system: System, config: Config, given: set, solve: bool = True) -> lis
     ``solve``: as ``links.pinned``."""
     out = []
     for key in links.pinned(system, solve=solve):
-        if key in given:
+        if key in given or _kind(key) == "shown":  # a statistic's copy of a tally: not a count
             continue
         if unpublished(key, config):
             rules = config.rules_for(config.registry.get(key[0].split("#")[0]).family)
@@ -310,6 +328,11 @@ def leaks(system: System, config: Config, given: set, solve: bool = True) -> lis
                 continue
         out.append(key)
     return out
+
+
+def _kind(key: Key) -> str:
+    """What a quantity id marks after ``#`` (``rest``, ``outcomes``, ``n``...), else ''."""
+    return key[0].partition("#")[2].partition(":")[0]
 
 
 def build(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,

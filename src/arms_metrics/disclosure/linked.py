@@ -147,21 +147,27 @@ def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
 def statistic_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]]:
     """(statistic row, row of its population count) for every rate, median or p90 with
     ``links.count``: a published rate pins numerator + complement = that count, and whether
-    a statistic is hidden tells whether its count is below the statistic threshold."""
+    a statistic is hidden tells whether its count is below the statistic threshold; and
+    (statistic row, row of the share it ``reveals``): a published median or p90 bounds the
+    share's numerator (``outcomes``), so it goes where the share goes."""
     statistic = ("percent", "days")
-    links = {i.id: i.links.get("count") for i in config.registry.indicators if i.unit in statistic}
+    partners = [
+        (i.id, target)
+        for i in config.registry.indicators
+        if i.unit in statistic
+        for target in (i.links.get("count"), i.links.get("reveals"))
+        if target
+    ]
     rows = {tuple(row[1:]): row[0] for row in frame.select("_row", *SORT_KEY).iter_rows()}
+    statistics = frame.filter(~pl.col("locked"))  # a statistic published before stays so
     pairs = []
-    for row, indicator_id, *where in (
-        frame.filter(pl.col("indicator_id").is_in([i for i, c in links.items() if c]))
-        .filter(~pl.col("locked"))  # a statistic published before stays published
-        .select("_row", *SORT_KEY)
-        .iter_rows()
-    ):
-        count = rows.get((links[indicator_id], *where))
-        if count is not None:
-            pairs.append((row, count))
-    return pairs
+    for indicator_id, target in partners:
+        cells = statistics.filter(pl.col("indicator_id") == indicator_id)
+        for row, _, *where in cells.select("_row", *SORT_KEY).iter_rows():
+            partner = rows.get((target, *where))
+            if partner is not None:
+                pairs.append((row, partner))
+    return sorted(pairs)
 
 
 def hide_statistics_of_hidden_counts(pairs: list[tuple[int, int]], labels: list) -> bool:

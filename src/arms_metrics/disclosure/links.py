@@ -39,6 +39,9 @@ from arms_metrics.disclosure import solver
 from arms_metrics.disclosure.solver import EPS, Terms
 
 Key = tuple[str, str, str, str]  # (quantity id, period, breakdown, breakdown value)
+# quantity id suffixes: a rate's tallies, a statistic's n, a population's unpublished rest
+NUMERATOR, COMPLEMENT, N, REST = "#numerator", "#complement", "#n", "#rest"
+LATENT = -2  # the cell row of a quantity no cell publishes: always unknown to the public
 
 
 @dataclass
@@ -96,6 +99,7 @@ class System:
     cached: Index | None = None
     # (unknown mask, value, lower bound) over ``index().keys``, when the caller has them
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    memo: dict | None = None  # ``solver.solve``'s, shared by systems with the same identities
 
     def index(self) -> Index:
         if self.cached is None:
@@ -160,5 +164,5 @@ def pinned(system: System, solve: bool = True) -> list[Key]:
     if solve:
         parts = solver.components(ix.terms, unknown & ~found, value)
         if parts.keys:
-            found |= solver.solve(ix.terms, parts, value, lower)
+            found |= solver.solve(ix.terms, parts, value, lower, system.memo)
     return [ix.keys[j] for j in np.flatnonzero(found & (value != 0))]

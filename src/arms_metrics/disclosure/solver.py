@@ -175,9 +175,30 @@ def fixed_lsqr(a: csr_array, seed: int) -> np.ndarray:
     return ~free
 
 
-def solve(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray) -> np.ndarray:
+def solve(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray,
+          memo: dict | None = None) -> np.ndarray:  # fmt: skip
     """Mask of the unknowns of ``parts`` that are pinned: LPs find those forced to a bound;
-    once those are fixed, the identities may fix more (per part: they are independent)."""
+    once those are fixed, the identities may fix more (per part: they are independent).
+
+    ``memo`` (kept by the caller across calls with the same identities, values and bounds)
+    maps a part's unknowns to its pinned ones: a part is decided by its unknowns alone, so
+    a protection round re-solves only the parts its new suppressions changed."""
+    if memo is None:
+        return _solve(terms, parts, value, lower)
+    names = [keys.tobytes() for keys in parts.keys]
+    fresh = [number for number, name in enumerate(names) if name not in memo]
+    subset = Parts([parts.keys[i] for i in fresh], [parts.eqs[i] for i in fresh],
+                   parts.unknown, parts.constant)  # fmt: skip
+    found = _solve(terms, subset, value, lower) if fresh else np.zeros(terms.n_keys, bool)
+    for number in fresh:
+        keys = parts.keys[number]
+        memo[names[number]] = keys[found[keys]]
+    for name in names:
+        found[memo[name]] = True
+    return found
+
+
+def _solve(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray) -> np.ndarray:
     found = stuck(terms, parts, value, lower)
     still = parts.unknown & ~found
     counts = np.bincount(terms.eq[still[terms.col]], minlength=terms.n_eqs)

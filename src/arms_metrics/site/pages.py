@@ -141,7 +141,9 @@ def disclosure_rules(release: Release) -> list[str]:
             "it: in the same table, among the purchasers of one region, among the numerators "
             "and complements of a percentage, and in the linked flows (a suppressed count of "
             "applications received goes with the final actions of the same quarter and "
-            "category), and a time or percentage is suppressed with its suppressed count. The "
+            "category), a time or percentage is suppressed with its suppressed count, and a "
+            "median or 90th percentile with its suppressed within-target percentage (order "
+            "statistics say how many records took at most the target's days). The "
             "number of records behind a figure is withheld wherever it would give a suppressed "
             "count away."
         )
@@ -153,8 +155,10 @@ def disclosure_rules(release: Release) -> list[str]:
         "less final actions, also by destination, where only the flows are published), "
         "percentages with their numerators and populations, the "
         "records a percentage leaves out (final actions neither approved nor denied, "
-        "beside an approval rate: they may not be pinned at 1 or 2 either), and the "
-        "figures of earlier releases. The release fails if any suppressed figure could be "
+        "beside an approval rate: they may not be pinned at 1 or 2 either), the outcomes "
+        "the percentages imply together (withdrawals are final actions less approvals, "
+        "denials and returns; approvals with a recorded value are at most the approvals), "
+        "and the figures of earlier releases. The release fails if any suppressed figure could be "
         "pinned down exactly."
     )
     shares = release.audit.get("suppression")
