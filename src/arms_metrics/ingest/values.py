@@ -32,8 +32,9 @@ INDEX = "__index"  # 0-based row position; the pandera failure index
 LINE = "__line"  # physical line of the record's first field (null for parquet)
 SCIENTIFIC_TABLES = ("congressional_notifications",)
 
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"  # control, format, odd spaces
+DATE_FORMAT = _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# control, format, odd spaces (a polars pattern: quotes.record_like reads it through polars)
+INVISIBLE = _INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
