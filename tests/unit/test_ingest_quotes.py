@@ -104,3 +104,19 @@ def test_the_stray_quotes_of_the_attack_are_still_refused(tmp_path):
     lines[33] = lines[33].removesuffix("false") + '"false"'
     error = _error(tmp_path / "lic", LIC, "\n".join(lines).encode())
     assert (error.file, error.line, error.rule) == ("export_licenses.csv", 21, "unclosed_quote")
+
+
+def test_a_field_quoted_after_a_space_that_splits_is_named(tmp_path):
+    """``DL-1, "AE-B,X"``: the quote after the space opens no quoted field, so the comma
+    inside splits the field: a ragged row (5 fields) that says why."""
+    data = (
+        b"delivery_id,case_id,delivery_date,delivered_value_usd\n"
+        b'DL-1, "AE-B,X",2025-11-01,10.00\n'
+        b"DL-2,AE-B-X,2025-11-01,10.00\n"
+    )
+    error = _error(tmp_path, "fms_deliveries", data)
+    assert (error.line, error.rule) == (2, "ragged_row")
+    assert error.detail.startswith(
+        "record has 5 fields, the header has 4; the field in column case_id has a space "
+        "before its opening quote"
+    )

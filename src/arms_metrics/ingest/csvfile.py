@@ -31,6 +31,7 @@ from arms_metrics.ingest.quotes import in_quotes, swallowed
 from arms_metrics.ingest.values import LINE
 
 _EOF_MARK = re.compile(rb"\x1a\n?\Z")
+_SPACED_QUOTE = re.compile(r'[ \t]+"')
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _record_problem(
         return problem
     if len(row) == width:
         return None
-    detail = f"record has {len(row)} fields, the header has {width}"
+    detail = f"record has {len(row)} fields, the header has {width}" + _spaced_quote(row, columns)
     spanning = [i for i, value in enumerate(row) if "\n" in value]
     if spanning:
         first = spanning[0]
@@ -121,6 +122,19 @@ def _record_problem(
             f"{opened(first + 1)} (is a closing quote missing?)"
         )
     return DataError(name, "ragged_row", detail, start)
+
+
+def _spaced_quote(row: list[str], columns: list[str]) -> str:
+    """Why a field may have split: a quote after a space opens no quoted field (RFC 4180),
+    so the comma inside is a separator."""
+    index = next((i for i, value in enumerate(row) if _SPACED_QUOTE.match(value)), None)
+    if index is None:
+        return ""
+    column = columns[index] if index < len(columns) else f"number {index + 1}"
+    return (
+        f"; the field in column {column} has a space before its opening quote, so the quote "
+        "opens no quoted field and a comma inside it splits it (remove the space)"
+    )
 
 
 def _strict(
