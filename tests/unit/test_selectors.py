@@ -178,3 +178,19 @@ def test_the_columns_that_take_a_record_out_of_a_count_are_listed(tmp_path, conf
     selecting = {(i, c) for i, c in changed if c not in placing.PLACING[table]}
     assert selecting == {(i, c) for c, chosen_ in selectors.SELECTING.get(table, {}).items()
                          for i in chosen_}  # fmt: skip
+
+
+def test_a_broken_amount_is_lost_from_its_sum_even_in_a_total_only_indicator(tmp_path, config):
+    # three cases implemented 2025-10-01 (FY2026-Q1), supply complete 2026-01-01 and closed
+    # 2026-02-01 (FY2026-Q2), so open at the end of FY2026-Q1 only; the third written with
+    # a negative value: it is among the values summed wherever it counts, the open cases'
+    # value (published as a total only) included
+    rows = rows_for("fms_cases", [{}, {}, {"case_value_usd": "-5.00"}])
+    assert _lost(tmp_path, config, {"fms_cases": rows}) == [
+        ("fms_cases_closed", "FY2026-Q2", 3, 1),
+        ("fms_cases_implemented", "FY2026-Q1", 3, 1),
+        ("fms_cases_implemented_value_usd", "FY2026-Q1", 3, 1),
+        ("fms_cases_supply_complete", "FY2026-Q2", 3, 1),
+        ("fms_open_cases", "FY2026-Q1", 3, 1),
+        ("fms_open_cases_value_usd", "FY2026-Q1", 3, 1),
+    ]
