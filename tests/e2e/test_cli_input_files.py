@@ -8,6 +8,7 @@ import codecs
 import csv
 import gzip
 import io
+import json
 from pathlib import Path
 
 from tests.conftest import SAMPLE_DATA, arms_metrics, build
@@ -110,3 +111,45 @@ def test_the_testers_stray_quote_in_a_description_is_exit_65(tmp_path):
     error = _one_line(_validate(folder, tmp_path), 65)
     assert "congressional_notifications.csv:2: unclosed_quote: " in error
     assert "it swallows line 3" in error
+
+
+def _sample_rows(table: str) -> list[list[str]]:
+    with (SAMPLE_DATA / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write_rows(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def test_a_description_over_lines_with_a_record_wide_line_is_read(tmp_path):
+    """A valid multi-line description whose last line, with the value after it, has the
+    header's 7 fields (no date where the notification date is): every notification read
+    and accepted."""
+    rows = _sample_rows("congressional_notifications")
+    column = rows[0].index("description")
+    rows[5][column] = "Support package:\nengine, radar, spares, tools, manuals, training"
+    folder = tmp_path / "input"
+    folder.mkdir()
+    _write_rows(folder / "congressional_notifications.csv", rows)
+    done = _validate(folder, tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((tmp_path / "work/validation/summary.json").read_text("utf-8"))
+    table = summary["tables"]["congressional_notifications"]
+    assert (table["read"], table["accepted"]) == (len(rows) - 1, len(rows) - 1)
+
+
+def test_a_stray_quote_in_the_last_license_field_is_exit_65(tmp_path):
+    """`"true` in the last field of record 10 opens a quote that a later `"false"` closes:
+    half the file would be one field. Refused at the line where it opened (record 10 is on
+    line 11), naming the file and the rule."""
+    lines = (SAMPLE_DATA / "export_licenses.csv").read_text("utf-8").split("\n")
+    half = len(lines) // 2
+    lines[10] = lines[10].rsplit(",", 1)[0] + ',"true'
+    lines[half] = lines[half].rsplit(",", 1)[0] + ',"false"'
+    folder = tmp_path / "input"
+    folder.mkdir()
+    (folder / "export_licenses.csv").write_text("\n".join(lines), "utf-8")
+    error = _one_line(_validate(folder, tmp_path), 65)
+    assert "export_licenses.csv:11: unclosed_quote: " in error

@@ -104,3 +104,37 @@ def test_free_text_keeps_its_invisible_characters(tmp_path, config, column):
         rows[1][column] = rows[1][column] + "\u200b"
         rules = _ingest(tmp_path, config, table, rows)
         assert "purchaser_invisible_character" not in rules.get(2, "")
+
+
+@pytest.mark.parametrize(("table", "column"), CODES)
+def test_a_field_quoted_after_a_space_is_quarantined(tmp_path, config, table, column):
+    """``, "AE-B"``: a quote after a space opens no quoted field, so the quotes are text;
+    ``"X1"`` is no second record of ``X1`` in any of the 25 id and code columns."""
+    rows = rows_for(table, [{}, {}, {}])
+    rows[1][column] = ' "' + (rows[1][column] or "X1") + '"'
+    folder = tmp_path / "input"
+    folder.mkdir()
+    lines = [",".join(COLUMNS[table])] + [",".join(r[c] for c in COLUMNS[table]) for r in rows]
+    (folder / f"{table}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        ingest(folder, make_config(tmp_path, config), tmp_path / "work")
+    except DataError as error:  # above the table threshold: the quarantine is still written
+        assert error.exit_code == 65
+    rules = quarantine_rules(tmp_path, table)
+    assert list(rules) == [2] and f"{column}_quote_character" in rules[2].split(";")
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("United\u200bKingdom", "GB"), ("United Kingdom\u200b", "GB"), ("\u200bUK", "GB"),
+     ("U\u200bK", None)],
+)  # fmt: skip
+def test_an_invisible_character_in_a_purchaser_name_never_gives_another_code(
+    tmp_path, config, name, code
+):
+    # by hand: normalise_name reads U+200B as a space; "united kingdom" and "uk" are the
+    # name and an alias of GB in the test reference, "u k" is nothing
+    table = "congressional_notifications"
+    rows = rows_for(table, [{}, {"purchaser": name}, {}])
+    rules = _ingest(tmp_path, config, table, rows)
+    assert rules == ({} if code else {2: "purchaser_unknown"})

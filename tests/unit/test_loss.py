@@ -230,8 +230,9 @@ def test_an_unplaced_row_fails_the_run_naming_the_indicator(tmp_path, config):
 
 
 def test_placing_dates_are_the_dates_the_population_sql_reads(config):
-    """Every date a population joins to the calendar, or times a duration from, is listed
-    in placing.PLACING for that population, and nothing else is."""
+    """Every date a population joins to the calendar, or times a duration from, or that the
+    as-of cut of its staging model reads, is listed in placing.PLACING for that population,
+    and nothing else is."""
     sql = config.sql_dir
     durations = {}
     for path in (sql / "intermediate").glob("*.sql"):
@@ -239,9 +240,15 @@ def test_placing_dates_are_the_dates_the_population_sql_reads(config):
                                                path.read_text()):  # fmt: skip
             durations[name] = (later, earlier)
     listed = {(pop, c) for t in placing.PLACING.values() for c, pops in t.items() for pop in pops}
+    cut = {p.stem: re.findall(r"where \w+\.(\w+_date) <= release\.release_end", p.read_text())
+           for p in (sql / "staging").glob("stg_*.sql")}  # fmt: skip
+    reads = {p.stem: {c for s in re.findall(r"from (stg_\w+)", p.read_text()) for c in cut[s]}
+             for p in (sql / "intermediate").glob("int_*.sql")}  # fmt: skip
     found = set()
     for path in (sql / "populations").glob("pop_*.sql"):
         pop, text = path.stem.removeprefix("pop_"), path.read_text()
+        for model in re.findall(r"from (int_\w+)", text):
+            found |= {(pop, c) for c in reads[model]}  # the as-of cut of its staging model
         for clause in re.findall(r"on (.+?) = \w+\.calendar_date", text):
             found |= {(pop, c) for c in re.findall(r"\.(\w+_date)", clause)}
         found |= {(pop, c) for c in re.findall(r"\((\w+_date) is null or ", text)}

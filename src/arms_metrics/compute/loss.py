@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from arms_metrics.cells import TOTAL
-from arms_metrics.compute import indicators, placing, semantic, warehouse
+from arms_metrics.compute import indicators, placing, selectors, semantic, warehouse
 from arms_metrics.config import Config, Indicator
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.load import Ingested
@@ -51,20 +51,25 @@ def _total_n(
 
 def _read_n(ingested: Ingested, config: Config, quarter: Quarter, chosen: list[Indicator]):
     """n over the accepted and quarantined rows, each population without the rows its placing
-    date cannot place (placing.py); (cells, unplaced rows per indicator, spine)."""
+    date cannot place (placing.py) and with each broken selector read as the value that
+    selects the row (selectors.py); (cells, unplaced rows per indicator, spine)."""
     groups: dict[tuple, list[Indicator]] = {}
+    quarantined = ingested.quarantined
     for indicator in chosen:
-        key = placing.exclusion(indicator.population, indicator.sources, ingested.quarantined)
+        key = (
+            placing.exclusion(indicator.population, indicator.sources, quarantined),
+            selectors.imputation(indicator.id, indicator.sources, quarantined, config),
+        )
         groups.setdefault(key, []).append(indicator)
     cells, spine, unplaced = [], set(), {}
-    for key, members in groups.items():
+    for (key, imputed), members in groups.items():
         every, left_out = {}, 0
         for table, frame in ingested.tables.items():
-            extra = ingested.quarantined.get(table)
+            extra = quarantined.get(table)
             if extra is None or not extra.height:
                 every[table] = frame
                 continue
-            kept, out = placing.split(extra, table, key)
+            kept, out = placing.split(selectors.impute(extra, table, imputed), table, key)
             every[table], left_out = pl.concat([frame, kept]), left_out + out
         n, quarters = _total_n(every, config, quarter, members)
         cells.append(n)

@@ -4,7 +4,10 @@ quarantined rows whose placing date broke its rule (tester's F2).
 A flow counts a record in the quarter of its event date; a stock counts it from the quarter
 of its opening date to the one before its closing date; a duration (processing, development,
 acceptance days) runs from an earlier date to the placing one, and without that date the
-record drops out of the median's n unseen, so the start date is listed too. A quarantined
+record drops out of the median's n unseen, so the start date is listed too; and the as-of
+cut of each staging model (``where <anchor>_date <= release_end``) drops a record without
+its anchor date from every population over that model (a case without its implemented date
+is never supply complete or closed), so the anchor is listed for each. A quarantined
 row whose placing date is broken (``04/15/2026``, ``NULL``, out of range) cannot be placed:
 read as missing, a broken received date would drop the record from every quarter (a loss no
 quarter shows), and a broken offered date would keep a document in the backlog for ever (a
@@ -12,8 +15,10 @@ phantom record). So such a row is left out of that population's evaluation and c
 instead as possibly lost in every quarter where the indicator counts records (worst case;
 the release quarter when it counts none): ``loss.measure`` adds it to the records and the
 losses of each such quarter of every indicator over that population. Read
-off ``pipelines/quarterly/sql`` (the joins on ``calendar_date`` and the ``*_days``
-durations); a test keeps the two in step.
+off ``pipelines/quarterly/sql`` (the joins on ``calendar_date``, the ``*_days`` durations
+and the staging cuts); a test keeps the two in step, and another nulls each column of rows
+that count everywhere (tests/unit/test_selectors.py). The values that select a record
+(request type, document type, outcome ...) are in ``selectors.py``.
 """
 
 from __future__ import annotations
@@ -25,13 +30,22 @@ from arms_metrics.ingest.salvage import BROKEN
 PLACING: dict[str, dict[str, tuple[str, ...]]] = {
     "fms_lors": {"received_date": ("fms_lors_received",)},
     "fms_documents": {
-        "lor_complete_date": ("fms_development_backlog", "fms_loas_offered"),
+        "lor_complete_date": (
+            "fms_development_backlog",
+            "fms_loas_offered",
+            "fms_loas_accepted",
+        ),
         "offered_date": ("fms_loas_offered", "fms_development_backlog", "fms_loas_accepted"),
         "cancelled_date": ("fms_loas_offered", "fms_development_backlog"),
         "accepted_date": ("fms_loas_accepted",),
     },
     "fms_cases": {
-        "implemented_date": ("fms_cases_implemented", "fms_open_cases"),
+        "implemented_date": (
+            "fms_cases_implemented",
+            "fms_open_cases",
+            "fms_cases_supply_complete",
+            "fms_cases_closed",
+        ),
         "supply_complete_date": ("fms_cases_supply_complete",),
         "closed_date": ("fms_cases_closed", "fms_open_cases"),
     },

@@ -131,9 +131,12 @@ def _breakdown_sql(breakdowns: list[str], params: dict[str, object]) -> list[str
         values.append(f"when grouping({_q(breakdown)}) = 0 then {_q(breakdown)}")
     params["total"], params["all"] = TOTAL, ALL
     parent = f"case when grouping({_q(PURCHASER)}) = 0 then {_q(PARENT)} end"
+    # an indicator published as a total only has no case to choose (nor may SQL have one)
     return [
-        f"case {' '.join(names)} else $total end as breakdown",
-        f"case {' '.join(values)} else $all end as breakdown_value",
+        f"case {' '.join(names)} else $total end as breakdown" if names else "$total as breakdown",
+        f"case {' '.join(values)} else $all end as breakdown_value"
+        if values
+        else "cast($all as varchar) as breakdown_value",
         f"{parent if PURCHASER in breakdowns else 'cast(null as varchar)'} as parent",
     ]
 

@@ -31,6 +31,7 @@ from arms_metrics.ingest.quotes import in_quotes, swallowed
 from arms_metrics.ingest.values import LINE
 
 _EOF_MARK = re.compile(rb"\x1a\n?\Z")
+_SPACED_QUOTE = re.compile(r'[ \t]+"')
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,11 @@ def _no_field_limit() -> Iterator[None]:
 
 
 def _record_problem(
-    name: str, row: list[str], span: tuple[int, int], columns: list[str], free: tuple, line
+    name: str, row: list[str], span: tuple[int, int], columns: list[str], table: str, line
 ) -> DataError | None:
     """A line break outside the free-text columns, a quote that swallowed records, or a
     ragged record."""
-    (start, end), width = span, len(columns)
+    (start, end), width, free = span, len(columns), FREE_TEXT.get(table, ())
 
     def opened(index: int) -> int:
         return start + sum(value.count("\n") for value in row[:index])
@@ -107,11 +108,11 @@ def _record_problem(
                 f"only in {allowed})"
             )
             return DataError(name, "line_break_in_field", detail, opened(index))
-    if end > start and (problem := swallowed(name, row, start, end, columns, line)):
+    if end > start and (problem := swallowed(name, row, span, columns, table, line)):
         return problem
     if len(row) == width:
         return None
-    detail = f"record has {len(row)} fields, the header has {width}"
+    detail = f"record has {len(row)} fields, the header has {width}" + _spaced_quote(row, columns)
     spanning = [i for i, value in enumerate(row) if "\n" in value]
     if spanning:
         first = spanning[0]
@@ -123,8 +124,21 @@ def _record_problem(
     return DataError(name, "ragged_row", detail, start)
 
 
+def _spaced_quote(row: list[str], columns: list[str]) -> str:
+    """Why a field may have split: a quote after a space opens no quoted field (RFC 4180),
+    so the comma inside is a separator."""
+    index = next((i for i, value in enumerate(row) if _SPACED_QUOTE.match(value)), None)
+    if index is None:
+        return ""
+    column = columns[index] if index < len(columns) else f"number {index + 1}"
+    return (
+        f"; the field in column {column} has a space before its opening quote, so the quote "
+        "opens no quoted field and a comma inside it splits it (remove the space)"
+    )
+
+
 def _strict(
-    name: str, data: bytes, columns: list[str], free: tuple[str, ...], keep: bool
+    name: str, data: bytes, columns: list[str], table: str, keep: bool
 ) -> tuple[DataError | None, list[list[str]]]:
     """The first problem in file order (None if valid), and the records if ``keep``."""
     rows: list[list[str]] = []
@@ -145,7 +159,7 @@ def _strict(
                 row = [] if len(row) == 1 and not row[0].strip() else row  # spaces only: blank
                 odd = start > 1 and row and (end > start or len(row) != len(columns))
                 span = (start, end)
-                if odd and (problem := _record_problem(name, row, span, columns, free, line)):
+                if odd and (problem := _record_problem(name, row, span, columns, table, line)):
                     return problem, rows
                 if keep and start > 1:
                     rows.append(row or [""] * len(columns))
@@ -164,7 +178,7 @@ def _not_utf8(name: str, data: bytes) -> DataError | None:
     return None
 
 
-def _frame(name: str, data: bytes, columns: list[str], free: tuple[str, ...], note: str):
+def _frame(name: str, data: bytes, columns: list[str], table: str, note: str):
     """Every record as text; the first problem in the file raised as a DataError."""
     frame = _arrow_frame(data, columns)
     if frame is not None and b'"' not in data:
@@ -172,7 +186,7 @@ def _frame(name: str, data: bytes, columns: list[str], free: tuple[str, ...], no
     problem = _not_utf8(name, data) if frame is None else None
     rows: list[list[str]] = []
     if problem is None:
-        problem, rows = _strict(name, data, columns, free, keep=frame is None)
+        problem, rows = _strict(name, data, columns, table, keep=frame is None)
     if problem is not None and problem.rule == "ragged_row":
         raise DataError(name, problem.rule, problem.detail + note, problem.line)
     if problem is not None:
@@ -229,7 +243,7 @@ def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
     check_columns(name, table, columns)
     if not data.partition(b"\n")[2].strip():
         raise DataError(name, "empty_file", "a header but no data rows", 1)
-    every = _frame(name, data, columns, FREE_TEXT.get(table, ()), note)
+    every = _frame(name, data, columns, table, note)
     embedded = b'"' in data and b"\n" in data
     physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if 1 + _record_lines(every, embedded) != physical:

@@ -7,14 +7,19 @@ where the offending quote opened and the rule it broke, without quoting the file
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import re
-from collections.abc import Callable
+
+import polars as pl
 
 from arms_metrics.errors import DataError
+from arms_metrics.ingest.schemas import COLUMNS, MODELS
+from arms_metrics.ingest.values import DATE_FORMAT, INVISIBLE
 
 _QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
 _PLAIN = re.compile(rb"[^,\n]*")
+_ISO_DATE = re.compile(DATE_FORMAT)
 
 
 def in_quotes(name: str, data: bytes, start: int, columns: list[str]) -> DataError:
@@ -59,11 +64,14 @@ def _offset(data: bytes, line: int) -> int:
 
 
 def swallowed(
-    name: str, row: list[str], start: int, end: int, columns: list[str], line: Callable
+    name: str, row: list[str], span: tuple[int, int], columns: list[str], table: str, line
 ) -> DataError | None:
     """A quoted field whose continuation lines read as whole records of the table on their
-    own (the header's field count): a stray quote that swallowed records, not free text."""
-    whole = next((n for n in range(start + 1, end + 1) if _width(line(n)) == len(columns)), None)
+    own (``record_like``): a stray quote that swallowed records, not free text."""
+    start, end = span
+    whole = next(
+        (n for n in range(start + 1, end + 1) if record_like(table, columns, line(n))), None
+    )
     if whole is None:
         return None
     first = next(i for i, value in enumerate(row) if "\n" in value)
@@ -76,6 +84,35 @@ def swallowed(
     return DataError(name, "unclosed_quote", detail, opened)
 
 
-def _width(text: str) -> int:
-    """The number of fields of one line read on its own (a stray quote read as text)."""
-    return len(next(csv.reader([text]), []))
+def record_like(table: str, columns: list[str], text: str) -> bool:
+    """One line read on its own (a stray quote read as text) looks like a record of
+    ``table``: the header's field count, its key as the schema and the id rules read it
+    (present when required, no invisible character), and every date column an ISO date
+    (present when required). A line of free text that happens to hold as many commas,
+    such as ``engine, radar, spares, tools, manuals, training``, has no date there."""
+    fields = next(csv.reader([text]), [])
+    if len(fields) != len(columns):
+        return False
+    return all(_fits(table, c, f.strip()) for c, f in zip(columns, fields, strict=True))
+
+
+def _fits(table: str, column: str, value: str) -> bool:
+    """``value`` has the form of ``column``: a date column an ISO date, the key an id."""
+    rule, kind = MODELS[table].to_schema().columns.get(column), COLUMNS[table].get(column)
+    key = column in _keys(table)
+    if rule is None or not (kind == "date" or key):
+        return True
+    if not value:
+        return rule.nullable
+    if kind == "date":
+        return _ISO_DATE.fullmatch(value) is not None
+    return not pl.Series([value]).str.contains(INVISIBLE).item()
+
+
+@functools.cache
+def _keys(table: str) -> tuple[str, ...]:
+    """The table's key: the columns its schema checks for duplicates (``<column>_duplicate``)."""
+    schema = MODELS[table].to_schema().columns
+    return tuple(
+        c for c, rule in schema.items() if any(k.name == f"{c}_duplicate" for k in rule.checks)
+    )

@@ -25,6 +25,8 @@ _SUFFIXES = {
     "scientific": "is in scientific notation, a display form that may have rounded the amount",
     "invisible_character": "holds an invisible character (control, format such as a zero-width "
     "space, BOM or soft hyphen, or a space other than U+0020)",
+    "quote_character": 'holds a quote character (a field quoted after a space, `, "AE-B"`, '
+    "is not a quoted field: its quotes are text)",
 }
 _SPECIAL = {
     "development_group_required": "development_group is empty on an LOA or AMENDMENT",

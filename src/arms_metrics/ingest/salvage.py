@@ -19,7 +19,7 @@ BROKEN = "__broken"  # the columns whose value broke its own rule (a list, per s
 VALUE_RULES = (
     "required", "not_allowed", "negative", "not_a_date", "not_a_number", "precision",
     "not_a_bool", "out_of_range", "scientific", "unknown", "on_modification", "not_approved",
-    "mismatch", "invisible_character",
+    "mismatch", "invisible_character", "quote_character",
 )  # fmt: skip
 
 

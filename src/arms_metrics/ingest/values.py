@@ -32,8 +32,9 @@ INDEX = "__index"  # 0-based row position; the pandera failure index
 LINE = "__line"  # physical line of the record's first field (null for parquet)
 SCIENTIFIC_TABLES = ("congressional_notifications",)
 
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"  # control, format, odd spaces
+DATE_FORMAT = _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# control, format, odd spaces (a polars pattern: quotes.record_like reads it through polars)
+INVISIBLE = _INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
@@ -194,14 +195,20 @@ def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.S
 def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """An identifier or code holding an invisible character (a control or format character
     such as U+200B, U+FEFF, U+00AD, or a space other than U+0020) is read as missing, so
-    ``LOR-1`` and ``LOR-1`` + U+200B are not two records; free text is left alone."""
+    ``LOR-1`` and ``LOR-1`` + U+200B are not two records; so is one holding a quote (a field
+    quoted after a space, ``, "LOR-1"``, is not quoted in CSV: its quotes are text, and
+    ``"LOR-1"`` would be a second record). Free text is left alone."""
     if series.name in FREE_TEXT.get(table, ()):
         return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
     hidden = series.str.contains(_INVISIBLE).fill_null(False)
-    frame = pl.DataFrame({"v": series, "h": hidden})
+    quoted = series.str.contains('"', literal=True).fill_null(False)
+    frame = pl.DataFrame({"v": series, "h": hidden, "q": quoted})
     out = frame.select(
-        value=pl.when(pl.col("h")).then(None).otherwise(pl.col("v")),
-        rule=pl.when(pl.col("h")).then(pl.lit("invisible_character")),
+        value=pl.when(pl.col("h") | pl.col("q")).then(None).otherwise(pl.col("v")),
+        rule=pl.when(pl.col("h"))
+        .then(pl.lit("invisible_character"))
+        .when(pl.col("q"))
+        .then(pl.lit("quote_character")),
     )
     return out["value"], out["rule"]
 
