@@ -118,11 +118,28 @@ def test_missing_measure_is_a_config_error(tmp_path) -> None:
 def test_every_indicator_declares_its_links(config) -> None:
     for indicator in config.registry.indicators:
         assert indicator.links or indicator.links_note, indicator.id
-        for key in ("inflow", "outflow", "count"):
+        for key in ("inflow", "outflow", "count", "reveals"):
             if key in indicator.links:
                 assert indicator.links[key] in config.registry.ids, (indicator.id, key)
         if indicator.unit == "percent":
             assert indicator.links["numerator"] and indicator.links["denominator"], indicator.id
+        listed = {
+            outcome
+            for other in config.registry.indicators
+            if other.population == indicator.population
+            for outcome in other.links.get("denominator", ())
+        }
+        assert set(indicator.links.get("within", ())) <= listed, indicator.id
+
+
+def test_every_within_target_share_is_revealed_by_its_days_statistics(config) -> None:
+    # A median or p90 of days over the population of a within-target share bounds it
+    # (docs/disclosure.md, thresholds): each such statistic must declare ``reveals``.
+    registry = config.registry
+    shares = {i.population: i.id for i in registry.indicators if "within_target" in i.id}
+    for indicator in registry.indicators:
+        if indicator.unit == "days" and indicator.population in shares:
+            assert indicator.links.get("reveals") == shares[indicator.population], indicator.id
 
 
 def _edit_entry(tmp_path: Path, indicator_id: str, old: str, new: str) -> Path:
