@@ -411,7 +411,10 @@ class _Attack:
             if not all(k in rel.rows or rel.shows_zero(k) for k in flows):
                 return
             key = (ids[0], period, b, v)
-            now = self.stocks.setdefault(key, self.s.var((ids[0] + "#unpublished", *key[1:])))
+            # the same unknown as a rest's count (over target <= pending by destination)
+            known = self.s.index.get(key)
+            unknown = self.s.var((ids[0] + "#unpublished", *key[1:])) if known is None else known
+            now = self.stocks.setdefault(key, unknown)
             terms = [(now, 1), (self.raw(flows[0]), -1), (self.raw(flows[1]), 1)]
             self.s.add("stock_flow", terms + ([(before, -1)] if before is not None else []))
             before = now

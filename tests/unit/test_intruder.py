@@ -786,3 +786,26 @@ def test_a_p90_shows_how_many_were_decided_within_target(p90, recovered) -> None
     if recovered:
         assert state[(SHARE, "STATE")] == Fraction(857, 10)  # 12 / 14 = 85.71 %
         assert small(report)[(SHARE, "STATE", "complement")] == 2
+
+
+def test_a_count_of_part_of_an_unpublished_stock_bounds_it() -> None:
+    # Q1, the first quarter: pending by purchaser (no cell) is received - final actions.
+    # Received GB and FR hidden, total 6; final actions GB 1, FR 1. Over target (part of
+    # pending) GB 1, FR 3: FR's pending >= 3, so FR received >= 4 and GB <= 6 - 4 = 2; GB's
+    # pending >= 1, so GB received >= 2: GB 2, FR 4.
+    report = attack(
+        f"""
+        pending,{Q1},total,All,4
+        final,{Q1},total,All,2
+        final,{Q1},purchaser,GB,1
+        final,{Q1},purchaser,FR,1
+        over,{Q1},total,All,4
+        over,{Q1},purchaser,GB,1
+        over,{Q1},purchaser,FR,3
+        received,{Q1},total,All,6
+        received,{Q1},purchaser,GB,S
+        received,{Q1},purchaser,FR,S
+        """
+    )
+    assert found(report) == {("received", Q1, "purchaser", "GB"): 2,
+                             ("received", Q1, "purchaser", "FR"): 4}  # fmt: skip

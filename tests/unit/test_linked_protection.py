@@ -410,3 +410,26 @@ def test_a_stock_not_published_by_destination_is_protected_through_its_flows(con
                                                         "lic_final_actions")}  # fmt: skip
     assert jp & hidden_keys(linked_)
     check.audit(linked_, config, truth, complete=True)  # passes
+
+
+def test_a_count_of_part_of_an_unpublished_stock_bounds_it(config) -> None:
+    # FY2026-Q1, the first quarter, no final actions: pending by purchaser (no cell) is what
+    # each received. Received: JP 1 and KR 3 hidden, total 4. Pending over target, published
+    # by purchaser: JP 1, KR 3. Over target is part of pending, so KR's pending, and so its
+    # received, is at least 3, and JP's at most 4 - 3 = 1: JP 1, KR 3 (an outside intruder
+    # found this when the rest of an unpublished stock was not modelled).
+    over, received = "lic_pending_over_target", "lic_applications_received"
+    rows = [cell("lic_pending", "FY2026-Q1", "total", "All", 4),
+            cell("lic_final_actions", "FY2026-Q1", "total", "All", 0),
+            cell(over, "FY2026-Q1", "total", "All", 4),
+            cell(received, "FY2026-Q1", "total", "All", 4)]  # fmt: skip
+    for who, value in (("JP", 1), ("KR", 3)):
+        rows += [cell(over, "FY2026-Q1", "purchaser", who, value),
+                 cell(received, "FY2026-Q1", "purchaser", who, value)]  # fmt: skip
+    truth = frame(rows)
+    shown = truth.with_columns(
+        suppressed=(pl.col("indicator_id") == received) & (pl.col("breakdown") == "purchaser")
+    )
+    system = knowledge.build(shown, truth, config)
+    found = {key: system.truth[key] for key in knowledge.leaks(system, config, set())}
+    assert {k[3]: v for k, v in found.items() if k[0] == received} == {"JP": 1, "KR": 3}

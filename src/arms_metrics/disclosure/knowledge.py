@@ -220,10 +220,10 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     _regions(known, present, parents)
     _stock_flows(known, config, present, periods)
     _rate_counts(known, config, present)
-    _rests(known, config, present)
+    _unpublished_stocks(known, config, present, periods, {k[3]: r for k, r in parents.items()})
+    _rests(known, config, present)  # after the stocks: over target <= an unpublished stock too
     outcomes.add_outcomes(known, config, present)
     outcomes.add_shown(known, config, shown)
-    _unpublished_stocks(known, config, present, periods, {k[3]: r for k, r in parents.items()})
     return known
 
 
