@@ -26,7 +26,7 @@ from fractions import Fraction
 
 # the share -> (the breakdown whose values name its targets, its table in [targets])
 TARGET_TABLES = {
-    "lic_decided_within_target_pct": ("agency", "licence"),
+    "lic_decided_within_target_pct": ("agency", "license"),
     "fms_loas_offered_within_target_pct": ("development_group", "development_group"),
 }
 QUANTILE = {"median": Fraction(1, 2), "p90": Fraction(9, 10)}

@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
+    except Exception as error:  # noqa: BLE001 - the last line of defense: one line, no traceback
         if os.environ.get("ARMS_METRICS_DEBUG"):
             raise
         print(f"{PROG}: internal error: {type(error).__name__}: {error}", file=sys.stderr)

@@ -112,7 +112,7 @@ class Config:
     tables: tuple[str, ...]
     max_quarantine_share: float
     development_targets: dict[str, int]
-    licence_targets: dict[str, int]
+    license_targets: dict[str, int]
     disclosure: dict[str, DisclosureRules]
     revision_policy: str
     release_calendar: dict[str, str]
@@ -322,6 +322,8 @@ def load_config(path: Path | str | None = None) -> Config:
     calendar = dict(data.get("release_calendar", {}))
     lag = int(calendar.pop("default_lag_days", 45))
     targets = data.get("targets", {})
+    if "licence" in targets:  # the British spelling of 0.1; refused rather than guessed
+        raise ConfigError(f"{path}: [targets.licence] is now [targets.license]; rename it")
     digest = hashlib.sha256(raw + registry_path.read_bytes()).hexdigest()
     try:
         return Config(
@@ -330,7 +332,7 @@ def load_config(path: Path | str | None = None) -> Config:
             tables=tuple(data.get("inputs", {}).get("tables", TABLES)),
             max_quarantine_share=float(data["validation"]["max_quarantine_share"]),
             development_targets={k: int(v) for k, v in targets["development_group"].items()},
-            licence_targets={k: int(v) for k, v in targets["licence"].items()},
+            license_targets={k: int(v) for k, v in targets["license"].items()},
             disclosure=_disclosure(data.get("disclosure", {})),
             revision_policy=data.get("revisions", {}).get("policy", ""),
             release_calendar=calendar,

@@ -2,7 +2,7 @@
 
 ``Release`` (the quarter, its date, its disclosed cells and where they came from) is built
 by ``pipeline.py`` after disclosure control and revisions and read by ``site/`` (HTML, CSV,
-JSON catalogues, manifest). ``published_releases`` and ``read_published`` read what a site
+JSON catalogs, manifest). ``published_releases`` and ``read_published`` read what a site
 already holds, for every stage that must respect it (revisions, the disclosure audit).
 Nothing here is computed.
 """

@@ -202,7 +202,7 @@ def later(start: dt.date, days: int | None) -> str:
 
 
 @st.composite
-def licence(draw) -> dict:
+def application(draw) -> dict:
     state = draw(st.booleans())
     received, final = draw(day), draw(lag)
     outcome = draw(st.sampled_from(OUTCOMES)) if final is not None else ""
@@ -245,7 +245,7 @@ def csv_text(rows: list[dict], id_column: str, prefix: str) -> str:
 
 
 inputs = st.tuples(
-    st.lists(licence(), min_size=1, max_size=14).map(
+    st.lists(application(), min_size=1, max_size=14).map(
         lambda rows: ("export_licenses", csv_text(rows, "application_id", "L"))
     ),
     st.lists(case(), min_size=1, max_size=10).map(

@@ -31,7 +31,7 @@ PURCHASERS_CSV = (
     "FR,France,EUR,country,\n"
     "JP,Japan,EAP,country,\n"
     "SA,Saudi Arabia,NEA,country,KSA\n"
-    "NATO,North Atlantic Treaty Organization,IO,organisation,\n"
+    "NATO,North Atlantic Treaty Organization,IO,organization,\n"
 )
 
 DEFAULTS: dict[str, dict[str, Any]] = {

@@ -198,7 +198,7 @@ def test_one_query_with_values_only_as_parameters(con):
     assert len(aliases) == 3
 
 
-def test_catalogue_types(con):
+def test_catalog_types(con):
     assert semantic.population_columns(con, "pop_toy") == TOY_TYPES
 
 

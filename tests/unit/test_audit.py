@@ -179,7 +179,7 @@ def _group(unit, spec):
     return make_group("x", "FY2026-Q2", unit, cells)
 
 
-def test_closed_form_matches_linear_programme():
+def test_closed_form_matches_linear_program():
     # total 30; regions AF (hidden) = NG (hidden); WHA (hidden) = BR (hidden) + MX 3;
     # EUR 20 = FR (hidden) + DE 15. By hand: FR = 5 exactly (alone in EUR);
     # NG + BR = 30 - 20 - 3 = 7, each >= 1: NG, BR in [1, 6]; AF in [1, 6]; WHA in [4, 9].
@@ -203,7 +203,7 @@ def test_closed_form_matches_linear_programme():
         assert got == {row: (Decimal(lo), Decimal(hi), d) for row, (lo, hi, d) in expected.items()}
 
 
-def test_suppressed_total_uses_the_linear_programme():
+def test_suppressed_total_uses_the_linear_program():
     # total hidden; ARMY hidden, NAVY 4: ARMY = total - 4 with total free: not determined.
     # But a table with every cell published gives the total away (AIR 3 + SEA 5 = 8).
     spec = [
@@ -218,7 +218,7 @@ def test_suppressed_total_uses_the_linear_programme():
     assert (found[1].lo, found[1].hi) == (Decimal(4), Decimal(4))
 
 
-def test_group_with_nothing_published_is_unbounded_like_the_linear_programme():
+def test_group_with_nothing_published_is_unbounded_like_the_linear_program():
     # total 2 hidden, everything below it hidden (n <= 2): no equation has a known side.
     spec = [
         ("total", "All", "2", None, True),

@@ -16,7 +16,7 @@ from tests.conftest import PIPELINE_TOML
 
 def test_targets_as_documented(config) -> None:
     assert config.development_targets == {"A": 45, "B": 100, "C": 150}
-    assert config.licence_targets == {"STATE": 60, "COMMERCE": 90}
+    assert config.license_targets == {"STATE": 60, "COMMERCE": 90}
     assert config.max_quarantine_share == 0.01
 
 
@@ -188,3 +188,24 @@ def test_bad_links_are_a_config_error(tmp_path, indicator_id, old, new, message)
         load_config(path)
     assert message in str(info.value)
     assert info.value.exit_code == 78
+
+
+def test_old_british_targets_key_is_refused_naming_the_new_one(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert "[targets.license]\n" in text
+    path.write_text(text.replace("[targets.license]\n", "[targets.licence]\n"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[targets\.license\]") as info:
+        load_config(path)
+    assert info.value.exit_code == 78
+    assert "\n" not in str(info.value)
+    assert "[targets.licence]" in str(info.value)
+
+
+def test_old_key_beside_the_new_one_is_refused_too(tmp_path) -> None:
+    # both tables present: the old one is not silently ignored
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n[targets.licence]\nSTATE = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[targets\.license\]"):
+        load_config(path)

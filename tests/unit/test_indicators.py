@@ -91,7 +91,7 @@ def test_quarter_spine() -> None:
     )
 
 
-LICENCES = [
+LICENSES = [
     dict(application_id="A", received_date="2025-10-01", final_action_date="2025-10-11",
          outcome="APPROVED", approved_value_usd="10.00"),
     dict(application_id="B", destination_code="JP", received_date="2025-12-31"),
@@ -100,11 +100,11 @@ LICENCES = [
 
 def test_unavailable_tables(config, tmp_path) -> None:
     cfg = config_with_reference(config, tmp_path)
-    tables = {"export_licenses": frame("export_licenses", LICENCES)}
+    tables = {"export_licenses": frame("export_licenses", LICENSES)}
     got = indicators.compute(tables, cfg, Quarter.parse("FY2026-Q1"))
-    licence_ids = [i.id for i in cfg.registry.indicators if i.sources == ("export_licenses",)]
-    assert set(got.unavailable) == set(cfg.registry.ids) - set(licence_ids)
-    assert sorted(set(got.cells["indicator_id"])) == sorted(licence_ids)
+    license_ids = [i.id for i in cfg.registry.indicators if i.sources == ("export_licenses",)]
+    assert set(got.unavailable) == set(cfg.registry.ids) - set(license_ids)
+    assert sorted(set(got.cells["indicator_id"])) == sorted(license_ids)
     assert got.quarters == (Quarter.parse("FY2026-Q1"),)
     assert got.cells.schema == pl.Schema(CELL_SCHEMA)
     assert got.cells.equals(got.cells.sort(SORT_KEY))
@@ -149,7 +149,7 @@ def test_missing_reference_is_a_config_error(config, tmp_path) -> None:
 
 def test_same_result_with_one_or_two_threads(config, tmp_path) -> None:
     cfg = config_with_reference(config, tmp_path)
-    tables = {"export_licenses": frame("export_licenses", LICENCES * 1)}
+    tables = {"export_licenses": frame("export_licenses", LICENSES * 1)}
     one = indicators.compute(tables, cfg, Quarter.parse("FY2026-Q2"), threads=1)
     two = indicators.compute(tables, cfg, Quarter.parse("FY2026-Q2"), threads=2)
     assert one.cells.equals(two.cells)

@@ -103,7 +103,7 @@ def cases(draw):
 
 
 @st.composite
-def licences(draw):
+def licenses(draw):
     received = draw(day)
     final = later(received, draw(maybe_offset))
     outcomes = [
@@ -153,7 +153,7 @@ def inputs(draw):
             for d, p, v in picks
         ]
     if draw(st.booleans()):
-        tables["export_licenses"] = draw(st.lists(licences(), max_size=10))
+        tables["export_licenses"] = draw(st.lists(licenses(), max_size=10))
     release = draw(st.sampled_from(["FY2025-Q4", "FY2026-Q1", "FY2026-Q2"]))
     return tables, Quarter.parse(release)
 
@@ -256,12 +256,12 @@ def valued(population, key):
 
 def specs(cfg: Config) -> dict:
     """indicator id -> (table, population(row, q) -> bool, measure(row, q) or None)."""
-    dev, lic = cfg.development_targets, cfg.licence_targets
+    dev, lic = cfg.development_targets, cfg.license_targets
     dev_days, proc = (
         days("offered_date", "lor_complete_date"),
         days("final_action_date", "received_date"),
     )
-    docs, cases, licences = "fms_documents", "fms_cases", "export_licenses"
+    docs, cases, licenses = "fms_documents", "fms_cases", "export_licenses"
     notes = "congressional_notifications"
     return {
         "fms_lors_received": (
@@ -320,33 +320,33 @@ def specs(cfg: Config) -> dict:
             valued(on("notification_date"), "estimated_value_usd"),
             amount("estimated_value_usd"),
         ),
-        "lic_applications_received": (licences, on("received_date"), None),
-        "lic_final_actions": (licences, final, None),
+        "lic_applications_received": (licenses, on("received_date"), None),
+        "lic_final_actions": (licenses, final, None),
         "lic_approval_rate_pct": (
-            licences,
+            licenses,
             lambda r, q: final(r, q) and r["outcome"] in (*APPROVED, "DENIED"),
             lambda r, q: r["outcome"] in APPROVED,
         ),
         "lic_returned_without_action_pct": (
-            licences,
+            licenses,
             final,
             lambda r, q: r["outcome"] == "RETURNED_WITHOUT_ACTION",
         ),
-        "lic_processing_days_median": (licences, final, proc),
-        "lic_processing_days_p90": (licences, final, proc),
+        "lic_processing_days_median": (licenses, final, proc),
+        "lic_processing_days_p90": (licenses, final, proc),
         "lic_decided_within_target_pct": (
-            licences,
+            licenses,
             final,
             lambda r, q: proc(r, q) <= lic[r["agency"]],
         ),
-        "lic_pending": (licences, pending, None),
+        "lic_pending": (licenses, pending, None),
         "lic_pending_over_target": (
-            licences,
+            licenses,
             lambda r, q: pending(r, q) and (q.end - r["received_date"]).days > lic[r["agency"]],
             None,
         ),
         "lic_approved_value_usd": (
-            licences,
+            licenses,
             lambda r, q: (
                 final(r, q) and r["outcome"] in APPROVED and r["approved_value_usd"] is not None
             ),

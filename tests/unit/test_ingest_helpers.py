@@ -15,7 +15,7 @@ PURCHASERS = """code,name,region,kind,aliases
 AE,United Arab Emirates,NEA,country,UAE|U.A.E.
 GB,United Kingdom,EUR,country,UK|Great Britain
 KR,"Korea, Republic of",EAP,country,Republic of Korea|South Korea|Korea (South)
-NATO,North Atlantic Treaty Organization,IO,organisation,NATO Support and Procurement Agency
+NATO,North Atlantic Treaty Organization,IO,organization,NATO Support and Procurement Agency
 """
 AGENCIES = """code,name,kind
 ARMY,Department of the Army,implementing

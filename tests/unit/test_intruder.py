@@ -680,7 +680,7 @@ def test_the_intruder_pins_what_a_brute_force_public_pins(drawn) -> None:
 
 
 # ------------------------------------------------- outcomes and thresholds (intruder_outcomes)
-SHARE = "lic_decided_within_target_pct"  # the id names its targets table (licence)
+SHARE = "lic_decided_within_target_pct"  # the id names its targets table (license)
 OUTCOME_REGISTRY = {
     "final": {"unit": "count", "family": LIC, "additive": True, "links": {}},
     "approval": {"unit": "percent", "family": LIC, "additive": False, "population": "final",
@@ -695,7 +695,7 @@ OUTCOME_REGISTRY = {
     "p90": {"unit": "days", "family": LIC, "additive": False, "population": "final",
             "measure": "p90", "links": {"count": "final", "reveals": SHARE}},
 }  # fmt: skip
-TARGETS = {"licence": {"STATE": 60, "COMMERCE": 90}}
+TARGETS = {"license": {"STATE": 60, "COMMERCE": 90}}
 
 
 def outcome_attack(text: str) -> intruder.Report:

@@ -1,4 +1,4 @@
-"""downloads.py: the CSV bytes, the data package, the DCAT-US catalogue and the manifest.
+"""downloads.py: the CSV bytes, the data package, the DCAT-US catalog and the manifest.
 
 Every expected value below is written out by hand from the fixture rows.
 """

@@ -27,7 +27,7 @@ PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR
 SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI
 VN VU WF WS YE YT ZA ZM ZW
 """.split()  # noqa: SIM905
-ORGANISATIONS = {"AFU", "NATO", "NSPA", "OAS", "RSS", "UNO"}
+ORGANIZATIONS = {"AFU", "NATO", "NSPA", "OAS", "RSS", "UNO"}
 REGIONS = {"AF", "EAP", "EUR", "NEA", "SCA", "WHA", "IO"}
 # SIPRI recipients that are deliberately unmapped: defunct states, non-state actors (SIPRI
 # marks those with '*'), and 'unknown recipient(s)'.
@@ -85,8 +85,8 @@ def test_every_iso_code_and_nothing_unexpected(rows) -> None:
     assert len(codes) == len(set(codes))
     countries = {row["code"] for row in rows if row["kind"] == "country"}
     assert countries == set(ISO_ALPHA2) | {"XK"}  # Kosovo: user-assigned code used by State
-    assert {row["code"] for row in rows if row["kind"] == "organisation"} == ORGANISATIONS
-    assert len(rows) == 249 + 1 + len(ORGANISATIONS)
+    assert {row["code"] for row in rows if row["kind"] == "organization"} == ORGANIZATIONS
+    assert len(rows) == 249 + 1 + len(ORGANIZATIONS)
 
 
 def test_sorted_by_code(rows) -> None:
@@ -97,8 +97,8 @@ def test_sorted_by_code(rows) -> None:
 def test_regions_and_kinds(rows) -> None:
     for row in rows:
         assert row["region"] in REGIONS, row
-        assert row["kind"] in {"country", "organisation"}, row
-        assert (row["region"] == "IO") == (row["kind"] == "organisation"), row
+        assert row["kind"] in {"country", "organization"}, row
+        assert (row["region"] == "IO") == (row["kind"] == "organization"), row
         assert row["code"].isupper() and row["name"].strip() == row["name"]
 
 
@@ -149,14 +149,14 @@ def test_published_names_map(by_name, name: str, code: str) -> None:
     assert by_name[_key(name)] == code
 
 
-def test_organisation_codes_cannot_collide_with_iso(rows) -> None:
+def test_organization_codes_cannot_collide_with_iso(rows) -> None:
     for row in rows:
-        if row["kind"] == "organisation":
+        if row["kind"] == "organization":
             assert len(row["code"]) > 2
 
 
 def test_every_sipri_recipient_maps(by_name) -> None:
-    """SIPRI's '*' (non-state) and '**' (organisation) footnote marks are not part of names."""
+    """SIPRI's '*' (non-state) and '**' (organization) footnote marks are not part of names."""
     with SIPRI.open(encoding="utf-8", newline="") as handle:
         recipients = {row["Recipient"] for row in csv.DictReader(handle)}
     assert len(recipients) > 150

@@ -97,9 +97,9 @@ def test_headline_items_by_hand(config):
     rate = items["Approval rate"]
     assert rate["previous"] == "Up 2.5 percentage points on FY2026-Q1."
     assert rate["year"] == "No comparison with FY2025-Q2: no figure."
-    state = items["Licence applications pending at quarter end: State (DDTC)"]
+    state = items["License applications pending at quarter end: State (DDTC)"]
     assert state["previous"] == "Up 20 (+20.0%) on FY2026-Q1."
-    commerce = items["Licence applications pending at quarter end: Commerce (BIS)"]
+    commerce = items["License applications pending at quarter end: Commerce (BIS)"]
     assert commerce["value"] == "0" and commerce["previous"] == "No change on FY2026-Q1."
     assert items["Cases implemented"]["value"] == "Not available this release"
 
@@ -197,7 +197,7 @@ def test_release_tables_have_captions_scopes_and_their_csv_beside(site):
 def test_history_table_by_hand(site):
     _, site_dir = site
     page = site_dir / "releases" / "FY2026-Q2" / "index.html"
-    table = next(t for t in tables_of(page) if t["caption"].startswith("Licence final actions,"))
+    table = next(t for t in tables_of(page) if t["caption"].startswith("License final actions,"))
     # fixture: count total = 40 + 3i, slot k adds k; COMMERCE slot 1, STATE slot 2; i = 5 is
     # FY2026-Q2; FY2026-Q1 (i = 4) totals are marked revised (*).
     assert table["rows"][0] == ["Quarter", "Total", "State (DDTC)", "Commerce (BIS)"]

@@ -199,7 +199,7 @@ def test_notification_names_map_to_codes(t) -> None:
         assert code is None or names[" ".join(name.split()).casefold()] == code
 
 
-def test_licences_rules(t, codes) -> None:
+def test_licenses_rules(t, codes) -> None:
     f = t["export_licenses"]
     state = pl.col("agency") == "STATE"
     assert set(f["agency"]) == {"STATE", "COMMERCE"}
@@ -221,7 +221,7 @@ def test_volumes_at_scale(t) -> None:
     """Hand table at scale 0.02 (rates per year x 10 years x 0.02):
     LORs 2,900 -> 580; basic LOAs 1,300 -> 260; amendments 1,100 -> <= 220;
     modifications 2,100 -> <= 420; notifications 140 -> 28;
-    licences State 50,000 -> 1,000 a year and Commerce 30,000 -> 600 a year, 16,000 in all.
+    licenses State 50,000 -> 1,000 a year and Commerce 30,000 -> 600 a year, 16,000 in all.
     """
     assert t["fms_lors"].height == 580
     docs = t["fms_documents"]["document_type"].value_counts().sort("document_type").rows()
@@ -241,7 +241,7 @@ def test_volumes_at_scale(t) -> None:
     assert implemented.height < t["fms_cases"].height <= implemented.height + 420
 
 
-def test_licence_outcome_mix_and_processing_times(t) -> None:
+def test_license_outcome_mix_and_processing_times(t) -> None:
     """Expected shares worked out from the profile weights (decided applications):
     denied: State 1.5 %, Commerce 0.9 x 1 % + 0.1 x 12 % (China) = 2.1 %; all ~1.7 %.
     returned without action: State 7.5 %, Commerce 14 %; all ~10 %.

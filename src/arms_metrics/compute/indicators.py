@@ -139,7 +139,7 @@ def _load_reference(con: duckdb.DuckDBPyConnection, config: Config, quarter: Qua
     warehouse.load_frame(
         con, "development_targets", _targets(config.development_targets, "development_group")
     )
-    warehouse.load_frame(con, "licence_targets", _targets(config.licence_targets, "agency"))
+    warehouse.load_frame(con, "license_targets", _targets(config.license_targets, "agency"))
     warehouse.load_frame(
         con, "ref_purchasers", load_purchasers(config.reference_dir / "purchasers.csv")
     )

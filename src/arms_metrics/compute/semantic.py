@@ -22,7 +22,7 @@ Cells: a ``total`` row (All) for every period of the spine, a breakdown row only
 n >= 1; purchaser rows carry their region as ``parent``.
 
 Safety: the SQL text holds identifiers only, each one a column the population view really
-outputs (read from DuckDB's catalogue) matching ``IDENTIFIER``, and always quoted; the
+outputs (read from DuckDB's catalog) matching ``IDENTIFIER``, and always quoted; the
 relation name passes ``warehouse.relation_name``; every value (breakdown labels, the total
 labels, the quantiles) is a bound parameter.
 """

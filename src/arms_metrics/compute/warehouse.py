@@ -94,7 +94,7 @@ def load_sources(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]
     """Expose every input table the SQL reads, the absent ones empty.
 
     The inputs are registered as views over their Arrow buffers, not copied: at ~10 million
-    licence rows a copy would double the memory, and staging reads each input once.
+    license rows a copy would double the memory, and staging reads each input once.
     """
     for table in SOURCE_SCHEMAS:
         con.register(relation_name(table), conform_source(table, tables.get(table)).to_arrow())

@@ -21,7 +21,7 @@ import polars as pl
 from arms_metrics.errors import ConfigError
 
 REGIONS = ("AF", "EAP", "EUR", "NEA", "SCA", "WHA", "IO")
-PURCHASER_KINDS = ("country", "organisation")
+PURCHASER_KINDS = ("country", "organization")
 AGENCY_KINDS = ("implementing", "licensing")
 
 PURCHASERS_HEADER = ["code", "name", "region", "kind", "aliases"]

@@ -19,7 +19,7 @@ import polars as pl
 from arms_metrics.config import TABLES
 from arms_metrics.samples import profiles as sp
 from arms_metrics.samples.fms import fms_tables
-from arms_metrics.samples.licensing import licences_for_year, notifications
+from arms_metrics.samples.licensing import licenses_for_year, notifications
 from arms_metrics.writers import neutralized
 
 
@@ -104,7 +104,7 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int = 0, dirty: float = 0.
     """Write the six tables to ``out_dir`` and return rows written per table.
 
     Scale 1 is about a decade (FY2017-FY2026) of US volume, roughly a million rows;
-    licences are written one fiscal year at a time so memory stays bounded at scale 10.
+    licenses are written one fiscal year at a time so memory stays bounded at scale 10.
     """
     if scale <= 0 or not 0.0 <= dirty < 0.5:
         raise ValueError("scale must be > 0 and dirty in [0, 0.5)")
@@ -121,7 +121,7 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int = 0, dirty: float = 0.
     path = out_dir / "export_licenses.csv"
     counts["export_licenses"] = 0
     for year in range(sp.YEARS):
-        chunk = licences_for_year(sp.stream(seed, 100 + year), scale, year)
+        chunk = licenses_for_year(sp.stream(seed, 100 + year), scale, year)
         chunk = _dirty(chunk, "export_licenses", broken, dirty)
         _write(chunk, path, header=year == 0)
         counts["export_licenses"] += chunk.height

@@ -1,6 +1,6 @@
-"""Synthetic export licence applications (State and Commerce) and congressional notifications.
+"""Synthetic export license applications (State and Commerce) and congressional notifications.
 
-Licences are the bulk of the data (about 80,000 a year at scale 1), so they are drawn one
+Licenses are the bulk of the data (about 80,000 a year at scale 1), so they are drawn one
 fiscal year at a time: ``samples.py`` appends each year's chunk to the CSV, which keeps
 memory bounded at scale 10. Notifications carry purchaser names as agencies publish them.
 """
@@ -16,7 +16,7 @@ from arms_metrics.samples import profiles as sp
 
 EXTRACT = sp.day(sp.EXTRACT)
 SNAP_SHARE = 0.005
-LICENCE_COLUMNS = [
+LICENSE_COLUMNS = [
     "application_id",
     "agency",
     "application_type",
@@ -34,8 +34,8 @@ LICENCE_COLUMNS = [
 def _destinations(china_share: float) -> tuple[np.ndarray, np.ndarray]:
     """FMS mix (75 %) plus industrial allies (25 %), and China for Commerce."""
     codes, weights = sp.purchaser_weights()
-    extra = np.array(list(sp.LICENCE_EXTRA.values()), dtype=float)
-    all_codes = np.concatenate([codes, np.array(list(sp.LICENCE_EXTRA), dtype=object)])
+    extra = np.array(list(sp.LICENSE_EXTRA.values()), dtype=float)
+    all_codes = np.concatenate([codes, np.array(list(sp.LICENSE_EXTRA), dtype=object)])
     all_weights = np.concatenate([0.75 * weights, 0.25 * extra / extra.sum()])
     if china_share:
         all_codes = np.append(all_codes, "CN")
@@ -64,7 +64,7 @@ def _outcomes(rng, agency: str, dest: np.ndarray) -> np.ndarray:
     return np.where(dest == "CN", china, drawn).astype(object)
 
 
-def licence_chunk(rng, agency: str, n: int, first: int, last: int, fiscal: int) -> pl.DataFrame:
+def license_chunk(rng, agency: str, n: int, first: int, last: int, fiscal: int) -> pl.DataFrame:
     """``n`` applications to ``agency`` received in days ``first..last`` of FY ``fiscal``.
 
     Ids are ``<yy>-<S|C><seq>``, so the chunks of successive years concatenate in id order.
@@ -83,7 +83,7 @@ def licence_chunk(rng, agency: str, n: int, first: int, last: int, fiscal: int) 
     final = sp.snap(rng, received + _processing_days(rng, agency, types, dest, received, outcome),
                     SNAP_SHARE)  # fmt: skip
     decided = final <= EXTRACT
-    requested = sp.cents(sp.lognormal(rng, sp.LICENCE_VALUE_MEDIAN, sp.LICENCE_VALUE_SIGMA, n))
+    requested = sp.cents(sp.lognormal(rng, sp.LICENSE_VALUE_MEDIAN, sp.LICENSE_VALUE_SIGMA, n))
     has_request = rng.random(n) < sp.REQUESTED_VALUE_SHARE
     approved_share = np.where(outcome == "APPROVED", 1.0, rng.uniform(0.5, 1.0, n))
     approved_ok = decided & has_request & np.isin(outcome.astype(str), sp.OUTCOMES[:2])
@@ -116,19 +116,19 @@ def licence_chunk(rng, agency: str, n: int, first: int, last: int, fiscal: int) 
     )
 
 
-def licences_for_year(rng, scale: float, year_index: int) -> pl.DataFrame:
+def licenses_for_year(rng, scale: float, year_index: int) -> pl.DataFrame:
     """One fiscal year of applications, both agencies, sorted by id."""
     first = sp.day(dt.date(sp.START.year + year_index, 10, 1))
     last = sp.day(dt.date(sp.START.year + year_index + 1, 9, 30))
     frames = []
     for agency, per_year in (
-        ("STATE", sp.STATE_LICENCES_PER_YEAR),
-        ("COMMERCE", sp.COMMERCE_LICENCES_PER_YEAR),
+        ("STATE", sp.STATE_LICENSES_PER_YEAR),
+        ("COMMERCE", sp.COMMERCE_LICENSES_PER_YEAR),
     ):
         n = int(round(per_year * scale))
         fiscal = sp.START.year + year_index + 1
-        frames.append(licence_chunk(rng, agency, n, first, last, fiscal))
-    return pl.concat(frames).select(LICENCE_COLUMNS).sort("application_id")
+        frames.append(license_chunk(rng, agency, n, first, last, fiscal))
+    return pl.concat(frames).select(LICENSE_COLUMNS).sort("application_id")
 
 
 def _published_name(rng, purchaser: sp.Purchaser, when: int) -> str:

@@ -36,8 +36,8 @@ def day(value: dt.date) -> int:
 # --- Volumes per year at scale 1 ----------------------------------------------------
 # us_licensing_processing_benchmarks.csv: DDTC 55,000 cases (FY2003), 65,000 (FY2006),
 # 3,600 received in 2015-08; BIS 21,293 processed (FY2008), ~39,000 implied (CY2022).
-STATE_LICENCES_PER_YEAR = 50_000
-COMMERCE_LICENCES_PER_YEAR = 30_000
+STATE_LICENSES_PER_YEAR = 50_000
+COMMERCE_LICENSES_PER_YEAR = 30_000
 # DSCA policy memo 06-16 (same file): ~4,500 LOAs + amendments + modifications a year.
 BASIC_LOAS_PER_YEAR = 1_300
 AMENDMENTS_PER_YEAR = 1_100
@@ -115,8 +115,8 @@ CCL = tuple("0123456789")
 CCL_WEIGHTS = (10, 12, 10, 20, 8, 22, 10, 8, 2, 8)
 STATE_REFERRED_SHARE = 0.35
 COMMERCE_REFERRED_SHARE = 0.80
-LICENCE_VALUE_MEDIAN = 250_000.0
-LICENCE_VALUE_SIGMA = 1.8
+LICENSE_VALUE_MEDIAN = 250_000.0
+LICENSE_VALUE_SIGMA = 1.8
 REQUESTED_VALUE_SHARE = 0.95
 
 # --- Notifications -----------------------------------------------------------------
@@ -186,9 +186,9 @@ TIV_OTHER = (
     "RW", "SI", "SN", "SO", "SS", "SV", "TD", "TG", "TM", "TT", "UG", "UY", "UZ", "VN", "XK",
     "YE", "ZA", "ZM", "NSPA",
 )  # fmt: skip
-# Licence destinations beyond FMS buyers: allies with large defence industries, and
+# License destinations beyond FMS buyers: allies with large defense industries, and
 # China for Commerce (BIS CY2022: ~13 % of applications China-related).
-LICENCE_EXTRA = {"GB": 6, "DE": 5, "FR": 4, "CA": 6, "JP": 4, "IL": 3, "MX": 2, "IT": 2}
+LICENSE_EXTRA = {"GB": 6, "DE": 5, "FR": 4, "CA": 6, "JP": 4, "IL": 3, "MX": 2, "IT": 2}
 COMMERCE_CHINA_SHARE = 0.10
 
 

@@ -25,7 +25,7 @@ WIDTH, HEIGHT = 560, 220
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 FONT = "DejaVu Sans, Verdana, sans-serif"
 # Dark enough for 3:1 against white (WCAG 1.4.11), told apart by dash pattern as well.
-COLOURS = ["#1a4480", "#c05600", "#2e7d32"]
+COLORS = ["#1a4480", "#c05600", "#2e7d32"]
 DASHES = [[1, 0], [6, 3], [2, 2]]
 AXIS_FORMAT = {
     "count": "format(datum.value, ',.0f')",
@@ -72,12 +72,12 @@ def _channel(field: str, kind: str, **settings: Any) -> dict:
 
 
 def _encoding(periods: list[str], series: list[str], unit: str, y_title: str) -> dict:
-    """The line layer's encoding: quarters across, values up, one colour and dash per series."""
+    """The line layer's encoding: quarters across, values up, one color and dash per series."""
     legend = {} if len(series) > 1 else None
     x_axis = {"labelAngle": 0 if len(periods) <= 8 else -45, "values": axis_periods(periods)}
     return {
         "color": _channel("series", "nominal", legend=legend, sort=series, title=None,
-                          scale={"domain": series, "range": COLOURS[: len(series)]}),
+                          scale={"domain": series, "range": COLORS[: len(series)]}),
         "strokeDash": _channel("series", "nominal", legend=None, sort=series,
                                scale={"domain": series, "range": DASHES[: len(series)]}),
         "x": _channel("period", "ordinal", axis=x_axis, scale={"domain": periods},

@@ -1,5 +1,5 @@
 """Machine-readable outputs: the tidy CSVs, the Frictionless data package, the DCAT-US
-catalogue and the release manifest.
+catalog and the release manifest.
 
 Every byte here is a function of the ``Release``: rows in the published total order,
 CRLF line ends, fixed JSON key order, no wall-clock time and no absolute paths, so the same
@@ -172,7 +172,7 @@ def _distribution(url: str, title: str, media: str, fmt: str) -> dict[str, str]:
 
 
 def catalog(release: Release) -> dict[str, Any]:
-    """The DCAT-US 1.1 catalogue (data.json) that data.gov harvests."""
+    """The DCAT-US 1.1 catalog (data.json) that data.gov harvests."""
     pub = release.config.publication
     base = str(pub.get("base_url", "")).rstrip("/")
     periods = release.periods or [release.period]

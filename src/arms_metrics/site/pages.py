@@ -47,7 +47,7 @@ SOURCES = {
     "fms_deliveries": "Deliveries of articles and services against FMS cases (DSCA).",
     "congressional_notifications": "AECA 36(b) and 36(c) notifications to Congress, "
     "as published by DSCA and the State Department.",
-    "export_licenses": "Licence applications to the State Department (DDTC, ITAR) and the "
+    "export_licenses": "License applications to the State Department (DDTC, ITAR) and the "
     "Commerce Department (BIS, EAR).",
 }
 
@@ -203,8 +203,8 @@ def methodology_context(release: Release) -> dict[str, Any]:
         for k, v in sorted(config.development_targets.items())
     ]
     targets += [
-        (f"Licence processing, {views.label('agency', k)}", str(v))
-        for k, v in sorted(config.licence_targets.items())
+        (f"License processing, {views.label('agency', k)}", str(v))
+        for k, v in sorted(config.license_targets.items())
     ]
     pub = config.publication
     return {

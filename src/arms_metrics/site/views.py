@@ -122,7 +122,7 @@ def notes_for(cells: pl.DataFrame, min_n: str = "") -> list[str]:
     if cells.height and cells["suppressed"].any():
         notes.append(
             f"{SUPPRESSED} Suppressed: the figure rests on too few records to be "
-            "published without risk of disclosing a single case or licence."
+            "published without risk of disclosing a single case or license."
         )
     undefined = cells.filter(pl.col("value").is_null() & ~pl.col("suppressed"))
     if undefined.height:

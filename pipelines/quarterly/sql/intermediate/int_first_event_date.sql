@@ -3,7 +3,7 @@
 -- Inputs: the staging models of all six tables. The engine builds the quarter spine from
 -- the quarter of first_date up to the release quarter (docs/architecture.md).
 -- Anchors: LOR received, document LOR complete, case implemented, delivery,
--- notification, licence received. Staging already drops anchors after the release end.
+-- notification, license received. Staging already drops anchors after the release end.
 with
 
 lors as (
@@ -26,7 +26,7 @@ notifications as (
     select min(notification_date) as first_date from stg_congressional_notifications
 ),
 
-licences as (
+licenses as (
     select min(received_date) as first_date from stg_export_licenses
 )
 
@@ -37,11 +37,11 @@ select
         cases.first_date,
         deliveries.first_date,
         notifications.first_date,
-        licences.first_date
+        licenses.first_date
     ) as first_date
 from lors
 cross join documents
 cross join cases
 cross join deliveries
 cross join notifications
-cross join licences
+cross join licenses

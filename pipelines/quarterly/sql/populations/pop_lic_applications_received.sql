@@ -1,4 +1,4 @@
--- pop_lic_applications_received: licence applications, each in the quarter it was received.
+-- pop_lic_applications_received: license applications, each in the quarter it was received.
 -- Grain: one row per application whose received_date is in a spine quarter (a flow).
 -- Inputs: int_export_licenses, int_calendar (day -> quarter).
 -- Columns: period; application_id (the record); breakdowns agency, application_type, region,

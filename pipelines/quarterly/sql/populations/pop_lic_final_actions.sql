@@ -1,4 +1,4 @@
--- pop_lic_final_actions: licence applications, each in the quarter of its final action.
+-- pop_lic_final_actions: license applications, each in the quarter of its final action.
 -- Grain: one row per application whose final_action_date is in a spine quarter (a flow).
 -- Inputs: int_export_licenses (with the agency's target_days), int_calendar (day -> quarter).
 -- Columns: period; application_id (the record); breakdowns agency, application_type, region,

@@ -1,4 +1,4 @@
--- pop_lic_pending: licence applications pending at each quarter end.
+-- pop_lic_pending: license applications pending at each quarter end.
 -- Grain: one row per application and spine quarter at whose last day it had been received
 -- and had no final action (a stock: from the quarter of received_date up to the quarter
 -- before that of final_action_date, else up to the release quarter).
@@ -14,7 +14,7 @@ calendar as (
     select * from int_calendar
 ),
 
-licences as (
+licenses as (
     select * from int_export_licenses
 ),
 
@@ -25,14 +25,14 @@ spine as (
 pending as (
     -- one row per application and quarter end at which it is pending
     select
-        licences.*,
+        licenses.*,
         unnest(generate_series(
             received.quarter_index,
             coalesce(decided.quarter_index - 1, (select max(spine.quarter_index) from spine))
         )) as quarter_index
-    from licences
-    inner join calendar as received on licences.received_date = received.calendar_date
-    left join calendar as decided on licences.final_action_date = decided.calendar_date
+    from licenses
+    inner join calendar as received on licenses.received_date = received.calendar_date
+    left join calendar as decided on licenses.final_action_date = decided.calendar_date
 )
 
 select

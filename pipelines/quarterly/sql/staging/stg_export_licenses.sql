@@ -1,11 +1,11 @@
--- stg_export_licenses: licence applications as knowable at the release end (as-of cut).
+-- stg_export_licenses: license applications as knowable at the release end (as-of cut).
 -- Grain: one row per application received on or before release.release_end.
 -- Inputs: export_licenses (accepted ingest rows), params (one row: release_end).
 -- A final action dated after the release end has not happened yet: its date, outcome and
 -- approved value are null, so the application is still pending at the release end.
 with
 
-licences as (
+licenses as (
     select * from export_licenses
 ),
 
@@ -15,11 +15,11 @@ release as (
 
 cut as (
     select
-        licences.*,
-        licences.final_action_date <= release.release_end as is_final
-    from licences
+        licenses.*,
+        licenses.final_action_date <= release.release_end as is_final
+    from licenses
     cross join release
-    where licences.received_date <= release.release_end
+    where licenses.received_date <= release.release_end
 )
 
 select

@@ -1,4 +1,4 @@
-"""The licence populations (pop_lic_applications_received, pop_lic_final_actions,
+"""The license populations (pop_lic_applications_received, pop_lic_final_actions,
 pop_lic_pending) row by row, and the indicators measured over them, on a hand-made table,
 every expected figure worked out by hand.
 
