@@ -101,7 +101,7 @@ def test_a_broken_selector_over_the_share_fails_the_run(tmp_path, config):
 
 def test_the_shortest_target_is_read_from_the_configuration(config):
     targets = {"STATE": 60, "COMMERCE": 30}
-    assert selectors._shortest_target(dataclasses.replace(config, licence_targets=targets)) == (
+    assert selectors._shortest_target(dataclasses.replace(config, license_targets=targets)) == (
         "COMMERCE"
     )
 

@@ -51,7 +51,7 @@ _COUNTED = ("fms_loas_offered", "fms_loas_accepted", "fms_development_backlog")
 
 def _shortest_target(config: Config) -> str:
     """The licensing agency whose target is shortest: the most pending licenses over it."""
-    return min(sorted(config.licence_targets), key=config.licence_targets.__getitem__)
+    return min(sorted(config.license_targets), key=config.license_targets.__getitem__)
 
 
 Value = object | Callable[[Config], object]
