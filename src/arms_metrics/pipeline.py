@@ -69,13 +69,14 @@ def resolve_quarter(quarter: Quarter | str | None, today: dt.date | None = None)
     today = today or dt.date.today()
     if not quarter:
         return Quarter.latest_ended(today)
-    if not isinstance(quarter, Quarter):
-        try:
+    try:
+        if not isinstance(quarter, Quarter):
             quarter = Quarter.parse(quarter)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
-    if quarter.end >= today:
-        raise UsageError(f"{quarter} has not ended yet (it ends {quarter.end.isoformat()})")
+        end = quarter.end
+    except ValueError as exc:  # not a quarter, or outside the calendar FY1901 .. FY9999
+        raise UsageError(str(exc)) from exc
+    if end >= today:
+        raise UsageError(f"{quarter} has not ended yet (it ends {end.isoformat()})")
     return quarter
 
 

@@ -63,7 +63,11 @@ class Quarter:
 
     @property
     def end(self) -> dt.date:
-        return self.next().start - dt.timedelta(days=1)
+        """The quarter's last day, computed from its own start: the last quarter of the
+        calendar, FY9999-Q4, ends on 9999-09-30 though it has no next quarter."""
+        start = self.start
+        year, month = (start.year + 1, 1) if start.month == 10 else (start.year, start.month + 3)
+        return dt.date(year, month, 1) - dt.timedelta(days=1)
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end

@@ -105,6 +105,48 @@ def test_a_quarter_before_any_plausible_record_is_a_usage_error(capsys, tmp_path
 
 
 @pytest.mark.parametrize(
+    ("quarter", "message"),
+    [
+        ("FY9999-Q4", "FY9999-Q4 has not ended yet (it ends 9999-09-30)"),
+        ("FY9999-Q3", "FY9999-Q3 has not ended yet (it ends 9999-06-30)"),
+        ("FY0000-Q1", "fiscal year out of range: 0"),
+        ("FY1900-Q4", "fiscal year out of range: 1900"),
+        ("FY10000-Q1", "not a fiscal quarter: 'FY10000-Q1' (expected e.g. FY2026-Q2)"),
+    ],
+)
+def test_a_quarter_at_or_beyond_the_calendar_ends_is_a_usage_error(
+    capsys, tmp_path, quarter, message
+):
+    # tester's F3: FY9999-Q4 has no next quarter, and its end date was computed from it
+    # (exit 1, "internal error: ValueError: fiscal year out of range: 10000")
+    code = cli.main(["run", "--quarter", quarter, "--work", str(tmp_path / "w"),
+                     "--site", str(tmp_path / "s")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "internal error" not in err
+    assert err == f"arms-metrics: error: {message}\n"
+    assert not (tmp_path / "w").exists() and not (tmp_path / "s").exists()
+
+
+def test_run_is_the_only_command_with_a_quarter(capsys, tmp_path):
+    # every other command refuses --quarter as a usage error (argparse: exit 2)
+    options = {
+        command: {o for a in sub._actions for o in a.option_strings}
+        for command, sub in _subparsers().items()
+    }
+    assert [c for c, found in sorted(options.items()) if "--quarter" in found] == ["run"]
+    for argv in (["validate", "--work", str(tmp_path)], ["sample", "--out", str(tmp_path)]):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main([*argv, "--quarter", "FY9999-Q4"])
+        assert exit_info.value.code == 2
+
+
+def _subparsers() -> dict:
+    parser = cli.build_parser()
+    (action,) = [a for a in parser._actions if a.dest == "command"]
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize(
     ("command", "option"),
     [("run", "--work"), ("run", "--site"), ("validate", "--work")],
 )

@@ -434,14 +434,27 @@ def test_multi_line_descriptions_that_are_not_records_are_read(tmp_path, text):
 @pytest.mark.parametrize("table", TABLES)
 @pytest.mark.parametrize(
     ("tail", "blank"),
-    [("   \n", 1), ("\t", 1), (" \n \n", 2), (",,,\n", 1), ("\x1a", 0), ("\x1a\n", 0),
-     ("\n\x1a", 1)],
+    [("   \n", 1), ("\t", 1), (" \n \n", 2), (",,,\n", 1), ("\x1a", 1), ("\x1a\n", 1),
+     ("\n\x1a", 2), ("\x1a\r\n", 1), (" \n\x1a\n", 2)],
 )  # fmt: skip
 def test_a_last_line_of_spaces_or_ctrl_z_is_not_a_record(tmp_path, table, tail, blank):
+    # a last line holding only Ctrl-Z is a physical line like a blank one (tester's F4):
+    # physical_lines is what an editor counts (the lines ended by LF, plus an unended one)
     text = _text(table, _rows(table, 2)) + tail.replace(",,,", "," * (len(COLUMNS[table]) - 1))
     raw = _read(tmp_path, table, text.encode())
     assert raw.frame.height == 2
     assert (raw.lines.records, raw.lines.blank_at_end) == (2, blank)
+    editor = text.count("\n") + (0 if text.endswith("\n") else 1)
+    assert raw.lines.physical == editor == 1 + 2 + blank
+
+
+@pytest.mark.parametrize("tail", ["\x1a", "\x1a\n"])
+def test_ctrl_z_at_the_end_of_the_last_record_is_no_line(tmp_path, tail):
+    # the mark ends the last record's line itself: no line of its own, nothing to count
+    text = _text("fms_lors", _rows("fms_lors", 2)).removesuffix("\n") + tail
+    raw = _read(tmp_path, "fms_lors", text.encode())
+    assert raw.frame.height == 2
+    assert (raw.lines.physical, raw.lines.records, raw.lines.blank_at_end) == (3, 2, 0)
 
 
 @pytest.mark.parametrize("table", TABLES)

@@ -27,6 +27,9 @@ NULL_PENDING = {"final_action_date": "NULL", "outcome": "NULL", "approved_value_
 
 # Only the outcome written NULL: the date is empty, so the license is placed (pending).
 NULL_OUTCOME = {**PENDING, "outcome": "NULL"}
+# A pending license whose requested value is written NULL: a value fault alone (no rule
+# between columns), so the license is placed, pending at both quarter ends.
+NULL_REQUESTED = {**PENDING, "requested_value_usd": "NULL"}
 FINAL_ACTIONS = [
     "lic_approval_rate_pct", "lic_approved_value_usd", "lic_decided_within_target_pct",
     "lic_final_actions", "lic_processing_days_median", "lic_processing_days_p90",
@@ -63,17 +66,17 @@ CASES = {
         + _everywhere(["lic_pending", "lic_pending_over_target"], 11, 11)
         + _everywhere(FINAL_ACTIONS, None),
     ),
-    # Only the outcome is NULL: the license is placed, pending at both quarter ends.
+    # Only the outcome is NULL: it also breaks outcome_without_final_action_date, a rule
+    # between columns that cannot tell whether the outcome or the missing decision date is
+    # wrong (issue 11, tester's F2), so the decision date counts as broken too: the license
+    # cannot be placed in the pending stock (10 + 1 at both quarter ends) nor in the final
+    # actions (none kept: 0 + 1 in the release quarter). It was placed as pending before.
     "null_outcome_pending_license": (
         "export_licenses",
         [PENDING] * 10 + [NULL_OUTCOME],
-        [
-            ("lic_applications_received", "FY2026-Q1", 11, 1),
-            ("lic_pending", "FY2026-Q1", 11, 1),
-            ("lic_pending", "FY2026-Q2", 11, 1),
-            ("lic_pending_over_target", "FY2026-Q1", 11, 1),
-            ("lic_pending_over_target", "FY2026-Q2", 11, 1),
-        ],
+        [("lic_applications_received", "FY2026-Q1", 11, 1)]
+        + _everywhere(["lic_pending", "lic_pending_over_target"], 11, 11)
+        + _everywhere(FINAL_ACTIONS, None),
     ),
     # Tester's F2: a received date written 10/01/2025. Three good licenses, received and
     # decided in FY2026-Q1; the fourth cannot be placed in the received flow, the pending
@@ -162,7 +165,7 @@ def test_nothing_quarantined_measures_nothing(tmp_path, config):
 
 
 def test_share_at_the_limit_passes_and_is_reported(tmp_path, config):
-    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_OUTCOME])
+    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_REQUESTED])
     summary = loss.check(ingested, dataclasses.replace(config, max_indicator_loss_share=1 / 11),
                          Q, tmp_path / "work")  # fmt: skip
     written = json.loads((tmp_path / "work/validation/summary.json").read_text(encoding="utf-8"))
@@ -176,7 +179,7 @@ def test_share_at_the_limit_passes_and_is_reported(tmp_path, config):
 
 
 def test_share_above_the_limit_fails_naming_indicator_file_and_line(tmp_path, config):
-    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_OUTCOME])
+    ingested = _ingested(tmp_path, config, "export_licenses", [PENDING] * 10 + [NULL_REQUESTED])
     strict = dataclasses.replace(config, max_indicator_loss_share=0.09)
     with pytest.raises(DataError) as caught:
         loss.check(ingested, strict, Q, tmp_path / "work")

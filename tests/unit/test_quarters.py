@@ -46,6 +46,9 @@ def test_label_is_the_only_spelling() -> None:
         (Quarter(2026, 3), D(2026, 4, 1), D(2026, 6, 30)),
         (Quarter(2026, 4), D(2026, 7, 1), D(2026, 9, 30)),
         (Quarter(2024, 2), D(2024, 1, 1), D(2024, 3, 31)),
+        (Quarter(9999, 4), D(9999, 7, 1), D(9999, 9, 30)),  # the last: no next quarter
+        (Quarter(9999, 1), D(9998, 10, 1), D(9998, 12, 31)),
+        (Quarter(1901, 1), D(1900, 10, 1), D(1900, 12, 31)),
     ],
 )
 def test_start_and_end(quarter: Quarter, start: dt.date, end: dt.date) -> None:

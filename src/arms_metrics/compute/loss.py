@@ -22,6 +22,7 @@ from arms_metrics.config import Config, Indicator
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.load import Ingested
 from arms_metrics.ingest.report import write_summary
+from arms_metrics.ingest.salvage import BROKEN, NAMED
 from arms_metrics.quarters import Quarter
 
 KEY = ["indicator_id", "period"]
@@ -49,12 +50,32 @@ def _total_n(
     return cells.filter(pl.col("breakdown") == TOTAL).select(*KEY, "n"), [q.label for q in spine]
 
 
+def worst_case(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """The quarantined rows of ``table`` with each column named by a broken rule between
+    columns (``salvage.NAMED``) that places or selects a record (``placing.PLACING``,
+    ``selectors.SELECTING``) treated as broken like a value that broke its own rule: read
+    as missing and listed in ``BROKEN``, so the row is unplaced, or read with the value that
+    selects it (tester's F1, F2: such a rule cannot tell which of its dates is wrong)."""
+    if NAMED not in frame.columns:
+        return frame
+    counting = sorted(set(placing.PLACING.get(table, {})) | set(selectors.SELECTING.get(table, {})))
+    named = pl.col(NAMED).list.eval(pl.element().filter(pl.element().is_in(counting)))
+    blanks = [
+        pl.when(pl.col(NAMED).list.contains(c)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in counting
+        if c in frame.columns
+    ]
+    widened = pl.concat_list(BROKEN, named).list.unique().list.sort().alias(BROKEN)
+    return frame.with_columns(*blanks, widened).drop(NAMED)
+
+
 def _read_n(ingested: Ingested, config: Config, quarter: Quarter, chosen: list[Indicator]):
     """n over the accepted and quarantined rows, each population without the rows its placing
     date cannot place (placing.py) and with each broken selector read as the value that
-    selects the row (selectors.py); (cells, unplaced rows per indicator, spine)."""
+    selects the row (selectors.py), a column named by a broken rule between columns counting
+    as broken (``worst_case``); (cells, unplaced rows per indicator, spine)."""
     groups: dict[tuple, list[Indicator]] = {}
-    quarantined = ingested.quarantined
+    quarantined = {t: worst_case(t, f) for t, f in ingested.quarantined.items()}
     for indicator in chosen:
         key = (
             placing.exclusion(indicator.population, indicator.sources, quarantined),

@@ -36,7 +36,8 @@ _SPACED_QUOTE = re.compile(r'[ \t]+"')
 
 @dataclass(frozen=True)
 class Lines:
-    """How the file's physical lines are spent: 1 header + record lines + blank lines at end."""
+    """How the file's physical lines are spent: 1 header + record lines + blank lines at end
+    (a last line holding only DOS's end-of-file mark, Ctrl-Z, counts as one of these)."""
 
     physical: int
     records: int
@@ -238,7 +239,10 @@ def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
     if not raw.removeprefix(codecs.BOM_UTF8).strip():  # nothing but a BOM is empty too
         raise DataError(name, "empty_file", "the file is empty", None)
     data, note = csv_text(name, raw)
-    data = _EOF_MARK.sub(b"", data)  # DOS's end-of-file mark (Ctrl-Z) is not a line
+    # DOS's end-of-file mark (Ctrl-Z) at the very end is no record; on a line of its own it
+    # is a physical line all the same, counted among the blank lines at end (tester's F4)
+    mark_line = 1 if re.search(rb"\n\x1a\n?\Z", data) else 0
+    data = _EOF_MARK.sub(b"", data)
     columns = header(name, data)
     check_columns(name, table, columns)
     if not data.partition(b"\n")[2].strip():
@@ -252,5 +256,5 @@ def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
     frame = _drop_trailing_blank(every)
     if frame.height == 0:
         raise DataError(name, "empty_file", "a header but no data rows", 1)
-    records = _record_lines(frame, embedded)
+    records, physical = _record_lines(frame, embedded), physical + mark_line
     return _with_lines(frame, embedded), Lines(physical, records, physical - 1 - records)

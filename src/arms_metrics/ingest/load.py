@@ -24,7 +24,7 @@ from arms_metrics.ingest.parsing import RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.report import examples, write_quarantine, write_summary
 from arms_metrics.ingest.rules import describe_rule, rule_id
-from arms_metrics.ingest.salvage import BROKEN, salvage
+from arms_metrics.ingest.salvage import BROKEN, NAMED, salvage
 from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
 from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
 from arms_metrics.quarters import Quarter
@@ -40,7 +40,8 @@ class Ingested:
     inputs: tuple[InputFile, ...]  # one per table present (file name only)
     summary: dict  # exactly what was written to summary.json
     # the quarantined rows, typed, each value that broke its rule missing, and the list of
-    # the columns that broke (salvage.BROKEN)
+    # the columns that broke (salvage.BROKEN) and those named by a broken rule between
+    # columns (salvage.NAMED)
     quarantined: dict[str, pl.DataFrame] = field(default_factory=dict)
     examples: dict[str, list[tuple]] = field(default_factory=dict)  # first offenders (report)
 
@@ -140,7 +141,7 @@ def _check_table(
     bad = typed[INDEX].is_in(rows["index"].implode())
     accepted = _usable(raw.table, frame.filter(~bad))
     salvaged = salvage(raw.table, frame, typed[INDEX], rows)
-    lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN])
+    lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN], salvaged[NAMED])
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
     unchecked = ("case_id_unknown",) if raw.table == "fms_deliveries" and case_ids is None else ()
