@@ -31,6 +31,11 @@ INVISIBLE = {  # each a character a copy from a web page or a spreadsheet can ca
     "soft-hyphen": "\u00ad",
     "word-joiner": "\u2060",
     "bell": "\x07",
+    # an outside tester's: Default_Ignorable_Code_Point but not control or format, and U+2800
+    "hangul-filler": "\u3164",
+    "grapheme-joiner": "\u034f",
+    "variation-selector": "\ufe0f",
+    "braille-blank": "\u2800",
 }
 SPACES = {"line-separator": "\u2028", "nbsp": "\u00a0"}  # Unicode White_Space: stripped at ends
 

@@ -24,7 +24,8 @@ _SUFFIXES = {
     "out_of_range": "is outside the plausible dates ([ingest] min_date and max_years)",
     "scientific": "is in scientific notation, a display form that may have rounded the amount",
     "invisible_character": "holds an invisible character (control, format such as a zero-width "
-    "space, BOM or soft hyphen, or a space other than U+0020)",
+    "space, BOM or soft hyphen, a space other than U+0020, or another character Unicode renders "
+    "invisibly, such as U+3164 or a variation selector)",
     "quote_character": 'holds a quote character (a field quoted after a space, `, "AE-B"`, '
     "is not a quoted field: its quotes are text)",
 }

@@ -33,8 +33,12 @@ LINE = "__line"  # physical line of the record's first field (null for parquet)
 SCIENTIFIC_TABLES = ("congressional_notifications",)
 
 DATE_FORMAT = _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# control, format, odd spaces (a polars pattern: quotes.record_like reads it through polars)
-INVISIBLE = _INVISIBLE = r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}--\x20]"
+# control, format, odd spaces, every Unicode Default_Ignorable_Code_Point (U+3164 Hangul
+# filler, U+034F combining grapheme joiner, variation selectors) and U+2800 (blank braille
+# pattern) (a polars pattern: quotes.record_like reads it through polars)
+INVISIBLE = _INVISIBLE = (
+    r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Default_Ignorable_Code_Point}\x{2800}--\x20]"
+)
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
@@ -194,7 +198,9 @@ def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.S
 
 def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
     """An identifier or code holding an invisible character (a control or format character
-    such as U+200B, U+FEFF, U+00AD, or a space other than U+0020) is read as missing, so
+    such as U+200B, U+FEFF, U+00AD, a space other than U+0020, any other character Unicode
+    says to render invisibly (Default_Ignorable_Code_Point: U+3164, U+034F, U+FE0F), or the
+    blank braille pattern U+2800) is read as missing, so
     ``LOR-1`` and ``LOR-1`` + U+200B are not two records; so is one holding a quote (a field
     quoted after a space, ``, "LOR-1"``, is not quoted in CSV: its quotes are text, and
     ``"LOR-1"`` would be a second record). Free text is left alone."""
