@@ -65,10 +65,13 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
 
 
 def resolve_quarter(quarter: Quarter | str | None, today: dt.date | None = None) -> Quarter:
-    """The release quarter: as given, else the latest fiscal quarter ended before ``today``."""
+    """The release quarter: as given, else (None) the latest fiscal quarter ended before
+    ``today``. An empty string is a usage error: ``--quarter "$Q"`` with ``Q`` unset."""
     today = today or dt.date.today()
-    if not quarter:
+    if quarter is None:
         return Quarter.latest_ended(today)
+    if isinstance(quarter, str) and not quarter.strip():
+        raise UsageError("--quarter is empty: give a quarter such as FY2026-Q2, or leave it out")
     try:
         if not isinstance(quarter, Quarter):
             quarter = Quarter.parse(quarter)

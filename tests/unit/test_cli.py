@@ -181,3 +181,13 @@ def test_a_rust_panic_is_one_line_not_a_traceback(capsys, monkeypatch):
     assert cli.main(["validate"]) == 1
     err = capsys.readouterr().err
     assert err == "arms-metrics: internal error: PanicException: out-of-range date\n"
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_quarter_is_a_usage_error_not_the_default(capsys, tmp_path, empty) -> None:
+    # `--quarter "$Q"` with Q unset published the default quarter (an outside tester's case)
+    code = cli.main(["run", "--quarter", empty, "--work", str(tmp_path / "w"),
+                     "--site", str(tmp_path / "s")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--quarter is empty" in err
+    assert not (tmp_path / "s").exists()
