@@ -38,11 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
+from arms_metrics.cells import TOTAL
 from arms_metrics.config import Config, Indicator
 from arms_metrics.disclosure.links import COMPLEMENT, LATENT, NUMERATOR, Key, N
 
 ATOMS, UNRECORDED, SHOWN = "#outcomes:", "#unrecorded", "#shown:"
-TOTAL = "total"
 
 
 @dataclass(frozen=True)
