@@ -38,6 +38,9 @@ Every cell is an unknown with an interval; a published figure is an interval of 
   across a table like counts; a rate without a count link has its own population, also
   additive); a published value r admits only the (n, k) with round_half_even(1000 k / n) /
   10 == r, n its published n or, if left empty, any n its bounds allow.
+- ``follows`` and ``carried_over``: the order of a record's events
+  (``tests/intruder_stages.py``): records between two stages are an unpublished stock, and
+  an application pending a whole quarter is past target.
 - ``outcomes`` and ``threshold``: rates read together through their outcomes, and medians
   and p90s bounding within-target counts (``tests/intruder_outcomes.py``); an outcome no
   cell publishes (withdrawals) pinned at 1 or 2 is ``small``.
@@ -60,11 +63,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from tests import intruder_outcomes
+from tests import intruder_outcomes, intruder_stages
 
 INF = float("inf")
 LINKS = ("additivity", "stock_flow", "population", "rest", "rate", "outcomes", "threshold",
-         "earlier_release")  # fmt: skip
+         "follows", "carried_over", "earlier_release")  # fmt: skip
 Key = tuple[str, str, str, str]  # (series, period, breakdown, breakdown_value)
 
 
@@ -441,6 +444,8 @@ class _Attack:
             self.unpublished_stocks(rel)
             intruder_outcomes.outcomes(self, rel)
             intruder_outcomes.thresholds(self, rel, self.targets)
+            intruder_stages.follows(self, rel)
+            intruder_stages.carried_over(self, rel, self.targets)
         self.s.solve()
         return self.report()
 
@@ -488,7 +493,7 @@ class _Attack:
 
     def finding(self, key: Key, value: Fraction, members: list[int], **extra) -> Finding:
         links = frozenset().union(*(self.s.why[i] for i in members))
-        family = self.reg[key[0]]["family"]
+        family = self.reg[key[0].split("#")[0]]["family"]
         kinds = tuple(k for k in LINKS if k in links)
         return Finding(*key, family=family, value=value, links=kinds, **extra)
 

@@ -40,7 +40,8 @@ MAX_FILE_BYTES = 4_294_967_296  # 4 GiB: above the scale-10 sample
 POLICIES = ("confidential", "public_record", "exempt")
 # The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
 # indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
-LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator", "within", "reveals")
+LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator", "within", "reveals",
+             "follows", "carried_over")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -262,12 +263,31 @@ def _outcome_links_problem(indicator: Indicator, known: dict[str, Indicator]) ->
             return "within belongs to a sum or statistic without a count link"
         if not set(links["within"]) <= listed:
             return f"within = {links['within']!r} names outcomes no rate over its population lists"
+    problem = _stage_links_problem(indicator, known)
+    if problem:
+        return problem
     target = known.get(str(links.get("reveals")))
     if "reveals" in links and (
         indicator.unit != "days" or target is None or target.unit != "percent"
         or target.population != indicator.population
     ):  # fmt: skip
         return f"reveals = {links['reveals']!r} names no share over the same population"
+    return None
+
+
+def _stage_links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | None:
+    """``follows`` names the count flow a count flow's records passed first;
+    ``carried_over`` the stock (with both flows) a count of its records past target is of."""
+    first = known.get(str(indicator.links.get("follows")))
+    if "follows" in indicator.links and (
+        first is None or first.unit != "count" or indicator.unit != "count" or first.kind != "flow"
+    ):
+        return f"follows = {indicator.links['follows']!r} names no published count flow"
+    stock = known.get(str(indicator.links.get("carried_over")))
+    if "carried_over" in indicator.links and (
+        stock is None or "outflow" not in stock.links or indicator.population != stock.id
+    ):
+        return f"carried_over = {indicator.links['carried_over']!r} names no stock it counts"
     return None
 
 

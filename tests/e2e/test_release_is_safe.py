@@ -70,6 +70,10 @@ def is_true(finding: intruder.Finding, cells: dict[tuple, dict]) -> bool:
         return finding.value == (count["value"] or 0) - cell["n"]
     if finding.part.startswith("outcome:"):  # the count less the outcomes the rates show
         return finding.value == outcome_level(cells, key, finding.part.split(":")[1])
+    if finding.part == "stock" and key[0].endswith("#after"):  # between two stages
+        second = key[0].removesuffix("#after")
+        first = REGISTRY[second]["links"]["follows"]
+        return finding.value == stock_level(cells, first, second, key)
     if finding.part == "stock":  # inflows less outflows up to the period, from 0
         links = REGISTRY[key[0]]["links"]
         return finding.value == stock_level(cells, links["inflow"], links["outflow"], key)

@@ -809,3 +809,81 @@ def test_a_count_of_part_of_an_unpublished_stock_bounds_it() -> None:
     )
     assert found(report) == {("received", Q1, "purchaser", "GB"): 2,
                              ("received", Q1, "purchaser", "FR"): 4}  # fmt: skip
+
+
+# ----------------------------------------------- stages of a record (intruder_stages)
+STAGE_REGISTRY = {
+    "implemented": {"unit": "count", "family": "fms", "additive": True, "links": {}},
+    "supplied": {"unit": "count", "family": "fms", "additive": True,
+                 "links": {"follows": "implemented"}},
+    "received": {"unit": "count", "family": LIC, "additive": True, "links": {}},
+    "final": {"unit": "count", "family": LIC, "additive": True, "links": {}},
+    "pending": {"unit": "count", "family": LIC, "additive": True,
+                "links": {"inflow": "received", "outflow": "final"}},
+    "lic_pending_over_target": {"unit": "count", "family": LIC, "additive": True,
+                                "population": "pending", "links": {"carried_over": "pending"}},
+}  # fmt: skip
+
+
+def stage_attack(text: str) -> intruder.Report:
+    return intruder.attack([release(text)], STAGE_REGISTRY, REGIONS,
+                           targets={"license": {"STATE": 60, "COMMERCE": 90}})  # fmt: skip
+
+
+@pytest.mark.parametrize(("mk", "recovered"), [(1, True), (2, False)])
+def test_a_later_stage_never_outnumbers_an_earlier_one(mk, recovered) -> None:
+    # Implemented in Q1: GB 1 (or 2), FR 5, none in Q2. Supplied: none in Q1; in Q2 GB and
+    # FR hidden, total 4.
+    # GB cannot complete more than it implemented: with 1, GB is 1 and FR 4 - 1 = 3.
+    report = stage_attack(
+        f"""
+        implemented,{Q1},total,All,{mk + 5}
+        implemented,{Q1},purchaser,GB,{mk}
+        implemented,{Q1},purchaser,FR,5
+        implemented,{Q2},total,All,0
+        supplied,{Q1},total,All,0
+        supplied,{Q2},total,All,4
+        supplied,{Q2},purchaser,GB,S
+        supplied,{Q2},purchaser,FR,S
+        """
+    )
+    expected = {("supplied", Q2, "purchaser", "GB"): 1, ("supplied", Q2, "purchaser", "FR"): 3}
+    assert found(report) == (expected if recovered else {})
+
+
+def test_fiscal_quarters_have_their_calendar_days() -> None:
+    from tests.intruder_stages import quarter_days
+
+    # Oct-Dec 92; Jan-Mar 90, or 91 in a leap year (2024); Apr-Jun 91; Jul-Sep 92
+    assert [quarter_days(f"FY2026-Q{q}") for q in (1, 2, 3, 4)] == [92, 90, 91, 92]
+    assert quarter_days("FY2024-Q2") == 91
+
+
+@pytest.mark.parametrize(("period", "recovered"), [("FY2026-Q3", True), ("FY2026-Q2", False)])
+def test_an_application_pending_a_whole_quarter_is_past_target(period, recovered) -> None:
+    # COMMERCE (90-day target): 6 pending at the end of the quarter before, 1 final action in
+    # this one; over target now: total 7 = STATE + COMMERCE, both hidden. STATE (60 days):
+    # 3 - 1 = 2 carried over, 4 pending now: 2 to 4. FY2026-Q3 has 91 days, so COMMERCE's
+    # 6 - 1 = 5 carried over are past 90 days: COMMERCE >= 5 and <= 7 - 2 = 5: 5 (STATE 2).
+    # FY2026-Q2 has 90 days: an application received on the quarter before's last day is
+    # exactly 90 days old, not past target: COMMERCE is 7 - STATE, 3 to 5.
+    before = {"FY2026-Q3": "FY2026-Q2", "FY2026-Q2": "FY2026-Q1"}[period]
+    report = stage_attack(
+        f"""
+        pending,{before},total,All,9
+        pending,{before},agency,STATE,3
+        pending,{before},agency,COMMERCE,6
+        final,{period},total,All,2
+        final,{period},agency,STATE,1
+        final,{period},agency,COMMERCE,1
+        pending,{period},total,All,12
+        pending,{period},agency,STATE,4
+        pending,{period},agency,COMMERCE,8
+        lic_pending_over_target,{before},total,All,0
+        lic_pending_over_target,{period},total,All,7
+        lic_pending_over_target,{period},agency,STATE,S
+        lic_pending_over_target,{period},agency,COMMERCE,S
+        """
+    )
+    commerce = ("lic_pending_over_target", period, "agency", "COMMERCE")
+    assert (commerce in found(report)) is recovered

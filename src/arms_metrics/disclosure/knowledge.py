@@ -17,7 +17,7 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import links, outcomes
+from arms_metrics.disclosure import lifecycle, links, outcomes
 from arms_metrics.disclosure.links import (
     COMPLEMENT,
     LATENT,
@@ -224,6 +224,8 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     _rests(known, config, present)  # after the stocks: over target <= an unpublished stock too
     outcomes.add_outcomes(known, config, present)
     outcomes.add_shown(known, config, shown)
+    lifecycle.add_stages(known, config, present, periods)
+    lifecycle.add_carried(known, config, present, periods)
     return known
 
 
@@ -305,8 +307,9 @@ def _value(system: Knowledge, key: Key) -> int:
 
 def unpublished(key: Key, config: Config) -> bool:
     """A quantity no cell publishes: a rest, an outcome atom, the unrecorded of a sum
-    (``outcomes``), or a stock by a breakdown it is not published by."""
-    if _kind(key) in ("rest", "outcomes", "unrecorded"):
+    (``outcomes``), a stage between two flows (``lifecycle``), or a stock by a breakdown it
+    is not published by."""
+    if _kind(key) in ("rest", "outcomes", "unrecorded", "after"):
         return True
     indicator = config.registry.get(key[0].split("#")[0])
     return "#" not in key[0] and key[2] != TOTAL and key[2] not in indicator.breakdowns
@@ -320,7 +323,7 @@ def leaks(system: System, config: Config, given: set, solve: bool = True) -> lis
     ``solve``: as ``links.pinned``."""
     out = []
     for key in links.pinned(system, solve=solve):
-        if key in given or _kind(key) == "shown":  # a statistic's copy of a tally: not a count
+        if key in given or _kind(key) in ("shown", "carried"):  # not counts of records
             continue
         if unpublished(key, config):
             rules = config.rules_for(config.registry.get(key[0].split("#")[0]).family)
