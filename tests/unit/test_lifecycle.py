@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from arms_metrics.disclosure import knowledge
+from arms_metrics.disclosure import knowledge, protect
 from tests.unit.test_linked_protection import cell, frame
 
 Q1, Q2 = "FY2026-Q1", "FY2026-Q2"
@@ -51,16 +51,21 @@ PENDING = {
 }
 
 
-@pytest.mark.parametrize("carried_over", [True, False])
-def test_an_application_pending_a_whole_quarter_is_past_target(config, carried_over) -> None:
+def agency_rows(counts: dict) -> list[dict]:
+    """Cells by agency and in total from ``{indicator: {period: (STATE, COMMERCE)}}``."""
     rows = []
-    for indicator, quarters in PENDING.items():
+    for indicator, quarters in counts.items():
         for period, (state, commerce) in quarters.items():
             rows.append(cell(indicator, period, "total", "All", state + commerce))
             for who, count in (("STATE", state), ("COMMERCE", commerce)):
                 if count:  # an absent row is a known zero
                     rows.append(cell(indicator, period, "agency", who, count))
-    truth = frame(rows)
+    return rows
+
+
+@pytest.mark.parametrize("carried_over", [True, False])
+def test_an_application_pending_a_whole_quarter_is_past_target(config, carried_over) -> None:
+    truth = frame(agency_rows(PENDING))
     over = (pl.col("indicator_id") == "lic_pending_over_target") & (pl.col("breakdown") == "agency")
     if not carried_over:  # without the link: STATE 1 or 2 (at most its pending), COMMERCE 7 - it
         config.registry.get("lic_pending_over_target").links.pop("carried_over")
@@ -70,3 +75,46 @@ def test_an_application_pending_a_whole_quarter_is_past_target(config, carried_o
         config.registry.get("lic_pending_over_target").links["carried_over"] = "lic_pending"
     cells = {key[3]: v for key, v in found.items() if key[0] == "lic_pending_over_target"}
     assert cells == ({"STATE": 2, "COMMERCE": 5} if carried_over else {})
+
+
+# ------------------------------------------ protection: per table leaks, linked holds
+def protected_leaks(truth: pl.DataFrame, config, **linked) -> set:
+    shown = protect.protect(truth, config, **linked)
+    return set(knowledge.leaks(knowledge.build(shown, truth, config), config, given=set()))
+
+
+def test_the_protection_hides_more_where_the_stage_before_bounds_a_hidden_cell(config) -> None:
+    # Implemented in Q1: MK 4, FI 5. Supply complete: Q1 MK 1 (hidden, 1 case) and FI 3
+    # (its complement), total 4; Q2 MK 3, no other, total 3. MK cannot complete more than
+    # the 4 it implemented: Q1 MK <= 4 - 3 = 1, so the per-table pattern gives MK 1, FI 3.
+    truth = frame([
+        cell(IMPLEMENTED, Q1, "total", "All", 9),
+        cell(IMPLEMENTED, Q1, "purchaser", "MK", 4),
+        cell(IMPLEMENTED, Q1, "purchaser", "FI", 5),
+        cell(SUPPLIED, Q1, "total", "All", 4),
+        cell(SUPPLIED, Q1, "purchaser", "MK", 1),
+        cell(SUPPLIED, Q1, "purchaser", "FI", 3),
+        cell(SUPPLIED, Q2, "total", "All", 3),
+        cell(SUPPLIED, Q2, "purchaser", "MK", 3),
+    ])  # fmt: skip
+    per_table = protected_leaks(truth, config)
+    assert {(k[0], k[1], k[3]) for k in per_table} == {(SUPPLIED, Q1, "MK"), (SUPPLIED, Q1, "FI")}
+    assert protected_leaks(truth, config, linked_tables=True, complete=True) == set()
+
+
+def test_the_protection_hides_more_where_carried_over_applications_bound_a_cell(config):
+    # By agency (STATE, COMMERCE): received Q1 4 and 6, Q2 3 and 4; final actions Q1 none,
+    # Q2 3 and 3; pending Q1 4 and 6, Q2 4 and 7. Over target in Q2: STATE 1 (hidden, one
+    # application) and COMMERCE 3 (its complement), total 4. Carried over a whole quarter:
+    # STATE >= 4 - 3 = 1, COMMERCE >= 6 - 3 = 3 = 4 - STATE's least: both pinned.
+    flows = {
+        "lic_applications_received": {Q1: (4, 6), Q2: (3, 4)},
+        "lic_final_actions": {Q1: (0, 0), Q2: (3, 3)},
+        "lic_pending": {Q1: (4, 6), Q2: (4, 7)},
+        "lic_pending_over_target": {Q1: (0, 0), Q2: (1, 3)},
+    }
+    truth = frame(agency_rows(flows))
+    over = {(k[0], k[1], k[3]) for k in protected_leaks(truth, config)}
+    assert over == {("lic_pending_over_target", Q2, "STATE"),
+                    ("lic_pending_over_target", Q2, "COMMERCE")}  # fmt: skip
+    assert protected_leaks(truth, config, linked_tables=True, complete=True) == set()

@@ -158,6 +158,9 @@ def disclosure_rules(release: Release) -> list[str]:
         "beside an approval rate: they may not be pinned at 1 or 2 either), the outcomes "
         "the percentages imply together (withdrawals are final actions less approvals, "
         "denials and returns; approvals with a recorded value are at most the approvals), "
+        "the order of a record's stages (an LOA is accepted only after it was offered, a "
+        "case closed only after it was supply complete and implemented; an application "
+        "pending a whole quarter is past every processing target), "
         "and the figures of earlier releases. The release fails if any suppressed figure could be "
         "pinned down exactly."
     )
