@@ -71,7 +71,7 @@ def _tables(system: Knowledge, config: Config, present: dict[str, set]) -> None:
         # a table the release publishes (a row in some quarter): its absent rows are zeros
         shown = {breakdown for _, breakdown, _ in keys}
         published = [b for b in indicator.breakdowns if b in shown]
-        for period in periods:
+        for period in sorted(periods):
             total = (qid, period, TOTAL, ALL)
             for breakdown in published:
                 values = sorted(by_table.get((period, breakdown), []))
@@ -139,6 +139,10 @@ class Knowledge:
     vectors: tuple = ()
     columns: tuple = ()
     memo: dict = field(default_factory=dict)  # the solver's per-part answers (``solver.solve``)
+
+    def level(self, key: Key) -> int:
+        """True value of a quantity; a key no row holds is a zero."""
+        return self.quantities[key][0] if key in self.quantities else 0
 
     def add_equation(self, terms: list[tuple[Key, int]]) -> None:
         if any(key in self.quantities for key, _ in terms):
@@ -292,17 +296,13 @@ def _stock_series(system: Knowledge, stock: str, flows: tuple, where: tuple[str,
     level = 0
     for before, now in zip([None, *periods], periods, strict=False):
         inflow, outflow = ((flow, now, *where) for flow in flows)
-        level += _value(system, inflow) - _value(system, outflow)
+        level += system.level(inflow) - system.level(outflow)
         key = (stock, now, *where)
         system.quantities[key] = (level, 0, LATENT)
         terms = [(key, 1), (inflow, -1), (outflow, 1)]
         if before is not None:
             terms.append(((stock, before, *where), -1))
         system.add_equation(terms)
-
-
-def _value(system: Knowledge, key: Key) -> int:
-    return system.quantities[key][0] if key in system.quantities else 0
 
 
 def unpublished(key: Key, config: Config) -> bool:

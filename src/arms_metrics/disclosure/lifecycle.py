@@ -42,7 +42,7 @@ def add_stages(system, config: Config, present: dict[str, set], periods: list[st
 def _stage(system, stock: str, flows: tuple[str, str], where: tuple, periods: list[str]):
     levels, level = [], 0
     for now in periods:
-        level += _value(system, (flows[0], now, *where)) - _value(system, (flows[1], now, *where))
+        level += system.level((flows[0], now, *where)) - system.level((flows[1], now, *where))
         levels.append(level)
     if min(levels, default=0) < 0:
         return  # the data break the order of events here: no rule the public can rely on
@@ -78,13 +78,9 @@ def add_carried(system, config: Config, present: dict[str, set], periods: list[s
 
 def _carried(system, name: str, keys: tuple[Key, Key, Key]) -> None:
     over, previous, outflow = keys
-    slack = _value(system, over) - _value(system, previous) + _value(system, outflow)
+    slack = system.level(over) - system.level(previous) + system.level(outflow)
     if slack < 0:
         return  # an application exactly at its target after a whole quarter
     key = (name, *over[1:])
     system.quantities[key] = (slack, 0, LATENT)
     system.add_equation([(over, 1), (previous, -1), (outflow, 1), (key, -1)])
-
-
-def _value(system, key: Key) -> int:
-    return system.quantities[key][0] if key in system.quantities else 0

@@ -134,7 +134,7 @@ def add_outcomes(system, config: Config, present: dict[str, set]) -> None:
         if not wheres:
             continue
         matrix, names = _matrix(dim)
-        truth = np.array([[_value(system, (i, *w)) for i in ids] for w in wheres], dtype=float)
+        truth = np.array([[system.level((i, *w)) for i in ids] for w in wheres], dtype=float)
         solved = _solve(matrix, truth.T)
         for where, column in zip(wheres, solved.T, strict=True):
             _add_cell(system, dim, where, names, column)
@@ -189,8 +189,8 @@ def _add_cell(system, dim: Dimension, where: tuple, names: list[str], values) ->
     for part in dim.within:
         n, unrecorded = (part.id + N, *where), (part.id + UNRECORDED, *where)
         chosen = dim.atoms_of(part.links["within"])
-        total = sum(_value(system, keys[j]) for j in chosen)
-        system.quantities[unrecorded] = (total - _value(system, n), 0, LATENT)
+        total = sum(system.level(keys[j]) for j in chosen)
+        system.quantities[unrecorded] = (total - system.level(n), 0, LATENT)
         system.add_equation([(n, 1), (unrecorded, 1), *((keys[j], -1) for j in chosen)])
 
 
@@ -224,10 +224,6 @@ def add_shown(system, config: Config, rows: list[tuple[str, tuple, int, bool]]) 
             if before:
                 system.locked.add(shown)
             system.add_equation([(shown, 1), (tally, -1)])
-
-
-def _value(system, key: Key) -> int:
-    return system.quantities[key][0] if key in system.quantities else 0
 
 
 def _number(value: float) -> int:
