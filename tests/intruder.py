@@ -41,6 +41,9 @@ Every cell is an unknown with an interval; a published figure is an interval of 
 - ``follows`` and ``carried_over``: the order of a record's events
   (``tests/intruder_stages.py``): records between two stages are an unpublished stock, and
   an application pending a whole quarter is past target.
+- ``nesting`` and ``floor``: forms and control categories add up to their agency, and a
+  published sum or statistic says its hidden count is at least the rule's number of records
+  (``tests/intruder_nesting.py``).
 - ``outcomes`` and ``threshold``: rates read together through their outcomes, and medians
   and p90s bounding within-target counts (``tests/intruder_outcomes.py``); an outcome no
   cell publishes (withdrawals) pinned at 1 or 2 is ``small``.
@@ -63,11 +66,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from tests import intruder_outcomes, intruder_stages
+from tests import intruder_nesting, intruder_outcomes, intruder_stages
 
 INF = float("inf")
 LINKS = ("additivity", "stock_flow", "population", "rest", "rate", "outcomes", "threshold",
-         "follows", "carried_over", "earlier_release")  # fmt: skip
+         "follows", "carried_over", "nesting", "floor", "earlier_release")  # fmt: skip
 Key = tuple[str, str, str, str]  # (series, period, breakdown, breakdown_value)
 
 
@@ -242,9 +245,11 @@ class _Attack:
     """Writes the constraints of every link over the releases' cells, then solves them."""
 
     def __init__(self, releases: list[list[dict]], registry: dict, regions: dict, skip,
-                 targets: dict | None = None) -> None:  # fmt: skip
+                 targets: dict | None = None, nests: dict | None = None,
+                 floors: dict | None = None) -> None:  # fmt: skip
         self.rels = [_Release(rows) for rows in releases]
         self.targets = targets or {}
+        self.nests, self.floors = nests or {}, floors or {}
         self.outcomes: dict[Key, tuple[Key, int]] = {}  # unpublished outcome -> (cell, unknown)
         self.reg = {i: e for i, e in registry.items() if e["family"] not in skip}
         self.regions = regions
@@ -446,6 +451,8 @@ class _Attack:
             intruder_outcomes.thresholds(self, rel, self.targets)
             intruder_stages.follows(self, rel)
             intruder_stages.carried_over(self, rel, self.targets)
+            intruder_nesting.nesting(self, rel, self.nests)
+            intruder_nesting.floors(self, rel, self.floors)
         self.s.solve()
         return self.report()
 
@@ -504,10 +511,13 @@ def attack(
     regions: dict,
     skip=("notifications",),
     targets: dict | None = None,
+    nests: dict | None = None,
+    floors: dict | None = None,
 ) -> Report:
     """Everything the public can work out from ``releases`` (oldest first): see the module.
-    ``targets``: pipeline.toml's ``[targets]`` tables (for the ``threshold`` link)."""
-    return _Attack(releases, registry, regions, set(skip), targets).run()
+    ``targets``: pipeline.toml's ``[targets]`` tables (for the ``threshold`` link); ``nests``
+    and ``floors``: ``intruder_nesting.read_nesting`` and ``read_floors``."""
+    return _Attack(releases, registry, regions, set(skip), targets, nests, floors).run()
 
 
 def violations(report: Report, policies: dict[str, str], exempt=("notifications",)) -> Report:
@@ -582,5 +592,7 @@ def attack_site(site: Path, pipeline: Path) -> tuple[Report, Report]:
     regions = read_regions(pipeline / "reference" / "purchasers.csv")
     policies, exempt = read_policies(pipeline / "pipeline.toml")
     targets = read_targets(pipeline / "pipeline.toml")
-    report = attack(read_site(site), registry, regions, skip=exempt, targets=targets)
+    nests, floors = intruder_nesting.read_nesting(pipeline), intruder_nesting.read_floors(pipeline)
+    report = attack(read_site(site), registry, regions, skip=exempt, targets=targets, nests=nests,
+                    floors=floors)  # fmt: skip
     return report, violations(report, policies, exempt)

@@ -92,6 +92,9 @@ class Registry:
     groups: dict[str, str]
     breakdown_labels: dict[str, str]
     unit_labels: dict[str, str]
+    # [nesting]: a breakdown whose values each belong to one value of another, with the
+    # reference file that says which: {child: (parent breakdown, reference file name)}
+    nesting: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def get(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:
@@ -225,7 +228,23 @@ def load_registry(path: Path) -> Registry:
         problem = links_problem(indicator, {i.id: i for i in indicators})
         if problem:
             raise ConfigError(f"{path}: indicator {indicator.id}: links: {problem}")
-    return Registry(indicators, data.get("groups", {}), labels, data.get("units", {}))
+    nesting = _nesting(data.get("nesting", {}), labels, path)
+    return Registry(indicators, data.get("groups", {}), labels, data.get("units", {}), nesting)
+
+
+def _nesting(section: dict[str, Any], labels: dict[str, str], path: Path) -> dict:
+    """``[nesting] child = { within = "parent", reference = "file.csv" }``: both breakdowns
+    known, the file in ``reference/`` beside the registry."""
+    out = {}
+    for child, entry in sorted(section.items()):
+        within = entry.get("within") if isinstance(entry, dict) else None
+        reference = entry.get("reference") if isinstance(entry, dict) else None
+        if child not in labels or within not in labels or within == child:
+            raise ConfigError(f"{path}: [nesting] {child}: needs two different breakdowns")
+        if not isinstance(reference, str) or not (path.parent / "reference" / reference).is_file():
+            raise ConfigError(f"{path}: [nesting] {child}: reference {reference!r} not found")
+        out[child] = (within, reference)
+    return out
 
 
 def links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | None:

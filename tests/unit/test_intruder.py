@@ -887,3 +887,48 @@ def test_an_application_pending_a_whole_quarter_is_past_target(period, recovered
     )
     commerce = ("lic_pending_over_target", period, "agency", "COMMERCE")
     assert (commerce in found(report)) is recovered
+
+
+# ------------------------------------- nesting and floors (intruder_nesting)
+NESTS = {"form": ("agency", {"DSP-5": "STATE", "DSP-73": "STATE", "BIS-748P": "COMMERCE"})}
+
+
+@pytest.mark.parametrize("nested", [True, False])
+def test_an_agencys_forms_add_up_to_it(nested) -> None:
+    # STATE 7, COMMERCE 4; forms DSP-5 5, DSP-73 and BIS-748P hidden (6 together). With the
+    # forms' agencies known, BIS-748P is COMMERCE's 4 and DSP-73 is 7 - 5 = 2.
+    text = f"""
+        received,{Q1},total,All,11
+        received,{Q1},agency,STATE,7
+        received,{Q1},agency,COMMERCE,4
+        received,{Q1},form,DSP-5,5
+        received,{Q1},form,DSP-73,S
+        received,{Q1},form,BIS-748P,S
+        """
+    report = intruder.attack([release(text)], REGISTRY, REGIONS, nests=NESTS if nested else {})
+    expected = {("received", Q1, "form", "DSP-73"): 2, ("received", Q1, "form", "BIS-748P"): 4}
+    assert found(report) == (expected if nested else {})
+
+
+@pytest.mark.parametrize(("value_shown", "recovered"), [(True, True), (False, False)])
+def test_a_published_sum_says_its_hidden_count_is_at_least_three(value_shown, recovered):
+    # Final actions: total 6 = GB + FR, both hidden (>= 1 each); their dollar sums (`sum`,
+    # whose count is final actions) are left without n. FR's sum is published, so FR rests
+    # on at least 3 records: FR >= 3, GB <= 3. With GB's sum published too, GB >= 3: both
+    # are 3. With GB's sum hidden, GB is 1 to 3 and FR 3 to 5: nothing pinned.
+    registry = {**REGISTRY, "sum": {"unit": "usd", "family": LIC, "additive": True,
+                                    "links": {"count": "final"}}}  # fmt: skip
+    shown = "1000" if value_shown else "S"
+    text = f"""
+        final,{Q1},total,All,6
+        final,{Q1},purchaser,GB,S
+        final,{Q1},purchaser,FR,S
+        sum,{Q1},total,All,3000,
+        sum,{Q1},purchaser,GB,{shown},
+        sum,{Q1},purchaser,FR,2000,
+        """
+    rules = {LIC: ("confidential", 3, 5)}
+    report = intruder.attack([release(text)], registry, REGIONS, floors=rules)
+    expected = {("final", Q1, "purchaser", "GB"): 3, ("final", Q1, "purchaser", "FR"): 3}
+    got = {k: v for k, v in found(report).items() if k[0] == "final"}
+    assert got == (expected if recovered else {})

@@ -153,8 +153,8 @@ def test_a_value_published_before_is_public_now(config) -> None:
         cell("lic_applications_received", "FY2026-Q1", "total", "All", 6),
         cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 1),
         cell("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE", 5),
-        cell("lic_applications_received", "FY2026-Q1", "application_type", "DSP-5", 4),
-        cell("lic_applications_received", "FY2026-Q1", "application_type", "BIS-748P", 2),
+        cell("lic_applications_received", "FY2026-Q1", "application_type", "DSP-5", 1),
+        cell("lic_applications_received", "FY2026-Q1", "application_type", "BIS-748P", 5),
     ])  # fmt: skip
     earlier = {("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE"): {(Decimal(5), 5)}}
     per_table = protect.protect(truth, config)

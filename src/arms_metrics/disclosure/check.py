@@ -95,6 +95,30 @@ def _check_linked(cells: pl.DataFrame, truth: pl.DataFrame, config: Config,
     return len(system.hidden)
 
 
+def _check_counted(cells: pl.DataFrame, config: Config, earlier: Earlier | None) -> None:
+    """No rate, median, p90 or dollar sum with ``links.count`` is published beside its
+    suppressed count: it would say the count is at least the rule's number of records (a
+    figure an earlier release published unchanged is public anyway)."""
+    counted = {i.id: i.links["count"] for i in config.registry.indicators
+               if i.unit in ("percent", "days", "usd") and i.links.get("count")}  # fmt: skip
+    where = ["period", "breakdown", "breakdown_value"]
+    shown = cells.filter(pl.col("indicator_id").is_in(list(counted)) & ~pl.col("suppressed"))
+    shown = shown.with_columns(count_id=pl.col("indicator_id").replace_strict(counted))
+    hidden = cells.filter(pl.col("suppressed")).select(pl.col("indicator_id").alias("count_id"),
+                                                       *where)  # fmt: skip
+    bad = [row for row in shown.join(hidden, on=["count_id", *where]).sort(SORT_KEY)
+           .iter_rows(named=True)
+           if not knowledge.published_before(earlier, tuple(row[c] for c in SORT_KEY),
+                                             row["value"])]  # fmt: skip
+    if bad:
+        row = bad[0]
+        raise CheckFailed(
+            f"disclosure audit: {len(bad)} figures are published beside their suppressed "
+            f"count, which they bound, e.g. {row['indicator_id']} {row['period']} "
+            f"{row['breakdown']}={row['breakdown_value']}"
+        )
+
+
 def _check_tables(frame: pl.DataFrame) -> dict:
     """Every (indicator, quarter) with a hidden cell in ``frame``: no hidden cell is
     determined by its own tables (exact intervals); counts of what was checked and the
@@ -152,6 +176,7 @@ def audit(
         allowed |= {r for r, *k in frame.select(ROW, *SORT_KEY).iter_rows() if tuple(k) in given}
     _check_cells(frame, allowed)
     if truth is not None:  # after the cheap checks: the first broken rule is named first
+        _check_counted(cells, config, earlier)
         checked = _check_linked(cells, truth, config, earlier, complete, given)
         linked["linked_counts_checked"] = checked
     # counts audited across linked tables need no table-by-table pass; dollars do

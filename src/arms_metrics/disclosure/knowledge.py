@@ -17,7 +17,7 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import lifecycle, links, outcomes
+from arms_metrics.disclosure import lifecycle, links, nesting, outcomes
 from arms_metrics.disclosure.links import (
     COMPLEMENT,
     LATENT,
@@ -78,6 +78,12 @@ def _tables(system: Knowledge, config: Config, present: dict[str, set]) -> None:
                 system.add_equation(
                     [(total, -1)] + [((qid, period, breakdown, v), 1) for v in values]
                 )
+
+
+def _additive(config: Config, present: dict[str, set]) -> set[str]:
+    """The quantities whose breakdown cells add up: additive indicators, rate tallies, n."""
+    registry = config.registry
+    return {q for q in present if "#" in q or registry.get(q.split("#")[0]).additive}
 
 
 def _regions(system: Knowledge, present: dict[str, set], parents: dict) -> None:
@@ -222,6 +228,7 @@ def knowledge(truth: pl.DataFrame, config: Config, earlier: dict | None = None) 
     periods = sorted(set(truth["period"].to_list()), key=lambda p: Quarter.parse(p).index)
     _tables(known, config, present)
     _regions(known, present, parents)
+    nesting.add_nesting(known, config, present, _additive(config, present))
     _stock_flows(known, config, present, periods)
     _rate_counts(known, config, present)
     _unpublished_stocks(known, config, present, periods, {k[3]: r for k, r in parents.items()})

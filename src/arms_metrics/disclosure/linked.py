@@ -145,12 +145,13 @@ def tally_frame(frame: pl.DataFrame, labels: list) -> pl.DataFrame:
 
 
 def statistic_count_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]]:
-    """(statistic row, row of its population count) for every rate, median or p90 with
-    ``links.count``: a published rate pins numerator + complement = that count, and whether
-    a statistic is hidden tells whether its count is below the statistic threshold; and
+    """(statistic row, row of its population count) for every rate, median, p90 or dollar
+    sum with ``links.count``: a published rate pins numerator + complement = that count,
+    and a published statistic or sum says its count is at least the rule's number of
+    records (5, or 3 for a sum: a hidden count of 3 beside a published sum is pinned); and
     (statistic row, row of the share it ``reveals``): a published median or p90 bounds the
     share's numerator (``outcomes``), so it goes where the share goes."""
-    statistic = ("percent", "days")
+    statistic = ("percent", "days", "usd")
     partners = [
         (i.id, target)
         for i in config.registry.indicators

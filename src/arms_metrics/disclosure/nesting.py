@@ -1,0 +1,61 @@
+"""Breakdowns nested in another (``[nesting]`` in ``indicators.toml``): every control
+category and every application type belongs to one licensing agency, as the public knows
+from the reference files, so per quantity and quarter the cells of an agency's categories
+(and of its forms) add up to the agency's cell. COMMERCE has one form, BIS-748P: its cells
+are COMMERCE's. (Purchasers within a region are the built-in case, ``knowledge._regions``.)
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+from arms_metrics.config import Config
+from arms_metrics.errors import ConfigError
+
+
+def members(config: Config) -> dict[str, tuple[str, dict[str, str]]]:
+    """{child breakdown: (parent breakdown, {child value: parent value})} from the
+    reference files the registry names (columns ``code`` and the parent breakdown)."""
+    out = {}
+    for child, (parent, file_name) in config.registry.nesting.items():
+        path = config.reference_dir / file_name
+        out[child] = (parent, _read(path, parent))
+    return out
+
+
+def _read(path: Path, parent: str) -> dict[str, str]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    if not rows or not {"code", parent} <= set(rows[0]):
+        raise ConfigError(f"{path}: needs the columns code and {parent}")
+    return {row["code"].strip(): row[parent].strip() for row in rows}
+
+
+def add_nesting(system, config: Config, present: dict[str, set], additive: set[str]) -> None:
+    """parent cell = sum of its children's cells, per additive quantity and quarter, where the
+    release publishes both tables (absent rows of a published table are zeros)."""
+    for child, (parent, belongs) in members(config).items():
+        for qid in sorted(additive):
+            keys = present.get(qid, set())
+            shown = {breakdown for _, breakdown, _ in keys}
+            if child not in shown or parent not in shown:
+                continue
+            groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+            unplaced = set()  # a value no reference row places: its quarter is left out
+            for period, breakdown, value in keys:
+                if breakdown == child and value in belongs:
+                    groups[(period, belongs[value])].append(value)
+                elif breakdown == child:
+                    unplaced.add(period)
+                elif breakdown == parent:
+                    groups.setdefault((period, value), [])
+            for (period, owner), values in sorted(groups.items()):
+                if period in unplaced:
+                    continue
+                terms = [((qid, period, child, v), 1) for v in sorted(values)]
+                system.add_equation([((qid, period, parent, owner), -1), *terms])

@@ -1,0 +1,102 @@
+"""Breakdowns nested in another (``[nesting]``, ``disclosure/nesting.py``) on hand-made
+releases: every figure worked out by hand beside it."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from arms_metrics.config import load_config
+from arms_metrics.disclosure import knowledge, nesting, protect
+from arms_metrics.errors import ConfigError
+from tests.conftest import PIPELINE_TOML
+from tests.unit.test_linked_protection import cell, frame
+
+Q1 = "FY2026-Q1"
+RECEIVED = "lic_applications_received"
+
+
+def received(agencies: dict, types: dict) -> pl.DataFrame:
+    rows = [cell(RECEIVED, Q1, "total", "All", sum(agencies.values()))]
+    rows += [cell(RECEIVED, Q1, "agency", a, v) for a, v in agencies.items()]
+    rows += [cell(RECEIVED, Q1, "application_type", t, v) for t, v in types.items()]
+    return frame(rows)
+
+
+# STATE 7, COMMERCE 4; by form DSP-5 5, DSP-73 2, BIS-748P 4 (total 11). DSP-73 rests on 2
+# applications and BIS-748P is its complement in the form table: DSP-73 + BIS-748P = 11 - 5
+# = 6 leaves each free, but BIS-748P is COMMERCE's only form, so it is COMMERCE's 4, and
+# DSP-73 = 6 - 4 = 2 (also STATE's 7 - DSP-5's 5).
+TRUTH = received({"STATE": 7, "COMMERCE": 4}, {"DSP-5": 5, "DSP-73": 2, "BIS-748P": 4})
+FORMS = pl.col("breakdown_value").is_in(["DSP-73", "BIS-748P"])
+
+
+def leaks(truth: pl.DataFrame, hidden: pl.Expr, config) -> dict:
+    system = knowledge.build(truth.with_columns(suppressed=hidden), truth, config)
+    return {key[3]: system.truth[key] for key in knowledge.leaks(system, config, given=set())}
+
+
+def test_the_reference_places_every_form_and_category_in_its_agency(config) -> None:
+    placed = nesting.members(config)
+    assert placed["application_type"][0] == "agency"
+    assert placed["application_type"][1]["BIS-748P"] == "COMMERCE"
+    assert placed["application_type"][1]["DSP-85"] == "STATE"
+    assert placed["control_category"][1]["XXI"] == "STATE"
+    assert placed["control_category"][1]["0"] == "COMMERCE"
+
+
+def test_the_forms_of_the_reference_are_the_forms_ingest_accepts(config) -> None:
+    from arms_metrics.ingest.schemas import APPLICATION_TYPES
+
+    by_agency: dict[str, list[str]] = {}
+    for form, agency in nesting.members(config)["application_type"][1].items():
+        by_agency.setdefault(agency, []).append(form)
+    assert {a: sorted(f) for a, f in by_agency.items()} == {
+        a: sorted(f) for a, f in APPLICATION_TYPES.items()
+    }
+
+
+@pytest.mark.parametrize("nested", [True, False])
+def test_an_agencys_only_form_is_the_agency(config, nested) -> None:
+    saved = dict(config.registry.nesting)
+    if not nested:
+        config.registry.nesting.clear()
+    try:
+        found = leaks(TRUTH, FORMS, config)
+    finally:
+        config.registry.nesting.update(saved)
+    assert found == ({"DSP-73": 2, "BIS-748P": 4} if nested else {})
+
+
+def test_the_protection_hides_more_where_an_agency_gives_its_forms_away(config) -> None:
+    per_table = protect.protect(TRUTH, config)
+    assert set(per_table.filter("suppressed")["breakdown_value"]) == {"DSP-73", "BIS-748P"}
+    assert leaks(TRUTH, pl.col("breakdown_value").is_in(["DSP-73", "BIS-748P"]), config)
+    linked_ = protect.protect(TRUTH, config, linked_tables=True, complete=True)
+    system = knowledge.build(linked_, TRUTH, config)
+    assert knowledge.leaks(system, config, given=set()) == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('control_category = { within = "agency", reference = "nope.csv" }', "not found"),
+        ('control_category = { within = "control_category", reference = "categories.csv" }',
+         "two different breakdowns"),
+        ('color_code = { within = "agency", reference = "categories.csv" }',
+         "two different breakdowns"),
+    ],
+)  # fmt: skip
+def test_a_bad_nesting_is_a_config_error(tmp_path, entry, message) -> None:
+    import shutil
+
+    shutil.copytree(PIPELINE_TOML.parent, tmp_path / "p")
+    registry = tmp_path / "p" / "indicators.toml"
+    text = registry.read_text(encoding="utf-8")
+    head, tail = text.split("[nesting]\n", 1)
+    body, rest = tail.split("\n\n", 1)
+    kept = [line for line in body.splitlines() if line.startswith("#")]
+    registry.write_text(head + "[nesting]\n" + "\n".join([*kept, entry]) + "\n\n" + rest)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(tmp_path / "p" / "pipeline.toml")
+    assert info.value.exit_code == 78
