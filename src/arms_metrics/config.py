@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from arms_metrics import methodology
 from arms_metrics.errors import ConfigError
+from arms_metrics.methodology import Methodology
 from arms_metrics.quarters import Quarter
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +129,7 @@ class Config:
     max_years_after_quarter_end: int = 10  # [ingest]: so are dates this far after it
     max_indicator_loss_share: float = 0.005  # [quality]: records an indicator may lose
     max_file_bytes: int = MAX_FILE_BYTES  # [ingest]: a larger input file is refused (exit 65)
+    methodology: Methodology | None = None  # methodology.toml beside pipeline.toml
 
     @property
     def pipeline_dir(self) -> Path:
@@ -363,7 +366,8 @@ def load_config(path: Path | str | None = None) -> Config:
     targets = data.get("targets", {})
     if "licence" in targets:  # the British spelling of 0.1; refused rather than guessed
         raise ConfigError(f"{path}: [targets.licence] is now [targets.license]; rename it")
-    digest = hashlib.sha256(raw + registry_path.read_bytes()).hexdigest()
+    texts, texts_raw = methodology.load(path.parent / "methodology.toml", targets)
+    digest = hashlib.sha256(raw + registry_path.read_bytes() + texts_raw).hexdigest()
     try:
         return Config(
             path=path.resolve(),
@@ -378,6 +382,7 @@ def load_config(path: Path | str | None = None) -> Config:
             release_lag_days=lag,
             registry=registry,
             raw_hash=digest,
+            methodology=texts,
             **_quality(data, path),
         )
     except (KeyError, ValueError, TypeError) as exc:

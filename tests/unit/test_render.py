@@ -324,7 +324,7 @@ def test_sentence_case_keeps_acronyms():
 def test_methodology_states_the_cost_of_suppression(config):
     import dataclasses
 
-    from arms_metrics.site import pages
+    from arms_metrics.site import methodology_page
 
     # 3 of 4 figures hidden overall (75%); FMS 2 of 3 (67%); licensing 1 of 1 (100%).
     shares = {
@@ -336,7 +336,7 @@ def test_methodology_states_the_cost_of_suppression(config):
         "by_breakdown": {},
     }
     release = dataclasses.replace(make_release(config), audit={"suppression": shares})
-    rules = pages.disclosure_rules(release)
+    rules = methodology_page.disclosure_rules(release)
     assert rules[-1] == (
         "In this release 3 of 4 figures (75%) are suppressed: Foreign Military Sales 67%, "
         "Export licensing 100%."

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from arms_metrics.config import TEMPLATES_DIR, Indicator
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
-from arms_metrics.site import charts, downloads, pages, views
+from arms_metrics.site import charts, dates, downloads, pages, views
 from arms_metrics.writers import write_bytes
 
 
@@ -96,7 +96,7 @@ def site_context(release: Release) -> dict[str, Any]:
         "publisher": pub.get("publisher", ""),
         "partners": " and the ".join(pub.get("partners", [])),
         "period": release.period,
-        "release_date": pages.long_date(release.release_date),
+        "release_date": dates.long_date(release.release_date),
         "latest_path": f"releases/{release.period}/index.html",
         "version": release.version,
     }

@@ -1,0 +1,131 @@
+"""The methodology page's own words (``methodology.toml``, ``arms_metrics.methodology``)
+and what the page makes of them: the loader's cases (expected, edge, erroneous) and the
+page's summary, glossary, targets with their basis, symbols and next release date."""
+
+from __future__ import annotations
+
+import dataclasses
+import html as html_lib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arms_metrics import methodology
+from arms_metrics.config import load_config
+from arms_metrics.errors import ConfigError
+from arms_metrics.site import methodology_page
+from tests.conftest import PIPELINE_TOML
+from tests.unit.site_fixtures import make_release
+
+TARGETS = {"license": {"STATE": 60, "COMMERCE": 90}}
+MINIMAL = """
+summary = ["One."]
+not_measures = ["Not sales."]
+limitations = ["Late records."]
+[[glossary]]
+term = "LOA"
+name = "Letter of Offer and Acceptance"
+text = "An offer."
+[[symbols]]
+symbol = "(S)"
+name = "suppressed"
+text = "Withheld."
+[basis.license]
+STATE = "NSPD-56."
+COMMERCE = "15 CFR 750.4."
+"""
+
+
+def load(tmp_path: Path, text: str, targets=TARGETS) -> methodology.Methodology:
+    path = tmp_path / "methodology.toml"
+    path.write_text(text, encoding="utf-8")
+    return methodology.load(path, targets)[0]
+
+
+def test_the_texts_load_in_their_order(tmp_path) -> None:
+    texts = load(tmp_path, MINIMAL)
+    assert texts.summary == ("One.",)
+    assert texts.glossary == (("LOA", "Letter of Offer and Acceptance", "An offer."),)
+    assert texts.symbols == (("(S)", "suppressed", "Withheld."),)
+    # sorted by key whatever the file's order
+    assert list(texts.basis["license"]) == ["COMMERCE", "STATE"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda t: t.replace('summary = ["One."]', "summary = []"), "summary must be a list"),
+        (lambda t: t.replace('["Late records."]', '["  "]'), "limitations must be a list"),
+        (lambda t: 'extra = "x"\n' + t, "unknown key 'extra'"),
+        (lambda t: t.replace('name = "suppressed"\n', ""), "[[symbols]] entry 1 needs exactly"),
+        (lambda t: t.replace('text = "An offer."', 'text = ""'), "[[glossary]] entry 1 has an"),
+        (lambda t: t.replace('STATE = "NSPD-56."\n', ""), "[basis.license] needs STATE"),
+        (lambda t: t + '[basis.tpt]\nX = "y"\n', "[basis.tpt] names no target in use"),
+        (lambda t: t.replace("[[glossary]]", "[glossary"), "not valid TOML"),
+    ],
+)  # fmt: skip
+def test_a_bad_file_is_a_config_error_naming_the_key(tmp_path, change, message) -> None:
+    with pytest.raises(ConfigError) as info:
+        load(tmp_path, change(MINIMAL))
+    assert message in str(info.value)
+    assert str(tmp_path / "methodology.toml") in str(info.value)
+    assert info.value.exit_code == 78
+
+
+def test_the_pipeline_refuses_to_start_without_its_methodology(tmp_path) -> None:
+    shutil.copytree(PIPELINE_TOML.parent, tmp_path / "pipeline")
+    (tmp_path / "pipeline" / "methodology.toml").unlink()
+    with pytest.raises(ConfigError, match="methodology file not found"):
+        load_config(tmp_path / "pipeline" / "pipeline.toml")
+
+
+def test_every_target_in_use_has_its_basis(config) -> None:
+    texts = config.methodology
+    assert set(texts.basis["license"]) == set(config.license_targets)
+    assert set(texts.basis["development_group"]) == set(config.development_targets)
+    assert "750.4" in texts.basis["license"]["COMMERCE"]
+    assert "Directive 56" in texts.basis["license"]["STATE"]
+
+
+def test_the_glossary_has_the_terms_a_reader_meets(config) -> None:
+    terms = {term for term, _, _ in config.methodology.glossary}
+    assert {"LOR", "LOA", "AOD", "RWA", "SSC", "36(b), 36(c)", "USML", "CCL"} <= terms
+
+
+def test_the_page_names_the_next_release_from_the_calendar(config) -> None:
+    # pipeline.toml schedules FY2026-Q2 on 2026-05-15; the release before it is FY2026-Q1.
+    release = make_release(config, quarter="FY2026-Q1", previous_releases=())
+    assert methodology_page.context(release)["next_release"] == (
+        "The next release, for FY2026-Q2, is due on May 15, 2026."
+    )
+    # FY2027-Q1 is not in the calendar: its end (December 31, 2026) + 45 days
+    release = make_release(config, quarter="FY2026-Q4", previous_releases=())
+    assert methodology_page.context(release)["next_release"] == (
+        "The next release, for FY2027-Q1, is due around February 14, 2027 (not yet scheduled)."
+    )
+
+
+def test_the_targets_table_gives_days_and_basis(config) -> None:
+    release = make_release(config)
+    rows = {
+        name: (days, basis) for name, days, basis in methodology_page.context(release)["targets"]
+    }
+    days, basis = rows["License processing, Commerce (BIS)"]
+    assert days == "90" and basis.startswith("15 CFR 750.4(a)")
+
+
+def test_the_rendered_page_carries_every_text(config, tmp_path) -> None:
+    from arms_metrics.site import render
+
+    release = dataclasses.replace(make_release(config))
+    render.render_site(release, tmp_path)
+    html = (tmp_path / "methodology.html").read_text(encoding="utf-8")
+    text = html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    texts = config.methodology
+    for words in (*texts.summary, *texts.not_measures, *texts.limitations):
+        assert words in text, words[:40]
+    for term, name, _ in texts.glossary:
+        assert f'<abbr title="{name}">{term}</abbr>' in html
+    assert "The next release, for FY2026-Q3, is due on August 14, 2026." in text
