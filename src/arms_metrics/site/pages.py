@@ -206,7 +206,7 @@ def methodology_context(release: Release) -> dict[str, Any]:
         for k, v in sorted(config.development_targets.items())
     ]
     targets += [
-        (f"License processing, {views.label('agency', k)}", str(v))
+        (f"License processing, {views.label(release, 'agency', k)}", str(v))
         for k, v in sorted(config.license_targets.items())
     ]
     pub = config.publication
@@ -244,7 +244,7 @@ def revisions_context(release: Release) -> dict[str, Any]:
             "breakdown": "Total"
             if r["breakdown"] == "total"
             else f"{reg.breakdown_labels.get(r['breakdown'], r['breakdown'])}: "
-            f"{views.label(r['breakdown'], r['breakdown_value'])}",
+            f"{views.label(release, r['breakdown'], r['breakdown_value'])}",
             "value": views.cell_text(r["value"], r["suppressed"], r["unit"]),
         }
         for r in cells.iter_rows(named=True)
