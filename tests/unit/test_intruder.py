@@ -887,3 +887,16 @@ def test_an_application_pending_a_whole_quarter_is_past_target(period, recovered
     )
     commerce = ("lic_pending_over_target", period, "agency", "COMMERCE")
     assert (commerce in found(report)) is recovered
+
+
+def test_read_regions_knows_alpha3_and_alpha2(tmp_path):
+    """Purchaser cells are published by alpha-3 code (alpha-2 before 0.2): both find the
+    region, organizations by their own code."""
+    path = tmp_path / "purchasers.csv"
+    path.write_text(
+        "code,alpha3,name,region,kind,aliases\n"
+        "NA,NAM,Namibia,AF,country,\n"
+        "NATO,,North Atlantic Treaty Organization,IO,organization,\n",
+        encoding="utf-8",
+    )
+    assert intruder.read_regions(path) == {"NA": "AF", "NAM": "AF", "NATO": "IO"}
