@@ -157,3 +157,20 @@ def test_code_list_resources_name_their_files():
         "codes/control_categories.csv",
         "codes/regions.csv",
     ]
+
+
+def test_pages_name_purchasers_as_the_csv_does(config):
+    """The breakdown table of a page and its CSV use the same label for the same cell."""
+    from arms_metrics.site import views
+
+    rows = [
+        cell("fms_loas_offered", "FY2026-Q2", 3, "count", 3, "purchaser", "NA"),
+        cell("fms_loas_offered", "FY2026-Q2", 5, "count", 5, "purchaser", "AE"),
+    ]
+    release = tiny_release(config, rows, "FY2026-Q2")
+    indicator = release.config.registry.get("fms_loas_offered")
+    table = views.breakdown_table(release, indicator, "purchaser", "x.csv", "x")
+    assert [label for label, _ in table.rows] == ["United Arab Emirates", "Namibia"]
+    text = downloads.csv_bytes(table.cells, downloads.release_names(release)).decode()
+    assert ",purchaser,ARE,United Arab Emirates,5,ok," in text
+    assert ",purchaser,NAM,Namibia,3,ok," in text
