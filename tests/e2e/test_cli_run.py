@@ -121,6 +121,17 @@ def test_pandas_defaults_read_every_published_csv_whole(built) -> None:
     assert not codes["code"].isna().any() and "NAM" in set(codes["code"])
 
 
+def test_sample_data_package_validates_with_frictionless(built) -> None:
+    """indicators.csv and the four code lists against datapackage.json (types, enums,
+    required fields, primary keys)."""
+    from frictionless import validate
+
+    site, _ = built
+    report = validate(str(site / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    assert report.stats["tasks"] == 5
+
+
 def test_validation_outputs_and_conservation(built) -> None:
     _, work = built
     import json
