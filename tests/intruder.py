@@ -8,7 +8,9 @@ the purchaser -> region reference and the family policies of ``pipeline.toml``.
 Inputs: ``attack(releases, registry, regions)``. ``releases`` holds the rows (dicts with
 indicator_id, period, breakdown, breakdown_value, value, n, suppressed) of each release,
 oldest first; the last is the current one. ``registry`` maps an indicator id to its
-registry entry, ``regions`` a purchaser code to its region.
+registry entry, ``regions`` a published purchaser code to its region. A site whose
+releases mix alpha-2 (before 0.2) and alpha-3 purchaser codes is read as two sets of keys:
+the earlier-release link then misses those purchaser cells (sound, weaker).
 
 Output: a ``Report``. ``recovered``: every suppressed cell pinned exactly (a usd cell to
 within +-1 dollar; a percent cell when its numerator and population are pinned).
@@ -566,7 +568,14 @@ def read_registry(path: Path) -> dict[str, dict]:
 
 
 def read_regions(path: Path) -> dict[str, str]:
-    return {r["code"].strip(): r["region"].strip() for r in read_rows(path)}
+    """Published purchaser code -> region: a country's alpha-3 code (from 0.2) and its
+    reference code (releases before 0.2 published alpha-2), an organization's code."""
+    regions = {}
+    for row in read_rows(path):
+        for code in (row["code"].strip(), row.get("alpha3", "").strip()):
+            if code:
+                regions[code] = row["region"].strip()
+    return regions
 
 
 def read_policies(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:

@@ -36,7 +36,8 @@ CELL_SCHEMA: dict[str, pl.DataType] = {
     "revised": pl.Boolean(),
 }
 
-# The public columns of indicators.csv, in order (README, Outputs).
+# The public columns of indicators.csv, in order (README, Outputs). ``breakdown_label`` and
+# ``status`` are not cell columns: the site writes them from the cells (site/downloads.py).
 PUBLIC_COLUMNS = [
     "indicator_id",
     "period",
@@ -44,7 +45,9 @@ PUBLIC_COLUMNS = [
     "fiscal_quarter",
     "breakdown",
     "breakdown_value",
+    "breakdown_label",
     "value",
+    "status",
     "unit",
     "n",
     "suppressed",

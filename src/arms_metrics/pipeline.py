@@ -23,6 +23,7 @@ from arms_metrics.disclosure import check, protect
 from arms_metrics.disclosure.summary import suppression_summary
 from arms_metrics.errors import CannotCreate, UsageError
 from arms_metrics.ingest.load import Ingested, ingest
+from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import revisions
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release, earlier_figures, published_releases
@@ -130,7 +131,8 @@ def build_release(
     progress(f"computing indicators for {quarter}")
     computed = indicators.compute(ingested.tables, config, quarter)
     progress(f"disclosure control on {computed.cells.height} cells")
-    earlier = earlier_figures(site_dir, quarter)
+    internal = load_names(config.reference_dir).internal()  # published codes -> cells' codes
+    earlier = earlier_figures(site_dir, quarter, internal)
     given = check.linked_implied(computed.cells, config)
     protected = protect.protect(
         computed.cells, config, earlier, linked_tables=True, complete=True, given=given
@@ -139,7 +141,7 @@ def build_release(
     audit = check.audit(protected, config, computed.cells, earlier, complete=True, given=given)
     audit |= {"suppression": suppression_summary(protected, config)}
     previous = [q.label for q in published_releases(site_dir) if q < quarter]
-    cells = revisions.mark_revisions(protected, site_dir, quarter)
+    cells = revisions.mark_revisions(protected, site_dir, quarter, internal)
     return Release(
         quarter=quarter,
         release_date=release_date(config, quarter),

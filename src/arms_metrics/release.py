@@ -10,6 +10,7 @@ Nothing here is computed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -79,9 +80,29 @@ def previous_release(site_dir: Path, quarter: Quarter) -> Quarter | None:
     return earlier[-1] if earlier else None
 
 
-def read_published(path: Path) -> pl.DataFrame:
-    """The previous release's figures, keyed like the cells, values as Decimal."""
+# breakdown -> published code -> the cells' code (``ingest.names.Names.internal``): a release
+# publishes purchasers by alpha-3 code (NAM), the cells hold the reference code (NA).
+Codes = Mapping[str, Mapping[str, str]]
+
+
+def _read_csv(path: Path, internal: Codes | None) -> pl.DataFrame:
+    """A published indicators.csv as text, its breakdown values turned back into the cells'
+    codes. Releases written before the alpha-3 codes hold the cells' codes already, which no
+    published code equals (alpha-2 codes have two letters), so they pass unchanged."""
     frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    for breakdown, codes in (internal or {}).items():
+        mapped = pl.col("breakdown_value").replace(dict(codes))
+        frame = frame.with_columns(
+            breakdown_value=pl.when(pl.col("breakdown") == breakdown)
+            .then(mapped)
+            .otherwise(pl.col("breakdown_value"))
+        )
+    return frame
+
+
+def read_published(path: Path, internal: Codes | None = None) -> pl.DataFrame:
+    """The previous release's figures, keyed like the cells, values as Decimal."""
+    frame = _read_csv(path, internal)
     return frame.select(
         *SORT_KEY,
         pl.col("value").replace("", None).cast(pl.Decimal(38, 1)).alias("previous_value"),
@@ -90,15 +111,16 @@ def read_published(path: Path) -> pl.DataFrame:
     )
 
 
-def earlier_figures(site_dir: Path, quarter: Quarter) -> dict[tuple, set[tuple]]:
+def earlier_figures(
+    site_dir: Path, quarter: Quarter, internal: Codes | None = None
+) -> dict[tuple, set[tuple]]:
     """Every figure the other releases in ``site_dir`` published (not suppressed): cell key
     -> {(value as a normalized Decimal, n or None)}. What the public already knows."""
     found: dict[tuple, set[tuple]] = {}
     for other in published_releases(site_dir):
         if other == quarter:
             continue
-        path = site_dir / "releases" / other.label / PUBLISHED_CSV
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+        frame = _read_csv(site_dir / "releases" / other.label / PUBLISHED_CSV, internal)
         shown = frame.filter((pl.col("suppressed") == "false") & (pl.col("value") != ""))
         for row in shown.select(*SORT_KEY, "value", "n").iter_rows():
             value = Decimal(row[4]).normalize()

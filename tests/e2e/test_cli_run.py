@@ -49,6 +49,10 @@ def test_run_writes_every_page_and_file(built) -> None:
         "data.json",
         "data/indicators.csv",
         "data/datapackage.json",
+        "data/codes/purchasers.csv",
+        "data/codes/agencies.csv",
+        "data/codes/control_categories.csv",
+        "data/codes/regions.csv",
         f"releases/{QUARTER}/index.html",
         f"releases/{QUARTER}/manifest.json",
         f"releases/{QUARTER}/data/indicators.csv",
@@ -85,9 +89,47 @@ def test_indicators_csv_contract(built) -> None:
         assert record["value"] == "" or re.fullmatch(pattern, record["value"]), record
         if record["suppressed"] == "true":
             assert record["value"] == "" and record["n"] == ""
+        expected = "suppressed" if record["suppressed"] == "true" else "ok"
+        expected = "not_applicable" if expected == "ok" and record["value"] == "" else expected
+        assert record["status"] == expected, record
+        assert record["breakdown_label"], record
+        if record["breakdown"] == "purchaser":  # alpha-3, or an organization's own code
+            assert re.fullmatch(r"[A-Z]{3,4}", record["breakdown_value"]), record
     ids = {r[0] for r in body}
     assert ids == set(load_config(PIPELINE_TOML).registry.ids)
     assert {r[1] for r in body if r[4] == "total"} >= {QUARTER}
+
+
+def test_pandas_defaults_read_every_published_csv_whole(built) -> None:
+    """Every CSV the site publishes, opened with pandas.read_csv's defaults: no missing
+    breakdown_value or breakdown_label (alpha-2 NA, Namibia, would be NaN)."""
+    import pandas
+
+    site, _ = built
+    paths = sorted(p for p in site.rglob("*.csv") if "codes" not in p.parts)
+    assert len(paths) > 2  # indicators.csv twice and the per-table CSVs
+    for path in paths:
+        frame = pandas.read_csv(path)
+        assert not frame["breakdown_value"].isna().any(), path
+        assert not frame["breakdown_label"].isna().any(), path
+    rows = pandas.read_csv(site / "data/indicators.csv")
+    purchasers = rows[rows["breakdown"] == "purchaser"]
+    labels = dict(zip(purchasers["breakdown_value"], purchasers["breakdown_label"], strict=True))
+    assert labels.get("GBR") == "United Kingdom"
+    assert labels.get("NAM") == "Namibia"  # the sample has Namibia (reference code NA)
+    codes = pandas.read_csv(site / "data/codes/purchasers.csv")
+    assert not codes["code"].isna().any() and "NAM" in set(codes["code"])
+
+
+def test_sample_data_package_validates_with_frictionless(built) -> None:
+    """indicators.csv and the four code lists against datapackage.json (types, enums,
+    required fields, primary keys)."""
+    from frictionless import validate
+
+    site, _ = built
+    report = validate(str(site / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    assert report.stats["tasks"] == 5
 
 
 def test_validation_outputs_and_conservation(built) -> None:

@@ -60,9 +60,26 @@ def ingested(input_dir: Path, work: Path) -> dict:
 REGISTRY = intruder.read_registry(PIPELINE_DIR / "indicators.toml")
 
 
+def _cell_codes() -> dict[str, str]:
+    """Published purchaser code (alpha-3) -> the cells' reference code, read with plain csv."""
+    rows = intruder.read_rows(PIPELINE_DIR / "reference" / "purchasers.csv")
+    return {r["alpha3"]: r["code"] for r in rows if r["alpha3"]}
+
+
+CELL_CODES = _cell_codes()
+
+
+def cell_key(finding: intruder.Finding) -> tuple[str, str, str, str]:
+    """The finding's key as the cells hold it (purchaser NAM is the cells' NA)."""
+    value = finding.breakdown_value
+    if finding.breakdown == "purchaser":
+        value = CELL_CODES.get(value, value)
+    return (finding.indicator_id, finding.period, finding.breakdown, value)
+
+
 def is_true(finding: intruder.Finding, cells: dict[tuple, dict]) -> bool:
     """The finding is the true value (usd: within its interval and the rounding)."""
-    key = (finding.indicator_id, finding.period, finding.breakdown, finding.breakdown_value)
+    key = cell_key(finding)
     empty = {"value": 0, "n": 0, "numerator": 0, "unit": ""}
     cell = cells.get(key) or empty
     if finding.part == "rest":  # the population's count less the cell's own n

@@ -26,12 +26,12 @@ SQL_DIR = Path(__file__).resolve().parents[2] / "pipelines" / "quarterly" / "sql
 
 # The tests' own purchaser reference (never the real reference/purchasers.csv).
 PURCHASERS_CSV = (
-    "code,name,region,kind,aliases\n"
-    "GB,United Kingdom,EUR,country,UK\n"
-    "FR,France,EUR,country,\n"
-    "JP,Japan,EAP,country,\n"
-    "SA,Saudi Arabia,NEA,country,KSA\n"
-    "NATO,North Atlantic Treaty Organization,IO,organization,\n"
+    "code,alpha3,name,region,kind,aliases\n"
+    "GB,GBR,United Kingdom,EUR,country,UK\n"
+    "FR,FRA,France,EUR,country,\n"
+    "JP,JPN,Japan,EAP,country,\n"
+    "SA,SAU,Saudi Arabia,NEA,country,KSA\n"
+    "NATO,,North Atlantic Treaty Organization,IO,organization,\n"
 )
 
 DEFAULTS: dict[str, dict[str, Any]] = {

@@ -11,11 +11,11 @@ from arms_metrics.config import Config
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.schemas import COLUMNS
 
-PURCHASERS = """code,name,region,kind,aliases
-AE,United Arab Emirates,NEA,country,UAE|U.A.E.
-GB,United Kingdom,EUR,country,UK|Great Britain
-KR,"Korea, Republic of",EAP,country,Republic of Korea|South Korea|Korea (South)
-NATO,North Atlantic Treaty Organization,IO,organization,NATO Support and Procurement Agency
+PURCHASERS = """code,alpha3,name,region,kind,aliases
+AE,ARE,United Arab Emirates,NEA,country,UAE|U.A.E.
+GB,GBR,United Kingdom,EUR,country,UK|Great Britain
+KR,KOR,"Korea, Republic of",EAP,country,Republic of Korea|South Korea|Korea (South)
+NATO,,North Atlantic Treaty Organization,IO,organization,NATO Support and Procurement Agency
 """
 AGENCIES = """code,name,kind
 ARMY,Department of the Army,implementing

@@ -932,3 +932,16 @@ def test_a_published_sum_says_its_hidden_count_is_at_least_three(value_shown, re
     expected = {("final", Q1, "purchaser", "GB"): 3, ("final", Q1, "purchaser", "FR"): 3}
     got = {k: v for k, v in found(report).items() if k[0] == "final"}
     assert got == (expected if recovered else {})
+
+
+def test_read_regions_knows_alpha3_and_alpha2(tmp_path):
+    """Purchaser cells are published by alpha-3 code (alpha-2 before 0.2): both find the
+    region, organizations by their own code."""
+    path = tmp_path / "purchasers.csv"
+    path.write_text(
+        "code,alpha3,name,region,kind,aliases\n"
+        "NA,NAM,Namibia,AF,country,\n"
+        "NATO,,North Atlantic Treaty Organization,IO,organization,\n",
+        encoding="utf-8",
+    )
+    assert intruder.read_regions(path) == {"NA": "AF", "NAM": "AF", "NATO": "IO"}

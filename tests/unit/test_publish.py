@@ -40,22 +40,18 @@ def test_format_value_hand_table(value, unit, expected):
 
 
 def small_rows():
+    """Purchasers by reference code (alpha-2), as the cells hold them."""
+    offered = "fms_loas_offered"
     return [
-        cell("fms_loas_offered", "FY2026-Q2", 55, "count", 55),
-        cell(
-            "fms_loas_offered",
-            "FY2026-Q2",
-            None,
-            "count",
-            None,
-            "purchaser",
-            "Korea, Republic of",
-            suppressed=True,
-        ),
-        cell("fms_loas_offered", "FY2026-Q2", 9, "count", 9, "purchaser", "Zambia"),
-        cell("fms_loas_offered", "FY2026-Q2", 7, "count", 7, "purchaser", "Japan"),
-        cell("fms_loas_offered", "FY2026-Q2", 3, "count", 3, "purchaser", "Côte d'Ivoire"),
-        cell("fms_loas_offered", "FY2026-Q2", None, "count", 0, "region", "EUR"),
+        cell(offered, "FY2026-Q2", 55, "count", 55),
+        cell(offered, "FY2026-Q2", None, "count", None, "purchaser", "KR", suppressed=True),
+        cell(offered, "FY2026-Q2", 9, "count", 9, "purchaser", "ZM"),
+        cell(offered, "FY2026-Q2", 7, "count", 7, "purchaser", "SA"),
+        cell(offered, "FY2026-Q2", 4, "count", 4, "purchaser", "RS"),
+        cell(offered, "FY2026-Q2", 3, "count", 3, "purchaser", "NA"),
+        cell(offered, "FY2026-Q2", 5, "count", 5, "purchaser", "NATO"),
+        cell(offered, "FY2026-Q2", 1, "count", 1, "purchaser", "BQ"),
+        cell(offered, "FY2026-Q2", None, "count", 0, "region", "EUR"),
         cell(
             "fms_loa_development_days_median",
             "FY2026-Q1",
@@ -69,29 +65,45 @@ def small_rows():
 
 
 # Sorted by hand: "fms_loa_" < "fms_loas" ('_' 0x5F < 's' 0x73); purchaser < region < total;
-# a name with a comma is quoted (RFC 4180); the suppressed cell has empty value and n.
+# purchasers by their published code: alpha-3 for countries (BQ BES, KR KOR, NA NAM, SA SAU,
+# RS SRB, ZM ZMB, from the ISO 3166-1 table), NATO its own; so SAU < SRB although RS < SA.
+# Labels are the reference names; a name with a comma is quoted (RFC 4180); the suppressed
+# cell has empty value and n; the region cell without a value is not_applicable.
 EXPECTED_CSV = (
-    "indicator_id,period,fiscal_year,fiscal_quarter,breakdown,breakdown_value,value,unit,n,"
-    "suppressed,revised\r\n"
-    "fms_loa_development_days_median,FY2026-Q1,2026,1,total,All,30.5,days,12,false,true\r\n"
-    "fms_loas_accepted_value_usd,FY2026-Q2,2026,2,total,All,1234567890,usd,14,false,false\r\n"
-    "fms_loas_offered,FY2026-Q2,2026,2,purchaser,Côte d'Ivoire,3,count,3,false,false\r\n"
-    "fms_loas_offered,FY2026-Q2,2026,2,purchaser,Japan,7,count,7,false,false\r\n"
-    'fms_loas_offered,FY2026-Q2,2026,2,purchaser,"Korea, Republic of",,count,,true,false\r\n'
-    "fms_loas_offered,FY2026-Q2,2026,2,purchaser,Zambia,9,count,9,false,false\r\n"
-    "fms_loas_offered,FY2026-Q2,2026,2,region,EUR,,count,0,false,false\r\n"
-    "fms_loas_offered,FY2026-Q2,2026,2,total,All,55,count,55,false,false\r\n"
-).encode()
+    b"indicator_id,period,fiscal_year,fiscal_quarter,breakdown,breakdown_value,breakdown_label,"
+    b"value,status,unit,n,suppressed,revised\r\n"
+    b"fms_loa_development_days_median,FY2026-Q1,2026,1,total,All,Total,30.5,ok,days,12,"
+    b"false,true\r\n"
+    b"fms_loas_accepted_value_usd,FY2026-Q2,2026,2,total,All,Total,1234567890,ok,usd,14,"
+    b"false,false\r\n"
+    b'fms_loas_offered,FY2026-Q2,2026,2,purchaser,BES,"Bonaire, Sint Eustatius and Saba",'
+    b"1,ok,count,1,false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,purchaser,KOR,Republic of Korea,,suppressed,count,,"
+    b"true,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,purchaser,NAM,Namibia,3,ok,count,3,false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,purchaser,NATO,North Atlantic Treaty Organization,"
+    b"5,ok,count,5,false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,purchaser,SAU,Saudi Arabia,7,ok,count,7,false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,purchaser,SRB,Serbia,4,ok,count,4,false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,purchaser,ZMB,Zambia,9,ok,count,9,false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,region,EUR,Europe and Eurasia,,not_applicable,count,0,"
+    b"false,false\r\n"
+    b"fms_loas_offered,FY2026-Q2,2026,2,total,All,Total,55,ok,count,55,false,false\r\n"
+)
+
+
+def _csv(release) -> bytes:
+    return downloads.csv_bytes(release.cells, downloads.release_names(release))
 
 
 def test_csv_bytes_exact(config):
     release = tiny_release(config, small_rows(), "FY2026-Q2")
-    assert downloads.csv_bytes(release.cells) == EXPECTED_CSV
+    assert _csv(release) == EXPECTED_CSV
 
 
 def test_csv_never_publishes_internal_columns(config):
     release = tiny_release(config, small_rows(), "FY2026-Q2")
-    header = downloads.csv_bytes(release.cells).split(b"\r\n")[0].decode()
+    header = _csv(release).split(b"\r\n")[0].decode()
     assert "max_record_value" not in header and "parent" not in header
     assert "suppression" not in header.replace("suppressed", "")
 
@@ -99,8 +111,10 @@ def test_csv_never_publishes_internal_columns(config):
 def test_suppressed_n_is_never_published_even_if_present(config):
     row = cell("fms_loas_offered", "FY2026-Q2", None, "count", 2, suppressed=True)
     release = tiny_release(config, [row], "FY2026-Q2")
-    line = downloads.csv_bytes(release.cells).split(b"\r\n")[1]
-    assert line == b"fms_loas_offered,FY2026-Q2,2026,2,total,All,,count,,true,false"
+    line = _csv(release).split(b"\r\n")[1]
+    assert (
+        line == b"fms_loas_offered,FY2026-Q2,2026,2,total,All,Total,,suppressed,count,,true,false"
+    )
 
 
 @pytest.fixture
@@ -125,7 +139,7 @@ def test_datapackage_validates_with_frictionless(written):
     _, site = written
     report = validate(str(site / "data" / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    assert report.stats["tasks"] == 1
+    assert report.stats["tasks"] == 5  # indicators and the four code lists
 
 
 def test_datapackage_rejects_a_bad_csv(written):
@@ -133,10 +147,20 @@ def test_datapackage_rejects_a_bad_csv(written):
 
     _, site = written
     path = site / "data" / "indicators.csv"
-    path.write_bytes(path.read_bytes().replace(b",55,count,55,", b",fifty,count,55,"))
+    path.write_bytes(path.read_bytes().replace(b",55,ok,count,55,", b",fifty,ok,count,55,"))
     report = validate(str(site / "data" / "datapackage.json"))
     assert not report.valid
     assert "type-error" in {row[0] for row in report.flatten(["type"])}
+
+
+def test_datapackage_rejects_an_unknown_status(written):
+    from frictionless import validate
+
+    _, site = written
+    path = site / "data" / "indicators.csv"
+    path.write_bytes(path.read_bytes().replace(b",55,ok,count,55,", b",55,fine,count,55,"))
+    report = validate(str(site / "data" / "datapackage.json"))
+    assert "constraint-error" in {row[0] for row in report.flatten(["type"])}
 
 
 def test_datapackage_schema_by_hand(written, config):
@@ -150,13 +174,22 @@ def test_datapackage_schema_by_hand(written, config):
         "fiscal_quarter",
         "breakdown",
         "breakdown_value",
+        "breakdown_label",
         "value",
+        "status",
         "unit",
         "n",
         "suppressed",
         "revised",
     ]
     types = {f["name"]: f["type"] for f in schema["fields"]}
+    status = next(f for f in schema["fields"] if f["name"] == "status")
+    assert status["constraints"] == {
+        "required": True,
+        "enum": ["ok", "suppressed", "not_applicable"],
+    }
+    names = [r["name"] for r in package["resources"]]
+    assert names == ["indicators", "purchasers", "agencies", "control-categories", "regions"]
     assert types["value"] == "number" and types["n"] == "integer"
     assert types["suppressed"] == "boolean"
     assert schema["primaryKey"] == ["indicator_id", "period", "breakdown", "breakdown_value"]
@@ -216,6 +249,10 @@ def test_manifest_hashes_every_file_of_this_release(written):
     paths = [o["path"] for o in document["outputs"]]
     assert paths == [
         "data.json",
+        "data/codes/agencies.csv",
+        "data/codes/control_categories.csv",
+        "data/codes/purchasers.csv",
+        "data/codes/regions.csv",
         "data/datapackage.json",
         "data/indicators.csv",
         "index.html",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pycountry
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +72,7 @@ def by_name(rows) -> dict[str, str]:
 
 def test_header_encoding_and_line_endings() -> None:
     raw = PURCHASERS.read_bytes()
-    assert raw.startswith(b"code,name,region,kind,aliases\n")
+    assert raw.startswith(b"code,alpha3,name,region,kind,aliases\n")
     assert b"\r" not in raw and not raw.startswith(b"\xef\xbb\xbf")
     raw.decode("utf-8")
 
@@ -169,3 +170,31 @@ def test_every_sipri_recipient_maps(by_name) -> None:
     assert by_name[_key("UAE")] == "AE"
     assert by_name[_key("Saint Vincent")] == "VC"
     assert by_name[_key("Regional Security System")] == "RSS"
+
+
+def test_alpha3_agrees_with_pycountry(rows) -> None:
+    """Every country's alpha3 is the ISO 3166-1 alpha-3 code of its alpha-2 code, as the
+    pycountry package (the ISO data Debian's iso-codes ship) has it; Kosovo's user-assigned
+    XK is published as XKX, the code the World Bank uses. Organizations have none."""
+    for row in rows:
+        if row["kind"] == "organization":
+            assert row["alpha3"] == "", row
+        elif row["code"] == "XK":
+            assert row["alpha3"] == "XKX"
+        else:
+            assert row["alpha3"] == pycountry.countries.get(alpha_2=row["code"]).alpha_3, row
+
+
+@pytest.mark.parametrize(
+    ("code", "alpha3"),
+    [("NA", "NAM"), ("AE", "ARE"), ("GB", "GBR"), ("KR", "KOR"), ("DE", "DEU"), ("CH", "CHE")],
+)
+def test_spot_check_alpha3_by_hand(rows, code: str, alpha3: str) -> None:
+    assert {row["code"]: row["alpha3"] for row in rows}[code] == alpha3
+
+
+def test_organization_codes_are_no_country_alpha3(rows) -> None:
+    """An organization is published under its reference code: it must not be read as a
+    country (AFU, OAS, RSS, UNO are three letters but no ISO alpha-3 code)."""
+    alpha3 = {row["alpha3"] for row in rows if row["kind"] == "country"}
+    assert not ORGANIZATIONS & alpha3

@@ -60,7 +60,7 @@ def test_normalise_name(text, expected):
 def test_load_tiny_reference(tmp_path):
     ref = load_reference(_folder(tmp_path))
     assert ref.purchaser_codes == ["AE", "GB", "KR", "NATO"]
-    assert ref.purchasers.columns == ["code", "name", "region", "kind"]
+    assert ref.purchasers.columns == ["code", "alpha3", "name", "region", "kind"]
     assert ref.code_for("South Korea") == "KR"
     assert ref.code_for("korea (south)") == "KR"
     assert ref.code_for("Korea") is None  # never guessed
@@ -73,9 +73,15 @@ def test_load_tiny_reference(tmp_path):
     ("which", "text", "words"),
     [
         ("purchasers", "code,name\nGB,UK\n", "header must be"),
-        ("purchasers", PURCHASERS + "GB,Britain,EUR,country,\n", "duplicate entry GB"),
-        ("purchasers", PURCHASERS + "XK,Kosovo,MARS,country,\n", "bad region or kind"),
-        ("purchasers", PURCHASERS + "GX,Other,EUR,country,UK\n", "used by both GB and GX"),
+        ("purchasers", PURCHASERS + "GB,GBX,Britain,EUR,country,\n", "duplicate entry GB"),
+        ("purchasers", PURCHASERS + "XK,XKX,Kosovo,MARS,country,\n", "bad region or kind"),
+        ("purchasers", PURCHASERS + "GX,GXX,Other,EUR,country,UK\n", "used by both GB and GX"),
+        ("purchasers", PURCHASERS + "NA,,Namibia,AF,country,\n", "alpha3 must be"),
+        ("purchasers", PURCHASERS + "NA,nam,Namibia,AF,country,\n", "alpha3 must be"),
+        ("purchasers", PURCHASERS + "NA,NAMI,Namibia,AF,country,\n", "alpha3 must be"),
+        ("purchasers", PURCHASERS + "AU,AFU,African Union,IO,organization,\n", "alpha3 must be"),
+        ("purchasers", PURCHASERS + "FA,ARE,Fake,NEA,country,\n", "duplicate entry ARE"),
+        ("purchasers", PURCHASERS + "GBR,,Org,IO,organization,\n", "duplicate entry GBR"),
         ("agencies", AGENCIES + "X,Y,other\n", "kind must be"),
         ("categories", CATEGORIES + "ARMY,1,x\n", "not a licensing agency"),
         ("categories", CATEGORIES + "STATE,I,again\n", "duplicate entry STATE/I"),

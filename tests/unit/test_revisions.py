@@ -8,17 +8,23 @@ from pathlib import Path
 import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, PUBLIC_COLUMNS
+from arms_metrics.ingest.names import load_names
 from arms_metrics.publication.revisions import mark_revisions
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import previous_release, published_releases
+from arms_metrics.release import earlier_figures, previous_release, published_releases
 
+# Releases written before 0.2: alpha-2 purchaser codes, no breakdown_label, no status.
+OLD_HEADER = (
+    "indicator_id,period,fiscal_year,fiscal_quarter,breakdown,breakdown_value,value,unit,n,"
+    "suppressed,revised"
+)
 HEADER = ",".join(PUBLIC_COLUMNS)
 
 
-def _write_release(site: Path, label: str, rows: list[str]) -> None:
+def _write_release(site: Path, label: str, rows: list[str], header: str = OLD_HEADER) -> None:
     folder = site / "releases" / label / "data"
     folder.mkdir(parents=True)
-    (folder / "indicators.csv").write_bytes(("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+    (folder / "indicators.csv").write_bytes(("\r\n".join([header, *rows]) + "\r\n").encode())
 
 
 def _cell(period: str, breakdown: str, value: str | None, suppressed: bool = False) -> dict:
@@ -96,3 +102,59 @@ def test_previous_release_is_the_latest_earlier_one(tmp_path) -> None:
     assert [q.label for q in published_releases(site)] == ["FY2025-Q4", "FY2026-Q1", "FY2026-Q3"]
     assert previous_release(site, Quarter(2026, 2)) == Quarter(2026, 1)
     assert previous_release(site, Quarter(2025, 4)) is None
+
+
+def _purchaser_cells() -> pl.DataFrame:
+    rows = [_cell("FY2026-Q1", "purchaser=NA", "4"), _cell("FY2026-Q1", "purchaser=NATO", "6")]
+    rows += [_cell("FY2026-Q1", "purchaser=GB", "5")]
+    return _cells(rows)
+
+
+def test_alpha3_release_compares_with_the_cells_codes(tmp_path, config) -> None:
+    """A release that published NAM and GBR: the cells hold NA and GB; GB changed 9 -> 5."""
+    site = tmp_path / "site"
+    rows = [
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,GBR,United Kingdom,9,ok,count,9,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,NAM,Namibia,4,ok,count,4,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,NATO,North Atlantic Treaty Organization,"
+        "6,ok,count,6,false,false",
+    ]
+    _write_release(site, "FY2026-Q1", rows, HEADER)
+    internal = load_names(config.reference_dir).internal()
+    marked = mark_revisions(_purchaser_cells(), site, Quarter(2026, 2), internal)
+    assert marked["revised"].to_list() == [False, False, True]
+    # Without the mapping NAM and GBR are keys the cells never had: all but NATO "revised".
+    unmapped = mark_revisions(_purchaser_cells(), site, Quarter(2026, 2))
+    assert unmapped["revised"].to_list() == [True, False, True]
+
+
+def test_alpha2_release_from_before_still_compares(tmp_path, config) -> None:
+    """A release written before 0.2 published NA and GB: they are the cells' codes."""
+    site = tmp_path / "site"
+    rows = [
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,GB,5,count,5,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,NA,4,count,4,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,NATO,6,count,6,false,false",
+    ]
+    _write_release(site, "FY2026-Q1", rows)
+    internal = load_names(config.reference_dir).internal()
+    marked = mark_revisions(_purchaser_cells(), site, Quarter(2026, 2), internal)
+    assert marked["revised"].to_list() == [False, False, False]
+
+
+def test_earlier_figures_are_keyed_by_the_cells_codes(tmp_path, config) -> None:
+    site = tmp_path / "site"
+    old = ["lic_final_actions,FY2025-Q4,2025,4,purchaser,NA,4,count,4,false,false"]
+    new = [
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,NAM,Namibia,7,ok,count,7,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,purchaser,KOR,Republic of Korea,,suppressed,count,"
+        ",true,false",
+    ]
+    _write_release(site, "FY2025-Q4", old)
+    _write_release(site, "FY2026-Q1", new, HEADER)
+    internal = load_names(config.reference_dir).internal()
+    found = earlier_figures(site, Quarter(2026, 2), internal)
+    assert found == {
+        ("lic_final_actions", "FY2025-Q4", "purchaser", "NA"): {(Decimal(4), 4)},
+        ("lic_final_actions", "FY2026-Q1", "purchaser", "NA"): {(Decimal(7), 7)},
+    }

@@ -24,11 +24,12 @@ REGIONS = ("AF", "EAP", "EUR", "NEA", "SCA", "WHA", "IO")
 PURCHASER_KINDS = ("country", "organization")
 AGENCY_KINDS = ("implementing", "licensing")
 
-PURCHASERS_HEADER = ["code", "name", "region", "kind", "aliases"]
+PURCHASERS_HEADER = ["code", "alpha3", "name", "region", "kind", "aliases"]
 AGENCIES_HEADER = ["code", "name", "kind"]
 CATEGORIES_HEADER = ["agency", "code", "name"]
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_ALPHA3 = re.compile(r"[A-Z]{3}")
 
 
 def normalise_name(text: str) -> str:
@@ -48,7 +49,7 @@ def normalise_name(text: str) -> str:
 class Reference:
     """Everything the reference folder says, ready for vectorised lookups."""
 
-    purchasers: pl.DataFrame  # code, name, region, kind; sorted by code
+    purchasers: pl.DataFrame  # code, alpha3, name, region, kind; sorted by code
     aliases: dict[str, str]  # normalised name or alias -> code
     agencies: pl.DataFrame  # code, name, kind (implementing | licensing); file order
     categories: dict[str, tuple[str, ...]]  # licensing agency -> control categories
@@ -98,6 +99,25 @@ def _unique(path: Path, keys: list[tuple[str, ...]]) -> None:
         seen.add(key)
 
 
+def public_code(row: dict[str, str]) -> str:
+    """The code a purchaser is published under: a country's ISO 3166-1 alpha-3 code, an
+    organization's reference code (alpha-2 ``NA``, Namibia, reads as missing in pandas/R)."""
+    return row["alpha3"] if row["kind"] == "country" else row["code"]
+
+
+def _check_alpha3(path: Path, rows: list[dict[str, str]]) -> None:
+    """A country has three capital letters in ``alpha3``, an organization none; the
+    published codes (``public_code``) are unique, so none can stand for two purchasers."""
+    for row in rows:
+        country = row["kind"] == "country"
+        if country != bool(_ALPHA3.fullmatch(row["alpha3"])) or (row["alpha3"] and not country):
+            raise ConfigError(
+                f"{path}: {row['code']}: alpha3 must be 3 capital letters for a country "
+                f"and empty for an organization, found {row['alpha3']!r}"
+            )
+    _unique(path, [(public_code(row),) for row in rows])
+
+
 def _load_purchasers(path: Path) -> tuple[pl.DataFrame, dict[str, str]]:
     rows = _read_rows(path, PURCHASERS_HEADER)
     _unique(path, [(row["code"],) for row in rows])
@@ -114,9 +134,10 @@ def _load_purchasers(path: Path) -> tuple[pl.DataFrame, dict[str, str]]:
                 raise ConfigError(
                     f"{path}: name {name!r} is used by both {aliases[key]} and {row['code']}"
                 )
+    _check_alpha3(path, rows)
     frame = pl.DataFrame(
-        {key: [row[key] for row in rows] for key in PURCHASERS_HEADER[:4]},
-        schema={key: pl.String for key in PURCHASERS_HEADER[:4]},
+        {key: [row[key] for row in rows] for key in PURCHASERS_HEADER[:5]},
+        schema={key: pl.String for key in PURCHASERS_HEADER[:5]},
     ).sort("code")
     return frame, aliases
 

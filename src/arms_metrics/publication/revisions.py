@@ -16,15 +16,19 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import PUBLISHED_CSV, previous_release, read_published
+from arms_metrics.release import PUBLISHED_CSV, Codes, previous_release, read_published
 
 
-def mark_revisions(cells: pl.DataFrame, site_dir: Path, quarter: Quarter) -> pl.DataFrame:
-    """Set ``revised`` on ``cells`` against the previous release found in ``site_dir``."""
+def mark_revisions(
+    cells: pl.DataFrame, site_dir: Path, quarter: Quarter, internal: Codes | None = None
+) -> pl.DataFrame:
+    """Set ``revised`` on ``cells`` against the previous release found in ``site_dir``;
+    ``internal`` maps its published codes back to the cells' codes (``release._read_csv``)."""
     previous = previous_release(site_dir, quarter)
     if previous is None:
         return cells.with_columns(revised=pl.lit(False))
-    published = read_published(site_dir / "releases" / previous.label / PUBLISHED_CSV)
+    path = site_dir / "releases" / previous.label / PUBLISHED_CSV
+    published = read_published(path, internal)
     periods = cells["period"].unique().to_list()
     covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= previous])
     joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True)

@@ -18,34 +18,19 @@ import polars as pl
 
 from arms_metrics import writers
 from arms_metrics.cells import PUBLIC_COLUMNS, SORT_KEY
+from arms_metrics.ingest.names import Names, load_names
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
+from arms_metrics.site import codelists
+from arms_metrics.site.fields import FIELDS, STATUSES
 from arms_metrics.writers import json_bytes, write_bytes
 
 WHOLE_UNITS = ("count", "usd")
 MANIFEST = "manifest.json"
 CSV_NAME = "indicators.csv"
 
-# The data dictionary of indicators.csv: (column, Table Schema type, description). Used by
-# the data package and by the methodology page, so both always say the same thing.
-FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("indicator_id", "string", "Stable id of the indicator (see the methodology page)."),
-    ("period", "string", "US federal fiscal quarter, e.g. FY2026-Q2 (January to March 2026)."),
-    ("fiscal_year", "integer", "Federal fiscal year (FY2026 runs 2025-10-01 to 2026-09-30)."),
-    ("fiscal_quarter", "integer", "Quarter of the fiscal year, 1 to 4 (Q1 is October-December)."),
-    ("breakdown", "string", "'total', or the name of the breakdown the row belongs to."),
-    ("breakdown_value", "string", "'All' for the total, else the category within the breakdown."),
-    (
-        "value",
-        "number",
-        "The figure, in the unit of the row: counts and US dollars whole, days and percent to "
-        "one decimal (half-even rounding). Empty when suppressed or when there were no records.",
-    ),
-    ("unit", "string", "count, usd (US dollars), days (calendar days) or percent."),
-    ("n", "integer", "Number of records behind the figure. Empty when the figure is suppressed."),
-    ("suppressed", "boolean", "true when the figure is withheld to protect confidentiality."),
-    ("revised", "boolean", "true when the figure differs from the one first published."),
-)
+CELL_COLUMNS = [c for c in PUBLIC_COLUMNS if c not in ("breakdown_label", "status")]
+_SORT_AT = [PUBLIC_COLUMNS.index(k) for k in SORT_KEY]
 
 
 def format_value(value: Decimal | None, unit: str) -> str:
@@ -65,31 +50,47 @@ def _bool(flag: bool | None) -> str:
     return "true" if flag else "false"
 
 
-def public_rows(cells: pl.DataFrame) -> list[list[str]]:
-    """The public columns of ``cells`` as text, sorted by the total key in byte order."""
-    rows = cells.select(PUBLIC_COLUMNS).iter_rows(named=True)
-    ordered = sorted(rows, key=lambda row: tuple(row[k].encode("utf-8") for k in SORT_KEY))
+def status(value: Decimal | None, suppressed: bool | None) -> str:
+    """ok, suppressed, or not_applicable (no records, so the figure is undefined)."""
+    if suppressed:
+        return "suppressed"
+    return "not_applicable" if value is None else "ok"
+
+
+def _public_row(row: dict[str, Any], names: Names) -> list[str]:
+    breakdown, code = row["breakdown"], row["breakdown_value"]
     return [
-        [
-            row["indicator_id"],
-            row["period"],
-            str(row["fiscal_year"]),
-            str(row["fiscal_quarter"]),
-            row["breakdown"],
-            row["breakdown_value"],
-            format_value(row["value"], row["unit"]),
-            row["unit"],
-            "" if row["n"] is None or row["suppressed"] else str(row["n"]),
-            _bool(row["suppressed"]),
-            _bool(row["revised"]),
-        ]
-        for row in ordered
+        row["indicator_id"],
+        row["period"],
+        str(row["fiscal_year"]),
+        str(row["fiscal_quarter"]),
+        breakdown,
+        names.public(breakdown, code),
+        names.label(breakdown, code),
+        format_value(row["value"], row["unit"]),
+        status(row["value"], row["suppressed"]),
+        row["unit"],
+        "" if row["n"] is None or row["suppressed"] else str(row["n"]),
+        _bool(row["suppressed"]),
+        _bool(row["revised"]),
     ]
 
 
-def csv_bytes(cells: pl.DataFrame) -> bytes:
+def public_rows(cells: pl.DataFrame, names: Names) -> list[list[str]]:
+    """The public columns of ``cells`` as text, with published codes and labels, sorted by
+    the total key (of the published codes) in byte order."""
+    rows = [_public_row(row, names) for row in cells.select(CELL_COLUMNS).iter_rows(named=True)]
+    return sorted(rows, key=lambda row: tuple(row[i].encode("utf-8") for i in _SORT_AT))
+
+
+def csv_bytes(cells: pl.DataFrame, names: Names) -> bytes:
     """indicators.csv as bytes: header, UTF-8, CRLF, quoting only where RFC 4180 needs it."""
-    return writers.csv_bytes(PUBLIC_COLUMNS, public_rows(cells))
+    return writers.csv_bytes(PUBLIC_COLUMNS, public_rows(cells, names))
+
+
+def release_names(release: Release) -> Names:
+    """The codes and labels of the release's reference folder (ingest/names.py)."""
+    return load_names(release.config.reference_dir)
 
 
 def release_dir(release: Release, site_dir: Path) -> Path:
@@ -99,9 +100,10 @@ def release_dir(release: Release, site_dir: Path) -> Path:
 def write_data(release: Release, site_dir: Path) -> None:
     """Write the tidy CSVs (latest and this release's), datapackage.json and data.json."""
     site_dir = Path(site_dir)
-    data = csv_bytes(release.cells)
+    data = csv_bytes(release.cells, release_names(release))
     write_bytes(site_dir / "data" / CSV_NAME, data)
     write_bytes(release_dir(release, site_dir) / "data" / CSV_NAME, data)
+    codelists.write_code_lists(release_names(release), release.config.reference_dir, site_dir)
     write_bytes(site_dir / "data" / "datapackage.json", json_bytes(datapackage(release)))
     write_bytes(site_dir / "data.json", json_bytes(catalog(release)))
 
@@ -112,6 +114,7 @@ def _schema(release: Release) -> dict[str, Any]:
         "indicator_id": sorted(registry.ids),
         "unit": ["count", "usd", "days", "percent"],
         "breakdown": sorted({"total", *registry.breakdown_labels}),
+        "status": list(STATUSES),
     }
     fields = []
     for name, kind, description in FIELDS:
@@ -156,7 +159,8 @@ def datapackage(release: Release) -> dict[str, Any]:
                 "encoding": "utf-8",
                 "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": True},
                 "schema": _schema(release),
-            }
+            },
+            *codelists.resources(),
         ],
     }
 

@@ -137,7 +137,7 @@ def _targets(release: Release) -> list[tuple[str, str, str]]:
         for k, v in sorted(config.development_targets.items())
     ]
     rows += [
-        (f"License processing, {views.label('agency', k)}", str(v),
+        (f"License processing, {views.label(release, 'agency', k)}", str(v),
          basis.get("license", {}).get(k, ""))
         for k, v in sorted(config.license_targets.items())
     ]  # fmt: skip

@@ -83,7 +83,7 @@ def revisions_context(release: Release) -> dict[str, Any]:
             "breakdown": "Total"
             if r["breakdown"] == "total"
             else f"{reg.breakdown_labels.get(r['breakdown'], r['breakdown'])}: "
-            f"{views.label(r['breakdown'], r['breakdown_value'])}",
+            f"{views.label(release, r['breakdown'], r['breakdown_value'])}",
             "value": views.cell_text(r["value"], r["suppressed"], r["unit"]),
         }
         for r in cells.iter_rows(named=True)

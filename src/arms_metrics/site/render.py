@@ -36,7 +36,7 @@ def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
     names = dict(
         zip(
             views.series_of(indicator),
-            [views.label(*k) for k in views.series_of(indicator)],
+            [views.label(release, *k) for k in views.series_of(indicator)],
             strict=True,
         )
     )
@@ -80,12 +80,13 @@ def build_view(release: Release, indicator: Indicator) -> pages.View:
     )
 
 
-def write_table_csvs(site_dir: Path, built: list[pages.View]) -> None:
+def write_table_csvs(release: Release, site_dir: Path, built: list[pages.View]) -> None:
     """One CSV per table, holding exactly the cells the table shows."""
+    names = downloads.release_names(release)
     for view in built:
         tables = [view.release_table, view.history_table, *view.breakdowns]
         for table in (t for t in tables if t is not None):
-            write_bytes(site_dir / table.csv_path, downloads.csv_bytes(table.cells))
+            write_bytes(site_dir / table.csv_path, downloads.csv_bytes(table.cells, names))
 
 
 def site_context(release: Release) -> dict[str, Any]:
@@ -112,7 +113,7 @@ def render_site(release: Release, site_dir: Path) -> None:
         root = "../" * path.count("/")
         html = env.get_template(template).render(base | {"root": root} | context)
         write_bytes(site_dir / path, html.encode("utf-8"))
-    write_table_csvs(site_dir, built)
+    write_table_csvs(release, site_dir, built)
     assets = site_dir / "assets"
     assets.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(TEMPLATES_DIR / "assets" / "site.css", assets / "site.css")

@@ -13,6 +13,7 @@ import polars as pl
 
 from arms_metrics.cells import ALL, TOTAL
 from arms_metrics.config import Indicator
+from arms_metrics.ingest.names import load_names
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
 
@@ -21,39 +22,10 @@ SUPPRESSED = "(S)"
 UNDEFINED = "—"
 RELEASE_QUARTERS = 8  # quarters shown on a release page; indicator pages show every quarter
 
-LABELS: dict[str, dict[str, str]] = {
-    "agency": {"STATE": "State (DDTC)", "COMMERCE": "Commerce (BIS)"},
-    "implementing_agency": {
-        "AIR_FORCE": "Air Force",
-        "ARMY": "Army",
-        "NAVY": "Navy",
-        "OTHER": "Other",
-    },
-    "priority_platform": {"true": "Priority platform", "false": "Other items"},
-    "development_group": {"A": "Group A", "B": "Group B", "C": "Group C"},
-    "funding_source": {
-        "NATIONAL": "National funds",
-        "FMF": "Foreign Military Financing",
-        "BPC": "Building Partner Capacity",
-    },
-    "authority": {"AECA_36B": "AECA 36(b), FMS", "AECA_36C": "AECA 36(c), direct commercial"},
-    "region": {
-        "AF": "Africa",
-        "EAP": "East Asia and Pacific",
-        "EUR": "Europe and Eurasia",
-        "NEA": "Near East",
-        "SCA": "South and Central Asia",
-        "WHA": "Western Hemisphere",
-        "IO": "International organizations",
-    },
-}
 
-
-def label(breakdown: str, value: str) -> str:
-    """A reader's name for a breakdown category (codes stay codes in the CSV)."""
-    if breakdown == TOTAL:
-        return "Total"
-    return LABELS.get(breakdown, {}).get(value, value)
+def label(release: Release, breakdown: str, value: str) -> str:
+    """A reader's name for a breakdown category: the one labeling of pages and CSV alike."""
+    return load_names(release.config.reference_dir).label(breakdown, value)
 
 
 def _q(value: Decimal, places: Decimal = ONE_DP) -> Decimal:
@@ -167,7 +139,7 @@ def history_table(
             for key in series
         ]
         rows.append((period, texts))
-    columns = [label(*key) for key in series]
+    columns = [label(release, *key) for key in series]
     caption = f"{indicator.title}, by quarter ({unit_label(release, indicator.unit)})"
     return Table(dom_id, caption, "Quarter", columns, rows, cells, csv_path, notes_for(cells))
 
@@ -182,7 +154,7 @@ def breakdown_table(
         .sort("breakdown_value")
     )
     rows = [
-        (label(breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
+        (label(release, breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
         for r in cells.iter_rows(named=True)
     ]
     name = release.config.registry.breakdown_labels.get(breakdown, breakdown)
@@ -264,7 +236,7 @@ def headline_items(release: Release) -> list[dict[str, str]]:
 
 
 def _headline(release: Release, indicator: Indicator, key: tuple[str, str]) -> dict[str, str]:
-    title = indicator.title if key[0] == TOTAL else f"{indicator.title}: {label(*key)}"
+    title = indicator.title if key[0] == TOTAL else f"{indicator.title}: {label(release, *key)}"
     item = {"id": indicator.id, "title": title, "direction": BETTER.get(indicator.higher_is, "")}
     if indicator.id in release.unavailable:
         return item | {"value": "Not available this release", "previous": "", "year": ""}
