@@ -211,19 +211,21 @@ def republish(rows: list[int], labels: Labels, safe: Callable[[], bool]) -> None
 
 
 def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,
-           hideable: set[int]) -> list[Key]:  # fmt: skip
+           hideable: set[int], late: frozenset[str] = frozenset()) -> list[Key]:  # fmt: skip
     """For each pinned quantity, hide the best published breakdown count sharing an identity
     with it (``Chooser.rank``, then the smallest; a tally hides its rate), else one an
-    identity further, else a total sharing an identity with it. Returns the pinned
+    identity further, else a total or a cell of a ``late`` breakdown (an agency, which its
+    forms and control categories add up to) sharing an identity with it. Returns the pinned
     quantities no such count is left for."""
     touching = system.index().touching
     labels = chooser.labels
+    last = {TOTAL, *late}
 
     def candidates(keys: set[Key], totals: bool = False) -> list[tuple]:
         return sorted(
             (chooser.rank(_row(key, rows)), system.known[key], key)
             for key in keys
-            if (totals or key[2] != TOTAL)
+            if (totals or key[2] not in last)
             and key in system.known
             and (system.known[key] > 0 or key[0].endswith((NUMERATOR, COMPLEMENT)))
             and key not in system.locked

@@ -8,9 +8,12 @@ are COMMERCE's. (Purchasers within a region are the built-in case, ``knowledge._
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
+import polars as pl
+
+from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.errors import ConfigError
 
@@ -59,3 +62,24 @@ def add_nesting(system, config: Config, present: dict[str, set], additive: set[s
                     continue
                 terms = [((qid, period, child, v), 1) for v in sorted(values)]
                 system.add_equation([((qid, period, parent, owner), -1), *terms])
+
+
+def alias_rows(frame: pl.DataFrame, config: Config) -> list[tuple[int, int]]:
+    """(row of a sole child, row of its parent) for every cell whose value is the only one
+    the reference places in its parent (BIS-748P, COMMERCE's one form): the same records,
+    so the same figure. It goes where its parent goes and is never a complement: hiding it
+    alone hides nothing."""
+    rows = {tuple(r[1:]): r[0] for r in frame.select("_row", *SORT_KEY).iter_rows()}
+    pairs = []
+    for child, (parent, belongs) in members(config).items():
+        sizes = Counter(belongs.values())
+        sole = {value: owner for value, owner in belongs.items() if sizes[owner] == 1}
+        cells = frame.filter((pl.col("breakdown") == child)
+                             & pl.col("breakdown_value").is_in(list(sole)))  # fmt: skip
+        for row, indicator, period, value in cells.select(
+            "_row", "indicator_id", "period", "breakdown_value"
+        ).iter_rows():
+            owner = rows.get((indicator, period, parent, sole[value]))
+            if owner is not None:
+                pairs.append((row, owner))
+    return sorted(pairs)

@@ -12,7 +12,7 @@ import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import check, knowledge, linked
+from arms_metrics.disclosure import check, knowledge, linked, nesting
 from arms_metrics.disclosure.audit import PURCHASER, TOTAL, Cell, Group, recoverable
 from arms_metrics.disclosure.check import Earlier
 from arms_metrics.disclosure.rules import (
@@ -231,9 +231,11 @@ def protect(
     if linked_tables:  # counts the public-record cells give away whatever is hidden
         given = check.linked_implied(cells, config) if given is None else given
         frame = linked.publish_given(frame, given)
+    aliases = nesting.alias_rows(frame, config)
+    frame = frame.with_columns(locked=pl.col("locked") | pl.col(ROW).is_in([a for a, _ in aliases]))
     labels = linked.Labels(frame["suppression"].to_list())
     if not linked_tables:
-        _within_tables(frame, labels, linked.statistic_count_rows(frame, config))
+        _within_tables(frame, labels, linked.statistic_count_rows(frame, config) + aliases)
         return _finish(frame, labels, config)
     return _finish(frame, _linked(frame, config, earlier, complete, given), config)
 
@@ -247,7 +249,8 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
     labels = chooser.labels
     rows = {key: row for key, (_, _, row) in public.quantities.items()}
     hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
-    pairs = linked.statistic_count_rows(frame, config)
+    pairs = linked.statistic_count_rows(frame, config) + nesting.alias_rows(frame, config)
+    parents = frozenset(parent for parent, _ in config.registry.nesting.values())
 
     def pinned() -> tuple:
         """(the public's system, the leaks in it): closed form first, the LP if asked."""
@@ -260,7 +263,7 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
         system, leaks = pinned()
         if not leaks:
             break
-        stuck = linked.remedy(system, leaks, rows, chooser, hideable)
+        stuck = linked.remedy(system, leaks, rows, chooser, hideable, parents)
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
     linked.republish(linked.hidden_totals(frame, labels, pairs), labels, lambda: not pinned()[1])
