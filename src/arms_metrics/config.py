@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from arms_metrics.errors import ConfigError
+from arms_metrics.extract import parse_coverage
 from arms_metrics.quarters import Quarter
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +125,7 @@ class Config:
     max_years_after_quarter_end: int = 10  # [ingest]: so are dates this far after it
     max_indicator_loss_share: float = 0.005  # [quality]: records an indicator may lose
     max_file_bytes: int = MAX_FILE_BYTES  # [ingest]: a larger input file is refused (exit 65)
+    coverage: dict[str, Quarter] = field(default_factory=dict)  # [coverage]: extract.toml wins
 
     @property
     def pipeline_dir(self) -> Path:
@@ -359,6 +361,7 @@ def load_config(path: Path | str | None = None) -> Config:
             release_lag_days=lag,
             registry=registry,
             raw_hash=digest,
+            coverage=parse_coverage(data.get("coverage", {}), str(path), TABLES),
             **_quality(data, path),
         )
     except (KeyError, ValueError, TypeError) as exc:

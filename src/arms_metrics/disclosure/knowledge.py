@@ -266,10 +266,12 @@ def _unpublished_stocks(system: Knowledge, config: Config, present: dict[str, se
                   if b in config.registry.get(flows[1]).breakdowns]  # fmt: skip
         unpublished = {b for b in shared if b not in indicator.breakdowns}
         series = series_periods(present, (indicator.id,), periods)
+        parts = [i.id if i.unit == "count" else i.id + N for i in config.registry.indicators
+                 if i.population == indicator.id and i.id != indicator.id]  # fmt: skip
         for breakdown in sorted(unpublished):
             values = sorted({w[2] for f in flows for w in present[f] if w[1] == breakdown})
             where = [(breakdown, v) for v in values]
-            levels = stocks.levels(system, (indicator.id, *flows), where, series, regions)
+            levels = stocks.levels(system, (indicator.id, *flows), where, series, regions, parts)
             if levels is None:
                 continue  # the data break the identities: no rule the public can rely on
             for item in where:

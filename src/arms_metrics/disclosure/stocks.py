@@ -43,6 +43,11 @@ def _cumulative(system, flows: tuple[str, str], item: tuple[str, str], periods: 
     return out
 
 
+def _least(system, parts: list[str], item: tuple[str, str], period: str) -> int:
+    """The most records any of ``parts`` counts among the stock's of ``item`` in ``period``."""
+    return max((_value(system, (part, period, *item)) for part in parts), default=0)
+
+
 def _groups(stock: str, period: str, where: list, regions: dict[str, str]) -> list:
     """(published key, its members): the regions of a purchaser table first, then the
     total with the values that are in no region."""
@@ -56,15 +61,21 @@ def _groups(stock: str, period: str, where: list, regions: dict[str, str]) -> li
     return [((stock, period, TOTAL, ALL), list(where))]
 
 
-def levels(system, ids: tuple[str, str, str], where: list[tuple[str, str]],
-           periods: list[str], regions: dict[str, str]) -> dict | None:  # fmt: skip
-    """Per (breakdown, value) of ``where``, the stock's level in each of ``periods``; None
-    when no levels at least 0 add up to the published stock (the data break the rules)."""
+def levels(system, ids: tuple[str, str, str], where: list[tuple[str, str]], periods: list[str],
+           regions: dict[str, str], parts: list[str]) -> dict | None:  # fmt: skip
+    """Per (breakdown, value) of ``where``, the stock's level in each of ``periods``, at
+    least 0 and at least each of ``parts`` (counts of some of the stock's records: pending
+    over target); None when no such levels add up to the published stock."""
     stock, flows = ids[0], ids[1:]
     if not periods:
         return {item: [] for item in where}
     cumulative = {item: _cumulative(system, flows, item, periods) for item in where}
-    start = {item: max(0, -min(c)) for item, c in cumulative.items()}
+    start = {
+        item: max(
+            0, *(_least(system, parts, item, p) - c for p, c in zip(periods, cs, strict=True))
+        )
+        for item, cs in cumulative.items()
+    }
     for key, members in _groups(stock, periods[0], where, regions):
         counted = where if key[2] == TOTAL else members
         if _value(system, key) < sum(cumulative[m][0] + start[m] for m in counted):
