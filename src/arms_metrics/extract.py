@@ -5,7 +5,7 @@
 holds every record of that table (for stocks: every record still open then). Coverage may
 also be declared in ``pipeline.toml`` (``Config.coverage``); the input folder's declaration
 wins, table by table. A table present without a declared coverage stops the run (exit 78):
-inferring it from the data gave false history (DESIGN section 3).
+inferring it from the data gave false history (docs/inputs.md, "extract.toml").
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 FY2020-Q1, FMS and notifications from FY2018-Q1). Every series starts at its sources' latest
 coverage start, never earlier and never zero-filled; an indicator whose sources do not
 cover the release quarter has no CSV rows and shows "not available"; a table without
-coverage and a quarter before every coverage stop the run (DESIGN section 3)."""
+coverage and a quarter before every coverage stop the run (docs/inputs.md)."""
 
 from __future__ import annotations
 

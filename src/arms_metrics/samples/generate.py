@@ -104,7 +104,7 @@ def _dirty(frame: pl.DataFrame, table: str, rng: np.random.Generator, share: flo
 
 def extract_toml() -> str:
     """``extract.toml`` for what ``generate`` writes: synthetic, its extract date, and the
-    first complete quarter of each table (DESIGN section 3; docs/inputs.md, Coverage)."""
+    first complete quarter of each table (docs/inputs.md, "extract.toml")."""
     first = Quarter.of(sp.START)
     licenses = first.shift(4)
     return f"""# What this extract is (docs/inputs.md, "extract.toml"), by arms-metrics sample.
