@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from arms_metrics.config import Config, load_config
+from arms_metrics.config import TABLES, Config, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
@@ -56,6 +57,18 @@ def arms_metrics(
         cwd=cwd,
         env={**os.environ, **(env or {})},
     )
+
+
+def declare_coverage(folder: Path, first: str | None = None) -> Path:
+    """An ``extract.toml`` in a test's input folder: the sample's (for inputs taken from
+    sample_data/), or every table covered from ``first`` (hand-made records, all of which
+    are in the folder from that quarter on). ``run`` needs one (exit 78 without)."""
+    if first is None:
+        shutil.copy(SAMPLE_DATA / "extract.toml", folder)
+    else:
+        lines = ["[coverage]", *(f'{table} = "{first}"' for table in TABLES)]
+        (folder / "extract.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
 
 
 def build(tmp: Path, quarter: str = SAMPLE_QUARTER, input_dir: Path = SAMPLE_DATA, **env: str):

@@ -26,11 +26,14 @@ Every cell is an unknown with an interval; a published figure is an interval of 
   writes a breakdown row only where the cell has a record (n >= 1), so an absent row of a
   published table is 0 and a suppressed count is >= 1 (usd >= 0).
 - ``stock_flow``: a stock with inflow and outflow links: S(t) = S(t-1) + I(t) - O(t) per
-  (breakdown, value) over consecutive periods; before the first period S is 0 (the series
-  starts at the first quarter in the data).
+  (breakdown, value) over consecutive periods from the second period of the series on; the
+  first period's S is free (at least 0): the series starts at its sources' coverage, and
+  records opened before it are in the stock without being in any published flow.
   A stock not published by a breakdown both its flows are published by (pending
   applications by destination) still follows them the same way and is at least 0: an
-  unknown of its own per value and period, ``small`` when pinned at 1 or 2.
+  unknown of its own per value and period, ``small`` when pinned at 1 or 2. Per period the
+  values the flows show, plus an unseen rest >= 0 (values with records opened before the
+  first period and no published flow), add up to the published total stock.
 - ``population``: a published cell's ``n`` is the value of its ``links.count`` cell.
 - ``rest``: a cell without ``links.count`` whose registry ``population`` is a count
   indicator rests on part of that count's records (the approval rate's approvals and
@@ -392,8 +395,8 @@ class _Attack:
             ids = (stock, *flows)
             periods = rel.periods[stock]
             for b in {b for i, b in rel.tables if i == stock}:
-                for prev, period in zip([None, *periods], periods, strict=False):
-                    if prev and period_index(period) - period_index(prev) != 1:
+                for prev, period in zip(periods, periods[1:], strict=False):
+                    if period_index(period) - period_index(prev) != 1:
                         continue
                     if all(period in rel.periods.get(i, ()) for i in flows):
                         self.flow(rel, ids, b, prev, period)
@@ -409,10 +412,22 @@ class _Attack:
                          for k in rel.groups.get((f, p, b), [])}  # fmt: skip
                 for v in sorted(found):
                     self.unpublished_series(rel, (stock, *flows), b, v)
+                self.unpublished_total(rel, stock, b, sorted(found))
+
+    def unpublished_total(self, rel: _Release, stock: str, b: str, values: list[str]) -> None:
+        """The values of an unpublished breakdown + an unseen rest >= 0 = the total stock."""
+        for period in rel.periods[stock]:
+            keys = [(stock, period, b, v) for v in values]
+            if not all(k in self.stocks for k in keys):
+                continue  # a series stopped: the flows of some value are unknown
+            unseen = self.s.var((stock + "#unseen", period, b, "All"))
+            terms = [(self.stocks[k], 1) for k in keys]
+            total = self.raw((stock, period, "total", "All"))
+            self.s.add("stock_flow", [*terms, (unseen, 1), (total, -1)])
 
     def unpublished_series(self, rel: _Release, ids: tuple[str, ...], b: str, v: str) -> None:
-        """S(t) = S(t-1) + I(t) - O(t) >= 0 from 0 before the first period, while the
-        periods run on and both flows are known (a row or a known 0)."""
+        """S(t) = S(t-1) + I(t) - O(t) >= 0 from a free S (at least 0) in the first period,
+        while the periods run on and both flows are known (a row or a known 0)."""
         before = None
         for prev, period in zip([None, *rel.periods[ids[0]]], rel.periods[ids[0]], strict=False):
             flows = [(f, period, b, v) for f in ids[1:]]
@@ -425,15 +440,15 @@ class _Attack:
             known = self.s.index.get(key)
             unknown = self.s.var((ids[0] + "#unpublished", *key[1:])) if known is None else known
             now = self.stocks.setdefault(key, unknown)
-            terms = [(now, 1), (self.raw(flows[0]), -1), (self.raw(flows[1]), 1)]
-            self.s.add("stock_flow", terms + ([(before, -1)] if before is not None else []))
+            if before is not None:
+                terms = [(now, 1), (self.raw(flows[0]), -1), (self.raw(flows[1]), 1)]
+                self.s.add("stock_flow", [*terms, (before, -1)])
             before = now
 
     def flow(self, rel: _Release, ids: tuple[str, ...], b: str, prev, period: str) -> None:
-        """S(t) - S(t-1) - I(t) + O(t) = 0 for every value of breakdown b (S(t-1) = 0 before
-        the first period); a row absent from this release is 0 if its table is published."""
+        """S(t) - S(t-1) - I(t) + O(t) = 0 for every value of breakdown b; a row absent from
+        this release is 0 if its table is published."""
         parts = [(ids[0], period, 1), (ids[0], prev, -1), (ids[1], period, -1), (ids[2], period, 1)]
-        parts = [p for p in parts if p[1]]
         for v in sorted({k[3] for i, p, _ in parts for k in rel.groups.get((i, p, b), [])}):
             keys = [((i, p, b, v), c) for i, p, c in parts]
             if all(k in rel.rows or rel.shows_zero(k) for k, _ in keys):

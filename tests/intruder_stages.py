@@ -2,7 +2,8 @@
 
 - ``follows``: a flow whose registry ``links.follows`` names another flow counts records
   that passed that one first (LOAs accepted were offered). Per breakdown value, the records
-  between the two stages are an unpublished stock: from 0 before the first period,
+  between the two stages are an unpublished stock: free (at least 0) in the first period
+  (records that passed the first stage before the coverage start are in it), then
   S(t) = S(t-1) + first(t) - second(t) >= 0, while periods run on and both flows are known
   (a row or a known 0); ``small`` (part ``stock``) when pinned at 1 or 2.
 - ``carried_over``: a count with ``links.carried_over`` naming a stock counts the stock's
@@ -58,8 +59,9 @@ def _stage(attack, rel, flows: tuple[str, str], b: str, v: str) -> None:
             return
         key = (flows[1] + "#after", period, b, v)
         now = attack.stocks.setdefault(key, attack.s.var(key))
-        terms = [(now, 1), (attack.raw(keys[0]), -1), (attack.raw(keys[1]), 1)]
-        attack.s.add("follows", terms + ([(before, -1)] if before is not None else []))
+        if before is not None:
+            terms = [(now, 1), (attack.raw(keys[0]), -1), (attack.raw(keys[1]), 1)]
+            attack.s.add("follows", [*terms, (before, -1)])
         before = now
 
 

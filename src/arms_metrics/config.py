@@ -16,6 +16,7 @@ from typing import Any
 
 from arms_metrics import methodology
 from arms_metrics.errors import ConfigError
+from arms_metrics.extract import parse_coverage
 from arms_metrics.methodology import Methodology
 from arms_metrics.quarters import Quarter
 
@@ -130,6 +131,7 @@ class Config:
     max_indicator_loss_share: float = 0.005  # [quality]: records an indicator may lose
     max_file_bytes: int = MAX_FILE_BYTES  # [ingest]: a larger input file is refused (exit 65)
     methodology: Methodology | None = None  # methodology.toml beside pipeline.toml
+    coverage: dict[str, Quarter] = field(default_factory=dict)  # [coverage]: extract.toml wins
 
     @property
     def pipeline_dir(self) -> Path:
@@ -383,6 +385,7 @@ def load_config(path: Path | str | None = None) -> Config:
             registry=registry,
             raw_hash=digest,
             methodology=texts,
+            coverage=parse_coverage(data.get("coverage", {}), str(path), TABLES),
             **_quality(data, path),
         )
     except (KeyError, ValueError, TypeError) as exc:

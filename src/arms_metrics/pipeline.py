@@ -22,6 +22,15 @@ from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import check, protect
 from arms_metrics.disclosure.summary import suppression_summary
 from arms_metrics.errors import CannotCreate, UsageError
+from arms_metrics.extract import (
+    FILE_NAME,
+    Extract,
+    check_covered,
+    declared_coverage,
+    default_quarter,
+    read_extract,
+)
+from arms_metrics.ingest.files import find_inputs
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import revisions
@@ -65,12 +74,15 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
     return config.release_date(quarter)
 
 
-def resolve_quarter(quarter: Quarter | str | None, today: dt.date | None = None) -> Quarter:
-    """The release quarter: as given, else (None) the latest fiscal quarter ended before
-    ``today``. An empty string is a usage error: ``--quarter "$Q"`` with ``Q`` unset."""
+def resolve_quarter(
+    quarter: Quarter | str | None, today: dt.date | None = None, extract: Extract | None = None
+) -> Quarter:
+    """The release quarter: as given, else (None) the latest fiscal quarter ended on or
+    before the extract date when ``extract`` declares one, else before ``today``. An empty
+    string is a usage error: ``--quarter "$Q"`` with ``Q`` unset."""
     today = today or dt.date.today()
     if quarter is None:
-        return Quarter.latest_ended(today)
+        return default_quarter(extract or Extract(), today)
     if isinstance(quarter, str) and not quarter.strip():
         raise UsageError("--quarter is empty: give a quarter such as FY2026-Q2, or leave it out")
     try:
@@ -113,6 +125,16 @@ def _releasable(quarter: Quarter, config: Config) -> Quarter:
     return quarter
 
 
+def _coverage(input_dir: Path, config: Config, extract: Extract, quarter: Quarter) -> dict:
+    """The declared coverage of every table present (exit 78 for a table without one);
+    exit 2 when ``quarter`` is before all of it."""
+    found, _ = find_inputs(input_dir, config.tables)
+    where = str(input_dir / FILE_NAME)
+    coverage = declared_coverage(sorted(found), extract, config.coverage, where)
+    check_covered(quarter, coverage)
+    return coverage
+
+
 def validate(
     input_dir: Path, work_dir: Path, config_path: Path | None = None, progress: Progress = _quiet
 ) -> Ingested:
@@ -125,11 +147,16 @@ def validate(
 
 
 def build_release(
-    ingested: Ingested, config: Config, quarter: Quarter, site_dir: Path, progress: Progress
+    ingested: Ingested,
+    config: Config,
+    quarter: Quarter,
+    site_dir: Path,
+    progress: Progress,
+    coverage: dict[str, Quarter] | None = None,
 ) -> Release:
     """Indicators, disclosure control and revisions: the disclosed cell table of a release."""
     progress(f"computing indicators for {quarter}")
-    computed = indicators.compute(ingested.tables, config, quarter)
+    computed = indicators.compute(ingested.tables, config, quarter, coverage=coverage)
     progress(f"disclosure control on {computed.cells.height} cells")
     internal = load_names(config.reference_dir).internal()  # published codes -> cells' codes
     earlier = earlier_figures(site_dir, quarter, internal)
@@ -180,13 +207,15 @@ def run(
 ) -> RunResult:
     """Validate, compute, protect and render the release for ``quarter``."""
     config = load_config(config_path)
-    release_quarter = _releasable(resolve_quarter(quarter, today), config)
+    extract = read_extract(Path(input_dir), config.tables)
+    release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
+    coverage = _coverage(Path(input_dir), config, extract, release_quarter)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     progress(f"release {release_quarter}: validating {input_dir}")
     ingested = ingest(Path(input_dir), config, work_dir, today)
     progress("measuring what the quarantine took from each indicator")
-    loss.check(ingested, config, release_quarter, work_dir)
-    release = build_release(ingested, config, release_quarter, site_dir, progress)
+    loss.check(ingested, config, release_quarter, work_dir, coverage)
+    release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
     write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
     _write_site(release, site_dir, work_dir, progress)
     progress(f"done: {site_dir / 'index.html'}")

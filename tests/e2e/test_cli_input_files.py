@@ -11,7 +11,7 @@ import io
 import json
 from pathlib import Path
 
-from tests.conftest import SAMPLE_DATA, arms_metrics, build
+from tests.conftest import SAMPLE_DATA, arms_metrics, build, declare_coverage
 
 RESAVED = {  # table -> (file name, line ending, quote every field, BOM, gzip)
     "fms_lors": ("FMS_LORS.CSV", "\r", False, False, False),  # Excel for Mac, Windows name
@@ -40,7 +40,7 @@ def test_the_sample_resaved_by_other_tools_publishes_the_same_figures(sample_bui
     for table, (name, end, quote_all, bom, gz) in RESAVED.items():
         data = _resave(SAMPLE_DATA / f"{table}.csv", end, quote_all, bom, gz)
         (folder / name).write_bytes(data)
-    done, resaved_site, work = build(tmp_path, input_dir=folder)
+    done, resaved_site, work = build(tmp_path, input_dir=declare_coverage(folder))
     assert done.returncode == 0, done.stderr
     figures = "data/indicators.csv"
     assert (resaved_site / figures).read_bytes() == (site / figures).read_bytes()

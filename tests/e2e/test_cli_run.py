@@ -14,7 +14,7 @@ import pytest
 from arms_metrics.cells import PUBLIC_COLUMNS
 from arms_metrics.config import load_config
 from arms_metrics.quarters import Quarter
-from tests.conftest import PIPELINE_TOML, SAMPLE_DATA, SAMPLE_QUARTER, build
+from tests.conftest import PIPELINE_TOML, SAMPLE_DATA, SAMPLE_QUARTER, build, declare_coverage
 
 QUARTER = SAMPLE_QUARTER
 ID_COLUMNS = {
@@ -182,7 +182,7 @@ def _copy_inputs(tmp_path: Path, tables: list[str]) -> Path:
     folder.mkdir()
     for table in tables:
         shutil.copy(SAMPLE_DATA / f"{table}.csv", folder)
-    return folder
+    return declare_coverage(folder)
 
 
 def test_notifications_alone_is_a_valid_run(tmp_path) -> None:
@@ -199,6 +199,7 @@ def test_gzip_input_gives_the_same_site(built, tmp_path) -> None:
     folder.mkdir()
     for path in SAMPLE_DATA.glob("*.csv"):
         (folder / f"{path.name}.gz").write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+    declare_coverage(folder)
     done, other_site, _ = build(tmp_path, input_dir=folder)
     assert done.returncode == 0, done.stderr
     first, second = tree_bytes(site), tree_bytes(other_site)

@@ -250,3 +250,40 @@ def test_backlog(computed):
     rows = [r for r in cells_of(computed.cells, "fms_development_backlog") if r[0] == Q4]
     assert (Q4, "purchaser", "FR", D(2), 2, "EUR") in rows  # D2, D9
     assert (Q4, "development_group", "B", D(2), 2, None) in rows
+
+
+# ------------------------------------------------------------------ coverage and schedules
+def test_scheduled_dates_survive_the_as_of_cut(config, tmp_path):
+    # S1: offered 2026-02-01 in Q2; its anticipated offer date (2026-05-01) and offer
+    # expiration (2026-06-30) fall after the release end (2026-03-31) but were known when
+    # recorded: kept. Its acceptance on 2026-04-02 is an event after the release: null.
+    docs = [dict(document_id="S1", lor_complete_date="2026-01-05",
+                 anticipated_offer_date="2026-05-01", offered_date="2026-02-01",
+                 offer_expiration_date="2026-06-30", accepted_date="2026-04-02",
+                 value_usd="1.00")]  # fmt: skip
+    cfg = config_with_reference(config, tmp_path)
+    with populations({"fms_documents": frame("fms_documents", docs)}, cfg, Q2) as con:
+        columns = "document_id, anticipated_offer_date, offer_expiration_date, accepted_date"
+        got = rows_of(con, "stg_fms_documents", columns)
+    assert [(d, str(a), str(e), x) for d, a, e, x in got] == [
+        ("S1", "2026-05-01", "2026-06-30", None)
+    ]
+
+
+def test_a_series_starts_at_its_coverage_with_the_records_opened_before(config, tmp_path):
+    # Coverage: fms_lors from FY2025-Q4, fms_documents from FY2026-Q1. The spine starts at
+    # FY2025-Q4, the documents' series at FY2026-Q1: no cell before either. The backlog at
+    # the end of FY2026-Q1 (2025-12-31) still holds D3, whose LOR was complete in 2024
+    # (offered 2026-01-15), and D6 (complete 2025-12-31, cancelled after the release): 2.
+    # LORs received in FY2025-Q4: R1 (2025-09-30): 1.
+    cfg = config_with_reference(config, tmp_path)
+    coverage = {"fms_lors": Quarter.parse(Q4), "fms_documents": Quarter.parse(Q1)}
+    cells = indicators.compute(tables(), cfg, Quarter.parse(Q2), coverage=coverage).cells
+    lors = cells.filter(cells["indicator_id"] == "fms_lors_received")
+    documents = cells.filter(cells["indicator_id"] != "fms_lors_received")
+    assert sorted(set(lors["period"])) == [Q4, Q1, Q2]
+    assert sorted(set(documents["period"])) == [Q1, Q2]
+    backlog = cells_of(cells, "fms_development_backlog")
+    assert [(p, x, n) for p, b, _, x, n, _ in backlog if b == "total"][0] == (Q1, D(2), 2)
+    assert [(p, x) for p, b, _, x, _, _ in cells_of(lors.sort("period"), "fms_lors_received")
+            if b == "total" and p == Q4] == [(Q4, D(1))]  # fmt: skip

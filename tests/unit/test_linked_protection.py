@@ -31,6 +31,16 @@ def frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=CELL_SCHEMA)
 
 
+LICENSING = ("lic_pending", "lic_applications_received", "lic_final_actions")
+
+
+def nothing_pending(period: str = "FY2025-Q4", ids: tuple[str, ...] = LICENSING) -> list[dict]:
+    """A first quarter with no record: 0 pending at its end, no flow. A stock's first
+    quarter is a free level (records opened before the coverage start); this one is 0, so
+    the quarter after it follows its flows from 0, as the hand-worked numbers say."""
+    return [cell(i, period, "total", "All", 0) for i in ids]
+
+
 def hidden_keys(protected: pl.DataFrame) -> set[tuple]:
     return set(protected.filter(pl.col("suppressed")).select(SORT_KEY).iter_rows())
 
@@ -80,6 +90,7 @@ def test_a_stock_starts_from_zero_before_the_first_quarter(config) -> None:
     # FY2026-Q1 is the release's first quarter: pending = received - final actions =
     # 3 - 1 = 2 for STATE, so a hidden STATE pending count is pinned by its flows alone.
     truth = frame([
+        *nothing_pending(),
         cell("lic_pending", "FY2026-Q1", "agency", "STATE", 2),
         cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 3),
         cell("lic_final_actions", "FY2026-Q1", "agency", "STATE", 1),
@@ -187,6 +198,7 @@ def test_public_record_totals_give_away_what_they_give_away(config) -> None:
 
 def test_the_linked_audit_fails_a_release_that_leaks_and_names_no_value(config) -> None:
     truth = frame([
+        *nothing_pending(),
         cell("lic_pending", "FY2026-Q1", "agency", "STATE", 2),
         cell("lic_pending", "FY2026-Q1", "total", "All", 2),
         cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 7),
@@ -194,7 +206,7 @@ def test_the_linked_audit_fails_a_release_that_leaks_and_names_no_value(config) 
         cell("lic_final_actions", "FY2026-Q1", "agency", "STATE", 5),
         cell("lic_final_actions", "FY2026-Q1", "total", "All", 5),
     ])  # fmt: skip
-    # Pending hidden (2 records, STATE and the total), flows published: 7 - 5 = 2.
+    # Pending hidden (2 records, STATE and the total), flows published: 0 + 7 - 5 = 2.
     shown = truth.with_columns(
         suppressed=pl.col("indicator_id") == "lic_pending",
         suppression=pl.when(pl.col("indicator_id") == "lic_pending").then(pl.lit("threshold")),
@@ -387,10 +399,12 @@ def test_a_count_of_part_of_a_population_never_reveals_the_other_part(config) ->
 def test_a_stock_not_published_by_destination_is_protected_through_its_flows(config) -> None:
     # Pending is published by agency and in total, not by purchaser; received and final
     # actions are published by purchaser. FY2026-Q1, the first quarter: JP received 4 and
-    # had 3 final actions, KR 10 and 3, US 8 and 4: pending JP 4 - 3 = 1 (one application
-    # of JP, which no cell publishes), KR 7, US 4, total 12. Every cell is >= 3, so the
-    # per-table protection hides nothing and JP's pending is given away by its flows.
-    rows = [cell("lic_pending", "FY2026-Q1", "total", "All", 12),
+    # had 3 final actions, KR 10 and 3, US 8 and 4, after a quarter with nothing pending
+    # (``nothing_pending``): pending JP 0 + 4 - 3 = 1 (one application of JP, which no
+    # cell publishes), KR 7, US 4, total 12. Every cell is >= 3, so the per-table
+    # protection hides nothing and JP's pending is given away by its flows.
+    rows = [*nothing_pending(),
+            cell("lic_pending", "FY2026-Q1", "total", "All", 12),
             cell("lic_pending", "FY2026-Q1", "agency", "STATE", 12)]  # fmt: skip
     for flow, values in (("lic_applications_received", (4, 10, 8)),
                          ("lic_final_actions", (3, 3, 4))):  # fmt: skip
@@ -413,13 +427,15 @@ def test_a_stock_not_published_by_destination_is_protected_through_its_flows(con
 
 
 def test_a_count_of_part_of_an_unpublished_stock_bounds_it(config) -> None:
-    # FY2026-Q1, the first quarter, no final actions: pending by purchaser (no cell) is what
-    # each received. Received: JP 1 and KR 3 hidden, total 4. Pending over target, published
-    # by purchaser: JP 1, KR 3. Over target is part of pending, so KR's pending, and so its
-    # received, is at least 3, and JP's at most 4 - 3 = 1: JP 1, KR 3 (an outside intruder
-    # found this when the rest of an unpublished stock was not modelled).
+    # FY2026-Q1, after a quarter with nothing pending, no final actions: pending by
+    # purchaser (no cell) is what each received. Received: JP 1 and KR 3 hidden, total 4.
+    # Pending over target, published by purchaser: JP 1, KR 3. Over target is part of
+    # pending, so KR's pending, and so its received, is at least 3, and JP's at most
+    # 4 - 3 = 1: JP 1, KR 3 (an outside intruder found this when the rest of an
+    # unpublished stock was not modelled).
     over, received = "lic_pending_over_target", "lic_applications_received"
-    rows = [cell("lic_pending", "FY2026-Q1", "total", "All", 4),
+    rows = [*nothing_pending(),
+            cell("lic_pending", "FY2026-Q1", "total", "All", 4),
             cell("lic_final_actions", "FY2026-Q1", "total", "All", 0),
             cell(over, "FY2026-Q1", "total", "All", 4),
             cell(received, "FY2026-Q1", "total", "All", 4)]  # fmt: skip

@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from arms_metrics.extract import read_extract
+from arms_metrics.quarters import Quarter
 from arms_metrics.samples.generate import generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,10 +110,33 @@ def test_ids_unique_required_and_sorted(t) -> None:
         assert ids.to_list() == sorted(ids.to_list()), name
 
 
-def test_nothing_after_extract_date(t) -> None:
+SCHEDULED = ("anticipated_offer_date", "offer_expiration_date")  # docs/inputs.md, "extract.toml"
+
+
+def test_no_event_after_extract_date(t) -> None:
     for name, frame in t.items():
-        for c in (c for c in frame.columns if c.endswith("_date")):
+        for c in (c for c in frame.columns if c.endswith("_date") and c not in SCHEDULED):
             assert (frame[c].drop_nulls() <= EXTRACT).all(), (name, c)
+
+
+def test_scheduled_dates_after_the_extract_date_are_kept(t) -> None:
+    # A document offered shortly before the extract expires after it; one whose LOR became
+    # complete shortly before has an anticipated offer date after it.
+    documents = t["fms_documents"]
+    for column in SCHEDULED:
+        assert (documents[column].drop_nulls() > EXTRACT).any(), column
+
+
+def test_the_extract_declares_itself(out) -> None:
+    folder, _ = out
+    extract = read_extract(folder, tuple(COLUMNS))
+    assert extract.synthetic is True and extract.extract_date == EXTRACT
+    assert set(extract.coverage) == set(COLUMNS)
+    assert extract.coverage["fms_cases"] == Quarter.parse("FY2017-Q1")  # the window's start
+    assert extract.coverage["export_licenses"] == Quarter.parse("FY2018-Q1")  # after warm-up
+    assert (folder / "extract.toml").read_bytes() == (
+        ROOT / "sample_data" / "extract.toml"
+    ).read_bytes()
 
 
 def test_lors_rules(t, codes) -> None:

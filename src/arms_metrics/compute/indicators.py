@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from arms_metrics import extract
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY, VALUE_DTYPE
 from arms_metrics.compute import semantic, warehouse
 from arms_metrics.config import Config, Indicator
@@ -71,6 +72,31 @@ def quarter_spine(first_date: dt.date | None, quarter: Quarter) -> list[Quarter]
     return Quarter.span(Quarter.of(first_date), quarter)
 
 
+def coverage_spine(coverage: dict[str, Quarter], quarter: Quarter) -> list[Quarter]:
+    """Every quarter from the earliest coverage start of the tables present up to Q."""
+    return quarter_spine(min(coverage.values()).start if coverage else None, quarter)
+
+
+def starts(indicators: list[Indicator], coverage: dict[str, Quarter] | None) -> dict[str, Quarter]:
+    """Each indicator's series start: the latest coverage start of its sources (none without
+    a declared coverage: hand-made tests run from the first event)."""
+    if coverage is None:
+        return {}
+    return {i.id: extract.series_start(i.sources, coverage) for i in indicators}
+
+
+def from_start(cells: pl.DataFrame, first: dict[str, Quarter]) -> pl.DataFrame:
+    """The cells of each indicator from its series start on: no period before it."""
+    if not first:
+        return cells
+    index = {p: Quarter.parse(p).index for p in cells["period"].unique().to_list()}
+    begin = pl.col("indicator_id").replace_strict(
+        {i: q.index for i, q in first.items()}, default=None, return_dtype=pl.Int64
+    )
+    period = pl.col("period").replace_strict(index, return_dtype=pl.Int64)
+    return cells.filter(begin.is_null() | (period >= begin))
+
+
 def spine_frame(quarters: list[Quarter]) -> pl.DataFrame:
     """The quarter spine as a table; labels come only from ``Quarter.label``."""
     return pl.DataFrame(
@@ -112,14 +138,23 @@ def load_purchasers(path: Path) -> pl.DataFrame:
     return frame.select(pl.col("code").str.strip_chars(), pl.col("region").str.strip_chars())
 
 
-def _registry_frames(indicators: list[Indicator]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _registry_frames(
+    indicators: list[Indicator], first: dict[str, Quarter] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    first = first or {}
     meta = pl.DataFrame(
         {
             "indicator_id": [i.id for i in indicators],
             "unit": [i.unit for i in indicators],
             "additive": [i.additive for i in indicators],
+            "start_index": [first[i.id].index if i.id in first else None for i in indicators],
         },
-        schema={"indicator_id": pl.String(), "unit": pl.String(), "additive": pl.Boolean()},
+        schema={
+            "indicator_id": pl.String(),
+            "unit": pl.String(),
+            "additive": pl.Boolean(),
+            "start_index": pl.Int32(),
+        },
     )
     pairs = [(i.id, b) for i in indicators for b in i.breakdowns]
     breakdowns = pl.DataFrame(
@@ -151,18 +186,26 @@ def prepare(
     tables: dict[str, pl.DataFrame],
     config: Config,
     quarter: Quarter,
+    coverage: dict[str, Quarter] | None = None,
 ) -> list[Quarter]:
     """Load the inputs and reference, run staging, the spine, intermediate and the
-    population views; return the quarters of the spine."""
+    population views; return the quarters of the spine: from the earliest ``coverage``
+    start, or (``coverage`` None, hand-made tests) from the first event in the data."""
     sql_dir = config.sql_dir
     warehouse.load_sources(con, tables)
     warehouse.seal(con)
     _load_reference(con, config, quarter)
     warehouse.run_layer(con, sql_dir, "staging")
-    # The spine depends on the data (its first quarter), the other models on the spine.
     warehouse.run_layer(con, sql_dir, "intermediate", only=[FIRST_EVENT])
     first = warehouse.fetch(con, FIRST_EVENT)["first_date"][0]
-    quarters = quarter_spine(first, quarter)
+    if coverage is not None:
+        quarters = coverage_spine(coverage, quarter)
+    else:  # hand-made rows without a declared coverage: the spine from the first event
+        quarters = quarter_spine(first, quarter)
+    # The calendar places every date from the first event on: a stock at the spine's first
+    # quarter holds the records opened before it (a case implemented in FY1996).
+    days = quarter_spine(min(first, quarters[0].start) if first else None, quarter)
+    warehouse.load_frame(con, "calendar_quarters", spine_frame(days))
     warehouse.load_frame(con, "quarter_spine", spine_frame(quarters))
     warehouse.run_layer(con, sql_dir, "intermediate", skip=[FIRST_EVENT])
     warehouse.run_layer(con, sql_dir, "populations")
@@ -198,22 +241,31 @@ def _to_cells(measured: pl.DataFrame, units: dict[str, str], spine: pl.DataFrame
 
 
 def compute(
-    tables: dict[str, pl.DataFrame], config: Config, quarter: Quarter, *, threads: int | None = None
+    tables: dict[str, pl.DataFrame],
+    config: Config,
+    quarter: Quarter,
+    *,
+    coverage: dict[str, Quarter] | None = None,
+    threads: int | None = None,
 ) -> Computed:
-    """Every available indicator, every breakdown, every quarter from the first in the data
-    up to ``quarter``; raises CheckFailed if a SQL check finds a row."""
+    """Every available indicator, every breakdown, every quarter from its series start (the
+    latest ``coverage`` start of its sources) up to ``quarter``; an indicator whose sources
+    are absent or do not cover ``quarter`` is unavailable. Raises CheckFailed if a SQL
+    check finds a row."""
     indicators = list(config.registry.indicators)
-    unavailable = tuple(i.id for i in indicators if not set(i.sources) <= set(tables))
-    available = [i for i in indicators if i.id not in unavailable]
+    present = [i for i in indicators if set(i.sources) <= set(tables)]
+    first = {k: q for k, q in starts(present, coverage).items() if q <= quarter}
+    available = [i for i in present if coverage is None or i.id in first]
+    unavailable = tuple(i.id for i in indicators if i not in available)
     with warehouse.connect(threads) as con:
-        quarters = prepare(con, tables, config, quarter)
+        quarters = prepare(con, tables, config, quarter, coverage)
         parts = [
             semantic.population_cells(con, population, members)
             for population, members in semantic.by_population(available).items()
         ]
         schema = semantic.MEASURE_CELLS_SCHEMA
-        measured = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
-        meta, breakdowns = _registry_frames(available)
+        measured = from_start(pl.concat(parts) if parts else pl.DataFrame(schema=schema), first)
+        meta, breakdowns = _registry_frames(available, first)
         warehouse.load_frame(con, "registry_indicators", meta)
         warehouse.load_frame(con, "registry_breakdowns", breakdowns)
         warehouse.load_frame(con, "mart_cells", measured.drop("value_double"))

@@ -107,10 +107,13 @@ def _where_counted(both: pl.DataFrame, quarter: Quarter) -> pl.DataFrame:
     return both.filter(counted | (~anywhere & (pl.col("period") == quarter.label)))
 
 
-def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFrame:
+def measure(
+    ingested: Ingested, config: Config, quarter: Quarter, coverage: dict | None = None
+) -> pl.DataFrame:
     """LOSS_SCHEMA rows for every (indicator, quarter) that lost records, sorted. A row that
     cannot be placed counts as possibly lost in every quarter where the indicator counts
-    records (worst case; ``_where_counted``)."""
+    records (worst case; ``_where_counted``). With ``coverage``, only the quarters from
+    each indicator's series start (none before it is published)."""
     present, quarantined = ingested.tables, ingested.quarantined
     touched = {table for table, frame in quarantined.items() if frame.height}
     chosen = [
@@ -132,6 +135,7 @@ def measure(ingested: Ingested, config: Config, quarter: Quarter) -> pl.DataFram
         .join(extra, on="indicator_id", how="left")
         .fill_null(0)
     )
+    both = indicators.from_start(both, indicators.starts(chosen, coverage))
     both = _where_counted(both, quarter)
     lost = both.select(
         *KEY,
@@ -163,10 +167,16 @@ def _failure(over: pl.DataFrame, ingested: Ingested, config: Config, threshold: 
     return DataError(info["file"], "indicator_loss", detail, shown[0][1])
 
 
-def check(ingested: Ingested, config: Config, quarter: Quarter, work_dir: Path) -> dict:
+def check(
+    ingested: Ingested,
+    config: Config,
+    quarter: Quarter,
+    work_dir: Path,
+    coverage: dict | None = None,
+) -> dict:
     """Measure the losses, add them to the validation summary and report, and fail (exit
     65) when an indicator lost more than its share in a quarter; the summary on success."""
-    lost = measure(ingested, config, quarter)
+    lost = measure(ingested, config, quarter, coverage)
     threshold = config.max_indicator_loss_share
     over = lost.filter(pl.col("share") > threshold).sort(
         ["share", *KEY], descending=[True, False, False]

@@ -17,7 +17,7 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import lifecycle, links, nesting, outcomes
+from arms_metrics.disclosure import lifecycle, links, nesting, outcomes, stocks
 from arms_metrics.disclosure.links import (
     COMPLEMENT,
     LATENT,
@@ -29,10 +29,12 @@ from arms_metrics.disclosure.links import (
     System,
     index,
 )
+from arms_metrics.disclosure.stocks import series_periods
 from arms_metrics.quarters import Quarter
 
 __all__ = ["COMPLEMENT", "LATENT", "N", "NUMERATOR", "REST", "Knowledge", "build", "knowledge"]
 TOTAL, ALL, REGION, PURCHASER = "total", "All", "region", "purchaser"
+UNSEEN = "#unseen:"
 COLUMNS = [*SORT_KEY, "unit", "value", "n", "numerator", "parent"]
 
 
@@ -99,8 +101,9 @@ def _regions(system: Knowledge, present: dict[str, set], parents: dict) -> None:
 
 
 def _stock_flows(system: Knowledge, config: Config, present: dict[str, set], periods: list[str]):
-    """stock(t) - stock(t-1) - inflow(t) + outflow(t) = 0 per breakdown value; the stock
-    before the release's first quarter is 0 (no record is older)."""
+    """stock(t) - stock(t-1) - inflow(t) + outflow(t) = 0 per breakdown value, from the
+    second period of the series on: the first period's stock is a free level (the records
+    opened before the coverage start are in it, and no flow shows them)."""
     for indicator in config.registry.indicators:
         links = indicator.links
         ids = (indicator.id, links.get("inflow"), links.get("outflow"))
@@ -109,14 +112,12 @@ def _stock_flows(system: Knowledge, config: Config, present: dict[str, set], per
         flows = [config.registry.get(i) for i in ids[1:]]
         shared = [b for b in indicator.breakdowns if all(b in f.breakdowns for f in flows)]
         values = {(b, v) for i in ids for _, b, v in present[i] if b in (TOTAL, *shared)}
+        series = series_periods(present, ids[:1], periods)
         for breakdown, value in sorted(values):
-            # before the first quarter of the release there is no record: the stock is 0
-            for before, now in zip([None, *periods], periods, strict=False):
+            for before, now in zip(series, series[1:], strict=False):
                 stock, inflow, outflow = ((i, now, breakdown, value) for i in ids)
-                terms = [(stock, 1), (inflow, -1), (outflow, 1)]
-                if before is not None:
-                    terms.append(((ids[0], before, breakdown, value), -1))
-                system.add_equation(terms)
+                previous = (ids[0], before, breakdown, value)
+                system.add_equation([(stock, 1), (inflow, -1), (outflow, 1), (previous, -1)])
 
 
 def _rate_counts(system: Knowledge, config: Config, present: dict[str, set]) -> None:
@@ -265,8 +266,9 @@ def _rests(system: Knowledge, config: Config, present: dict[str, set]) -> None:
 def _unpublished_stocks(system: Knowledge, config: Config, present: dict[str, set],
                         periods: list[str], regions: dict[str, str]) -> None:  # fmt: skip
     """A stock not published by a breakdown its flows are published by (pending
-    applications by destination) still exists: from 0 before the first quarter, previous +
-    inflow - outflow, at least 0 (it adds up to the published stock: implied by the flows)."""
+    applications by destination) still exists: a free level (at least 0) in the first period
+    of the series, then previous + inflow - outflow, at least 0; it adds up to the published
+    stock."""
     for indicator in config.registry.indicators:
         flows = indicator.links.get("inflow"), indicator.links.get("outflow")
         if not all(flows) or not all(f in present for f in flows):
@@ -274,49 +276,64 @@ def _unpublished_stocks(system: Knowledge, config: Config, present: dict[str, se
         shared = [b for b in config.registry.get(flows[0]).breakdowns
                   if b in config.registry.get(flows[1]).breakdowns]  # fmt: skip
         unpublished = {b for b in shared if b not in indicator.breakdowns}
-        values = {w[1:] for f in flows for w in present[f] if w[1] in unpublished}
-        for breakdown, value in sorted(values):
-            _stock_series(system, indicator.id, flows, (breakdown, value), periods)
-        _stock_tables(system, indicator.id, sorted(values), periods, regions)
+        series = series_periods(present, (indicator.id,), periods)
+        parts = [i.id if i.unit == "count" else i.id + N for i in config.registry.indicators
+                 if i.population == indicator.id and i.id != indicator.id]  # fmt: skip
+        for breakdown in sorted(unpublished):
+            values = sorted({w[2] for f in flows for w in present[f] if w[1] == breakdown})
+            where = [(breakdown, v) for v in values]
+            levels = stocks.levels(system, (indicator.id, *flows), where, series, regions, parts)
+            if levels is None:
+                continue  # the data break the identities: no rule the public can rely on
+            for item in where:
+                _stock_series(system, indicator.id, flows, item, series, levels[item])
+            _stock_tables(system, indicator.id, where, series, regions)
 
 
 def _stock_tables(system: Knowledge, stock: str, values: list[tuple[str, str]],
                   periods: list[str], regions: dict[str, str]) -> None:  # fmt: skip
-    """The unpublished breakdown adds up to the published total, its purchasers to their
-    published region: implied by the flows, written out so that a remedy sees the
-    published stock cells a pinned unpublished one depends on."""
+    """The unpublished breakdown and its unseen part add up to the published total, its
+    purchasers and theirs to their published region: implied by the flows, written out so
+    that a remedy sees the published stock cells a pinned unpublished one depends on."""
     for period in periods:
         by_table: dict[str, list[Key]] = defaultdict(list)
         for breakdown, value in values:
             by_table[breakdown].append((stock, period, breakdown, value))
         for breakdown, keys in sorted(by_table.items()):
-            system.add_equation([((stock, period, TOTAL, ALL), -1), *((k, 1) for k in keys)])
+            _unseen(system, (stock, period, TOTAL, ALL), breakdown, keys)
             if breakdown != PURCHASER:
                 continue
             for region in sorted({regions[k[3]] for k in keys if k[3] in regions}):
-                members = [(k, 1) for k in keys if regions.get(k[3]) == region]
-                system.add_equation([((stock, period, REGION, region), -1), *members])
+                members = [k for k in keys if regions.get(k[3]) == region]
+                _unseen(system, (stock, period, REGION, region), breakdown, members)
+
+
+def _unseen(system: Knowledge, published: Key, breakdown: str, keys: list[Key]) -> None:
+    """published = the keys + the unseen part (records of values no flow shows), >= 0."""
+    unseen = (published[0] + UNSEEN + breakdown, *published[1:])
+    value = system.quantities.get(published, (0,))[0] - sum(system.quantities[k][0] for k in keys)
+    system.quantities[unseen] = (value, 0, LATENT)
+    system.add_equation([(published, -1), (unseen, 1), *((k, 1) for k in keys)])
 
 
 def _stock_series(system: Knowledge, stock: str, flows: tuple, where: tuple[str, str],
-                  periods: list[str]) -> None:  # fmt: skip
-    level = 0
-    for before, now in zip([None, *periods], periods, strict=False):
+                  periods: list[str], levels: list[int]) -> None:  # fmt: skip
+    """The series' quantities with their (true or consistent) ``levels``; no identity
+    ties the first period's level to the flows."""
+    for before, now, level in zip([None, *periods], periods, levels, strict=False):
         inflow, outflow = ((flow, now, *where) for flow in flows)
-        level += system.level(inflow) - system.level(outflow)
         key = (stock, now, *where)
         system.quantities[key] = (level, 0, LATENT)
-        terms = [(key, 1), (inflow, -1), (outflow, 1)]
         if before is not None:
-            terms.append(((stock, before, *where), -1))
-        system.add_equation(terms)
+            terms = [(key, 1), (inflow, -1), (outflow, 1), ((stock, before, *where), -1)]
+            system.add_equation(terms)
 
 
 def unpublished(key: Key, config: Config) -> bool:
     """A quantity no cell publishes: a rest, an outcome atom, the unrecorded of a sum
     (``outcomes``), a stage between two flows (``lifecycle``), or a stock by a breakdown it
     is not published by."""
-    if _kind(key) in ("rest", "outcomes", "unrecorded", "after"):
+    if _kind(key) in ("rest", "outcomes", "unrecorded", "after", "unseen"):
         return True
     indicator = config.registry.get(key[0].split("#")[0])
     return "#" not in key[0] and key[2] != TOTAL and key[2] not in indicator.breakdowns

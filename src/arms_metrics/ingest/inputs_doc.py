@@ -54,6 +54,34 @@ least one must be present. Extra columns and missing required columns refuse the
 (exit 65). A row that breaks a rule below is quarantined with every rule it broke (see
 [validation-rules.md](validation-rules.md) for the file-level refusals and the decisions
 taken where the design is silent).
+
+## extract.toml
+
+Beside the tables, `extract.toml` says what the extract is (`arms-metrics sample` writes
+one; `sample_data/` carries one):
+
+```toml
+synthetic = true              # demonstration data (default false)
+extract_date = "2026-10-15"   # YYYY-MM-DD; the default release quarter is the latest
+                              # that ended on or before it (else before today)
+[coverage]                    # per table: the first quarter from which the extract holds
+fms_cases = "FY2017-Q1"       # every record (for stocks: every record still open then)
+export_licenses = "FY2018-Q1"
+```
+
+Coverage may also be declared in `pipeline.toml` (`[coverage]`, the operator's standing
+configuration); the input folder's declaration wins, table by table. `run` stops with exit
+78 on a table present without a declared coverage (naming the line to add), on a malformed
+file (bad TOML, an unknown key, a bad quarter or date, an unknown table), and with exit 2
+for a release quarter before the coverage of every table present. An indicator's series
+starts at the latest coverage start of its sources: no earlier quarter is computed,
+published or charted, and a zero means "no records", never "no data". An indicator whose
+sources do not cover the release quarter has no CSV rows and shows "not available". A
+stock's first quarter holds the records opened before the coverage start (a case
+implemented in FY1996 and still open): declare the first *complete* quarter, after any
+warm-up (`sample_data/extract.toml` explains its choice per table). Scheduled dates
+(`anticipated_offer_date`, `offer_expiration_date`) are kept even when after the release
+quarter; the as-of cut applies to event dates only. `validate` needs no coverage.
 """
 
 

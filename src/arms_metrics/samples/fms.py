@@ -87,11 +87,9 @@ def _development(rng: np.random.Generator, lor_complete: np.ndarray, groups: np.
     cancelled = np.where(early_cancel, lor_complete + np.rint(dev * rng.random(n)), lapsed)
     is_cancelled = (early_cancel & (cancelled <= EXTRACT)) | late_cancel
     return {
-        "anticipated_offer_date": sp.dates(
-            anticipated, (rng.random(n) < sp.ANTICIPATED_SHARE) & (anticipated <= EXTRACT)
-        ),
+        "anticipated_offer_date": sp.dates(anticipated, rng.random(n) < sp.ANTICIPATED_SHARE),
         "offered_date": sp.dates(offered, is_offered),
-        "offer_expiration_date": sp.dates(expiry, is_offered & (expiry <= EXTRACT)),
+        "offer_expiration_date": sp.dates(expiry, is_offered),
         "accepted_date": sp.dates(accepted, is_accepted),
         "implemented_date": sp.dates(implemented, is_implemented),
         "cancelled_date": sp.dates(cancelled.astype(np.int64), is_cancelled),

@@ -55,7 +55,9 @@ def build_view(release: Release, indicator: Indicator) -> pages.View:
     if indicator.id in release.unavailable:
         return pages.View(indicator, False, None, None, [], "", "")
     data = f"releases/{release.period}/data"
-    periods = release.periods
+    # from the indicator's own series start (its sources' coverage), not the release's first
+    own = set(views.indicator_cells(release, indicator.id)["period"].to_list())
+    periods = [p for p in release.periods if p in own] or [release.period]
     recent = periods[-views.RELEASE_QUARTERS :]
     short = views.history_table(
         release, indicator, recent, f"{data}/{indicator.id}.csv", f"{indicator.id}-table"

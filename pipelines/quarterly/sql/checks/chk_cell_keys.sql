@@ -1,6 +1,8 @@
 -- chk_cell_keys: the cell keys are well formed: one total row (All) per available indicator
--- and spine period, breakdowns only from the registry, no null breakdown value (e.g. a
--- purchaser missing from reference/purchasers.csv), no duplicate key.
+-- and spine period from its series start (start_index: the latest coverage start of its
+-- sources; null without a declared coverage), no cell before it, breakdowns only from the
+-- registry, no null breakdown value (e.g. a purchaser missing from
+-- reference/purchasers.csv), no duplicate key.
 -- Grain: one row per problem; zero rows = pass.
 -- Inputs: mart_cells, quarter_spine, registry_indicators, registry_breakdowns.
 with
@@ -10,7 +12,17 @@ cells as (
 ),
 
 spine as (
-    select period from quarter_spine
+    select
+        period,
+        quarter_index
+    from quarter_spine
+),
+
+starts as (
+    select
+        indicator_id,
+        start_index
+    from registry_indicators
 ),
 
 breakdowns as (
@@ -21,7 +33,11 @@ breakdowns as (
 ),
 
 available as (
-    select distinct indicator_id from cells
+    select distinct
+        cells.indicator_id,
+        starts.start_index
+    from cells
+    left join starts on cells.indicator_id = starts.indicator_id
 ),
 
 missing_totals as (
@@ -30,7 +46,8 @@ missing_totals as (
         spine.period,
         'missing total row' as problem
     from available
-    cross join spine
+    inner join spine
+        on spine.quarter_index >= coalesce(available.start_index, spine.quarter_index)
     left join cells
         on
             available.indicator_id = cells.indicator_id
@@ -38,6 +55,17 @@ missing_totals as (
             and cells.breakdown = 'total'
             and cells.breakdown_value = 'All'
     where cells.indicator_id is null
+),
+
+before_start as (
+    select distinct
+        cells.indicator_id,
+        cells.period,
+        'cell before the series start' as problem
+    from cells
+    inner join available on cells.indicator_id = available.indicator_id
+    inner join spine on cells.period = spine.period
+    where spine.quarter_index < available.start_index
 ),
 
 bad_rows as (
@@ -71,6 +99,8 @@ duplicates as (
 )
 
 select * from missing_totals
+union all
+select * from before_start
 union all
 select * from bad_rows
 union all

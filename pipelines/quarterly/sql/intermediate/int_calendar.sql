@@ -1,7 +1,10 @@
--- int_calendar: every day of the quarter spine with its period, so populations find a date's
--- quarter with an equality join (a hash join) instead of a range join per record.
--- Grain: one row per calendar day from the first spine quarter's start to the release end.
--- Inputs: quarter_spine (built in Python by arms_metrics.quarters.Quarter, loaded after
+-- int_calendar: every day from the first event in the data with its period, so populations
+-- find a date's quarter with an equality join (a hash join) instead of a range join per
+-- record. It starts before the quarter spine when records predate the coverage start: a
+-- stock at the spine's first quarter holds the records opened before it.
+-- Grain: one row per calendar day from the start of the quarter of the first event (or of
+-- the first spine quarter, if earlier) to the release end.
+-- Inputs: calendar_quarters (built in Python by arms_metrics.quarters.Quarter, loaded after
 -- int_first_event_date).
 with
 
@@ -11,7 +14,7 @@ spine as (
         quarter_index,
         start_date,
         end_date
-    from quarter_spine
+    from calendar_quarters
 ),
 
 days as (

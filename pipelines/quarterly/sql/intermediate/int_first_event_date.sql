@@ -1,7 +1,9 @@
 -- int_first_event_date: the earliest anchor date in the (as-of cut) data.
 -- Grain: one row; first_date is null when there are no records at all.
--- Inputs: the staging models of all six tables. The engine builds the quarter spine from
--- the quarter of first_date up to the release quarter (docs/architecture.md).
+-- Inputs: the staging models of all six tables. The engine starts the day calendar at
+-- the quarter of first_date, so that a stock holds the records opened
+-- before the coverage start; the quarter spine (the periods with cells) starts at the
+-- earliest declared coverage (from the first event only for hand-made tests without one).
 -- Anchors: LOR received, document LOR complete, case implemented, delivery,
 -- notification, license received. Staging already drops anchors after the release end.
 with
