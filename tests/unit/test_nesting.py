@@ -3,6 +3,8 @@ releases: every figure worked out by hand beside it."""
 
 from __future__ import annotations
 
+import shutil
+
 import polars as pl
 import pytest
 
@@ -14,6 +16,25 @@ from tests.unit.test_linked_protection import cell, frame
 
 Q1 = "FY2026-Q1"
 RECEIVED = "lic_applications_received"
+NESTING = """
+control_category = { within = "agency", reference = "categories.csv" }
+application_type = { within = "agency", reference = "application_types.csv" }
+"""
+
+
+def with_nesting(tmp_path, entries: str = NESTING):
+    """The shipped pipeline with ``entries`` declared under ``[nesting]`` (the shipped
+    registry leaves the licensing agency's out for now: docs/disclosure.md)."""
+    shutil.copytree(PIPELINE_TOML.parent, tmp_path / "p")
+    registry = tmp_path / "p" / "indicators.toml"
+    text = registry.read_text(encoding="utf-8")
+    registry.write_text(text.replace("[nesting]\n", "[nesting]\n" + entries, 1))
+    return load_config(tmp_path / "p" / "pipeline.toml")
+
+
+@pytest.fixture
+def config(tmp_path):
+    return with_nesting(tmp_path)
 
 
 def received(agencies: dict, types: dict) -> pl.DataFrame:
@@ -99,15 +120,11 @@ def test_an_agencys_only_form_goes_with_its_agency(config) -> None:
     ],
 )  # fmt: skip
 def test_a_bad_nesting_is_a_config_error(tmp_path, entry, message) -> None:
-    import shutil
-
-    shutil.copytree(PIPELINE_TOML.parent, tmp_path / "p")
-    registry = tmp_path / "p" / "indicators.toml"
-    text = registry.read_text(encoding="utf-8")
-    head, tail = text.split("[nesting]\n", 1)
-    body, rest = tail.split("\n\n", 1)
-    kept = [line for line in body.splitlines() if line.startswith("#")]
-    registry.write_text(head + "[nesting]\n" + "\n".join([*kept, entry]) + "\n\n" + rest)
     with pytest.raises(ConfigError, match=message) as info:
-        load_config(tmp_path / "p" / "pipeline.toml")
+        with_nesting(tmp_path, entry + "\n")
     assert info.value.exit_code == 78
+
+
+def test_the_shipped_registry_declares_no_agency_nesting_yet(tmp_path) -> None:
+    # the gap docs/disclosure.md names: remove this test when the agency's is declared
+    assert load_config(PIPELINE_TOML).registry.nesting == {}
