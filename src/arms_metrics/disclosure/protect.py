@@ -233,23 +233,24 @@ def protect(
         frame = linked.publish_given(frame, given)
     aliases = nesting.alias_rows(frame, config)
     frame = frame.with_columns(locked=pl.col("locked") | pl.col(ROW).is_in([a for a, _ in aliases]))
-    labels = linked.Labels(frame["suppression"].to_list())
+    pairs = linked.statistic_count_rows(frame, config) + aliases  # (follower, leader) rows
     if not linked_tables:
-        _within_tables(frame, labels, linked.statistic_count_rows(frame, config) + aliases)
+        labels = linked.Labels(frame["suppression"].to_list())
+        _within_tables(frame, labels, pairs)
         return _finish(frame, labels, config)
-    return _finish(frame, _linked(frame, config, earlier, complete, given), config)
+    return _finish(frame, _linked(frame, config, earlier, complete, given, pairs), config)
 
 
 def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, complete: bool,
-            given: set[tuple]) -> list:  # fmt: skip
-    """The labels after rounds of per-table rules and linked remedies (see ``protect``)."""
+            given: set[tuple], pairs: list[tuple[int, int]]) -> list:  # fmt: skip
+    """The labels after rounds of per-table rules and linked remedies (see ``protect``);
+    ``pairs``: a statistic, sum or sole child and the cell it goes with."""
     public = knowledge.knowledge(frame, config, earlier)
     stocks = {i.id for i in config.registry.indicators if i.links.get("inflow")}
     chooser = linked.Chooser(public, linked.Labels(frame["suppression"].to_list()), stocks)
     labels = chooser.labels
     rows = {key: row for key, (_, _, row) in public.quantities.items()}
     hideable = set(frame.filter(~pl.col("exempt") & ~pl.col("locked"))[ROW].to_list())
-    pairs = linked.statistic_count_rows(frame, config) + nesting.alias_rows(frame, config)
     parents = frozenset(parent for parent, _ in config.registry.nesting.values())
 
     def pinned() -> tuple:
