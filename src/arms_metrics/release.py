@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -50,10 +51,17 @@ class Release:
     def period(self) -> str:
         return self.quarter.label
 
-    @property
+    @cached_property
     def periods(self) -> list[str]:
-        """Every period in the release, oldest first."""
-        return sorted(set(self.cells["period"].to_list()), key=lambda p: Quarter.parse(p).index)
+        """Every period in the release, oldest first (computed once per release)."""
+        distinct = self.cells["period"].unique().to_list()
+        return sorted(distinct, key=lambda p: Quarter.parse(p).index)
+
+    @cached_property
+    def cells_by_indicator(self) -> Mapping[str, pl.DataFrame]:
+        """The cells of each indicator, in the order of ``cells`` (partitioned once)."""
+        parts = self.cells.partition_by("indicator_id", maintain_order=True, as_dict=True)
+        return {key[0]: part for key, part in parts.items()}
 
 
 PUBLISHED_CSV = Path("data") / "indicators.csv"

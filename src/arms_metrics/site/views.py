@@ -113,7 +113,9 @@ def series_of(indicator: Indicator) -> list[tuple[str, str]]:
 
 
 def indicator_cells(release: Release, indicator_id: str) -> pl.DataFrame:
-    return release.cells.filter(pl.col("indicator_id") == indicator_id)
+    """The indicator's cells, from the release's one partition (never a filter per page)."""
+    found = release.cells_by_indicator.get(indicator_id)
+    return release.cells.clear() if found is None else found
 
 
 def _mark(row: dict, unit: str) -> str:
@@ -181,9 +183,8 @@ def sentence_case(text: str) -> str:
 
 
 def lookup_cell(release: Release, indicator_id: str, period: str, key: tuple[str, str]):
-    found = release.cells.filter(
-        (pl.col("indicator_id") == indicator_id)
-        & (pl.col("period") == period)
+    found = indicator_cells(release, indicator_id).filter(
+        (pl.col("period") == period)
         & (pl.col("breakdown") == key[0])
         & (pl.col("breakdown_value") == key[1])
     )
