@@ -81,3 +81,27 @@ def test_axis_labels_of_a_long_history_are_fiscal_year_starts() -> None:
     periods = [q.label for q in Quarter.span(Quarter(2000, 2), Quarter(2026, 4))]
     assert len(periods) == 107
     assert axis_periods(periods) == [f"FY{year}-Q1" for year in range(2001, 2027, 3)]
+
+
+def test_cache_folder_serves_a_later_run_the_same_bytes(tmp_path, monkeypatch):
+    spec = charts.spec(points(), PERIODS, "usd", "US dollars")
+    charts._CACHE.clear()
+    first = charts.render_svg(spec, tmp_path)
+    assert len(list(tmp_path.glob("*.svg"))) == 1
+    charts._CACHE.clear()  # a new run: only the folder remembers
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(charts.vlc, "vegalite_to_svg", no_rendering)
+    assert charts.render_svg(spec, tmp_path) == first
+    charts._CACHE.clear()
+    other = charts.spec(points(), PERIODS, "count", "Number")  # a new spec is rendered
+    monkeypatch.undo()
+    charts.render_svg(other, tmp_path)
+    assert len(list(tmp_path.glob("*.svg"))) == 2
+
+
+def test_warm_up_starts_the_renderer_in_the_background():
+    charts.warm_up().join(timeout=60)
+    assert charts.render_svg(charts.spec(points(), PERIODS, "days", "Days")).startswith("<svg")

@@ -4,21 +4,33 @@ A chart is rendered once per distinct spec (cached by the spec's JSON) and reuse
 page that shows it; only the wrapper (title, description and element ids, which must be
 unique within a page) is made per page. vl-convert may not fetch anything: no base URLs are
 allowed and the font is one installed locally, so the bytes depend only on the data.
+
+vl-convert costs about 70 ms a chart and close to a second to start its JavaScript runtime,
+which dominates the rendering stage: ``warm_up`` starts the runtime in a background thread
+(vl-convert releases the GIL) while earlier stages run, and a run may keep the SVG of each
+spec in a cache folder (named by a hash of the spec, the settings and the vl-convert and Vega
+versions) so a rerun renders only the charts whose figures changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
 import re
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import vl_convert as vlc
 from markupsafe import Markup
 
 from arms_metrics.quarters import Quarter
+from arms_metrics.writers import write_bytes
 
 WIDTH, HEIGHT = 560, 220
 # The Vega-Lite schema the specs name (altair 6's SCHEMA_URL): vl-convert renders that version.
@@ -119,12 +131,39 @@ def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> di
     return top | {"height": HEIGHT, "width": WIDTH, "$schema": SCHEMA}
 
 
-def render_svg(chart_spec: dict) -> str:
-    """SVG text for a spec, rendered once per distinct spec and then served from the cache."""
+def render_svg(chart_spec: dict, cache_dir: Path | None = None) -> str:
+    """SVG text for a spec, rendered once per distinct spec and then served from the cache
+    (and from ``cache_dir``, when given, across runs)."""
     key = json.dumps(chart_spec, sort_keys=True, separators=(",", ":"))
     if key not in _CACHE:
-        _CACHE[key] = vlc.vegalite_to_svg(chart_spec, config=CONFIG, allowed_base_urls=[])
+        stored = None if cache_dir is None else Path(cache_dir) / f"{_digest(key)}.svg"
+        if stored is not None and stored.is_file():
+            _CACHE[key] = stored.read_bytes().decode("utf-8")
+        else:
+            _CACHE[key] = vlc.vegalite_to_svg(chart_spec, config=CONFIG, allowed_base_urls=[])
+            if stored is not None:
+                write_bytes(stored, _CACHE[key].encode("utf-8"))
     return _CACHE[key]
+
+
+@cache
+def _renderer() -> str:
+    """What, besides the spec, decides the SVG bytes: the settings and the versions."""
+    versions = [importlib.metadata.version("vl-convert-python"), vlc.get_vega_version()]
+    return json.dumps([versions, vlc.get_vegalite_versions(), CONFIG], sort_keys=True)
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(f"{_renderer()}\n{key}".encode()).hexdigest()
+
+
+def warm_up() -> threading.Thread:
+    """Start vl-convert's JavaScript runtime in a background thread (about a second, without
+    the GIL), so the first chart of the rendering stage does not wait for it."""
+    tiny = {"$schema": SCHEMA, "data": {"values": []}, "mark": "point"}
+    thread = threading.Thread(target=vlc.vegalite_to_svg, args=(tiny,), daemon=True)
+    thread.start()
+    return thread
 
 
 _ID = re.compile(r'\bid="([^"]+)"')

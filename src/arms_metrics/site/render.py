@@ -32,7 +32,7 @@ def environment() -> Environment:
     )
 
 
-def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
+def _svg(release: Release, indicator: Indicator, table: views.Table, cache: Path | None) -> str:
     names = dict(
         zip(
             views.series_of(indicator),
@@ -48,10 +48,12 @@ def _svg(release: Release, indicator: Indicator, table: views.Table) -> str:
     ]
     periods = sorted({row for row, _ in table.rows}, key=lambda p: Quarter.parse(p).index)
     y_title = views.sentence_case(views.unit_label(release, indicator.unit))
-    return charts.render_svg(charts.spec(points, periods, indicator.unit, y_title))
+    return charts.render_svg(charts.spec(points, periods, indicator.unit, y_title), cache)
 
 
-def build_view(release: Release, indicator: Indicator) -> pages.View:
+def build_view(
+    release: Release, indicator: Indicator, chart_cache: Path | None = None
+) -> pages.View:
     if indicator.id in release.unavailable:
         return pages.View(indicator, False, None, None, [], "", "")
     data = f"releases/{release.period}/data"
@@ -77,8 +79,8 @@ def build_view(release: Release, indicator: Indicator) -> pages.View:
         short,
         full,
         [t for t in breakdowns if t.rows],
-        _svg(release, indicator, short),
-        _svg(release, indicator, full),
+        _svg(release, indicator, short, chart_cache),
+        _svg(release, indicator, full, chart_cache),
     )
 
 
@@ -105,11 +107,13 @@ def site_context(release: Release) -> dict[str, Any]:
     }
 
 
-def render_site(release: Release, site_dir: Path) -> None:
-    """Write every HTML page, chart, per-table CSV and the stylesheet into ``site_dir``."""
+def render_site(release: Release, site_dir: Path, chart_cache: Path | None = None) -> None:
+    """Write every HTML page, chart, per-table CSV and the stylesheet into ``site_dir``
+    (charts already rendered by an earlier run are read from ``chart_cache``, if given)."""
     site_dir = Path(site_dir)
     env = environment()
-    built = [build_view(release, ind) for ind in release.config.registry.indicators]
+    indicators = release.config.registry.indicators
+    built = [build_view(release, ind, chart_cache) for ind in indicators]
     base = {"site": site_context(release)}
     for path, template, context in pages.all_pages(release, built):
         root = "../" * path.count("/")
