@@ -60,9 +60,14 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([neutralize(str(h)) for h in header])
-    for row in rows:
-        writer.writerow(["" if cell is None else neutralize(str(cell)) for cell in row])
+    writer.writerows(map(_texts, rows))
     return buffer.getvalue().encode("utf-8")
+
+
+def _texts(row: Sequence[Any]) -> list[str]:
+    """One row's cells as neutralized text (``neutralize`` only runs on a risky start)."""
+    texts = ["" if cell is None else str(cell) for cell in row]
+    return [neutralize(t) if t.startswith(FORMULA_STARTS) else t for t in texts]
 
 
 def json_bytes(document: Any) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -57,30 +58,32 @@ def status(value: Decimal | None, suppressed: bool | None) -> str:
     return "not_applicable" if value is None else "ok"
 
 
-def _public_row(row: dict[str, Any], names: Names) -> list[str]:
-    breakdown, code = row["breakdown"], row["breakdown_value"]
+def _public_row(row: tuple, names: Names) -> list[str]:
+    """One cell (a tuple in ``CELL_COLUMNS`` order) as the public columns' text."""
+    indicator, period, year, quarter, breakdown, code, value, unit, n, suppressed, revised = row
     return [
-        row["indicator_id"],
-        row["period"],
-        str(row["fiscal_year"]),
-        str(row["fiscal_quarter"]),
+        indicator,
+        period,
+        str(year),
+        str(quarter),
         breakdown,
         names.public(breakdown, code),
         names.label(breakdown, code),
-        format_value(row["value"], row["unit"]),
-        status(row["value"], row["suppressed"]),
-        row["unit"],
-        "" if row["n"] is None or row["suppressed"] else str(row["n"]),
-        _bool(row["suppressed"]),
-        _bool(row["revised"]),
+        format_value(value, unit),
+        status(value, suppressed),
+        unit,
+        "" if n is None or suppressed else str(n),
+        _bool(suppressed),
+        _bool(revised),
     ]
 
 
 def public_rows(cells: pl.DataFrame, names: Names) -> list[list[str]]:
     """The public columns of ``cells`` as text, with published codes and labels, sorted by
-    the total key (of the published codes) in byte order."""
-    rows = [_public_row(row, names) for row in cells.select(CELL_COLUMNS).iter_rows(named=True)]
-    return sorted(rows, key=lambda row: tuple(row[i].encode("utf-8") for i in _SORT_AT))
+    the total key (of the published codes) in byte order (UTF-8 byte order is code point
+    order, so the strings themselves are compared)."""
+    rows = [_public_row(row, names) for row in cells.select(CELL_COLUMNS).iter_rows()]
+    return sorted(rows, key=itemgetter(*_SORT_AT))
 
 
 def csv_bytes(cells: pl.DataFrame, names: Names) -> bytes:
