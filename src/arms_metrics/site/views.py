@@ -96,8 +96,7 @@ def notes_for(cells: pl.DataFrame, min_n: str = "") -> list[str]:
             f"{SUPPRESSED} Suppressed: the figure rests on too few records to be "
             "published without risk of disclosing a single case or license."
         )
-    undefined = cells.filter(pl.col("value").is_null() & ~pl.col("suppressed"))
-    if undefined.height:
+    if (cells["value"].is_null() & ~cells["suppressed"]).any():
         notes.append(f"{UNDEFINED} No records in the quarter, so the figure is not defined.")
     if cells.height and cells["revised"].any():
         notes.append("* Revised since first published.")
