@@ -36,7 +36,7 @@ from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import revisions
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release, earlier_figures, published_releases
-from arms_metrics.site import charts, downloads, render
+from arms_metrics.site import downloads, render
 from arms_metrics.writers import json_bytes, write_bytes
 
 Progress = Callable[[str], None]
@@ -215,7 +215,6 @@ def run(
     ingested = ingest(Path(input_dir), config, work_dir, today)
     progress("measuring what the quarantine took from each indicator")
     loss.check(ingested, config, release_quarter, work_dir, coverage)
-    charts.warm_up()  # the chart renderer starts beside disclosure control, off the GIL
     release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
     write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
     _write_site(release, site_dir, work_dir, progress)

@@ -100,8 +100,3 @@ def test_cache_folder_serves_a_later_run_the_same_bytes(tmp_path, monkeypatch):
     monkeypatch.undo()
     charts.render_svg(other, tmp_path)
     assert len(list(tmp_path.glob("*.svg"))) == 2
-
-
-def test_warm_up_starts_the_renderer_in_the_background():
-    charts.warm_up().join(timeout=60)
-    assert charts.render_svg(charts.spec(points(), PERIODS, "days", "Days")).startswith("<svg")

@@ -5,11 +5,10 @@ page that shows it; only the wrapper (title, description and element ids, which 
 unique within a page) is made per page. vl-convert may not fetch anything: no base URLs are
 allowed and the font is one installed locally, so the bytes depend only on the data.
 
-vl-convert costs about 70 ms a chart and close to a second to start its JavaScript runtime,
-which dominates the rendering stage: ``warm_up`` starts the runtime in a background thread
-(vl-convert releases the GIL) while earlier stages run, and a run may keep the SVG of each
-spec in a cache folder (named by a hash of the spec, the settings and the vl-convert and Vega
-versions) so a rerun renders only the charts whose figures changed.
+vl-convert costs about 65 ms a chart (holding the GIL) and half a second or more to start its
+JavaScript runtime, which dominates the rendering stage: a run may keep the SVG of each spec
+in a cache folder (named by a hash of the spec, the settings and the vl-convert, Vega and
+Vega-Lite versions) so a rerun renders only the charts whose figures changed.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import hashlib
 import importlib.metadata
 import json
 import re
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -155,15 +153,6 @@ def _renderer() -> str:
 
 def _digest(key: str) -> str:
     return hashlib.sha256(f"{_renderer()}\n{key}".encode()).hexdigest()
-
-
-def warm_up() -> threading.Thread:
-    """Start vl-convert's JavaScript runtime in a background thread (about a second, without
-    the GIL), so the first chart of the rendering stage does not wait for it."""
-    tiny = {"$schema": SCHEMA, "data": {"values": []}, "mark": "point"}
-    thread = threading.Thread(target=vlc.vegalite_to_svg, args=(tiny,), daemon=True)
-    thread.start()
-    return thread
 
 
 _ID = re.compile(r'\bid="([^"]+)"')
