@@ -7,8 +7,9 @@ allowed and the font is one installed locally, so the bytes depend only on the d
 
 vl-convert costs about 65 ms a chart (holding the GIL) and half a second or more to start its
 JavaScript runtime, which dominates the rendering stage: a run may keep the SVG of each spec
-in a cache folder (named by a hash of the spec, the settings and the vl-convert, Vega and
-Vega-Lite versions) so a rerun renders only the charts whose figures changed.
+in a cache folder (named by a hash of the spec, the settings, the vl-convert, Vega and
+Vega-Lite versions and the installed font files) so a rerun renders only the charts whose
+figures changed.
 """
 
 from __future__ import annotations
@@ -144,11 +145,30 @@ def render_svg(chart_spec: dict, cache_dir: Path | None = None) -> str:
     return _CACHE[key]
 
 
+# Where vl-convert (fontdb's system fonts) looks for the fonts that size the text.
+FONT_DIRS = (
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    "~/.fonts",
+    "~/.local/share/fonts",
+    "/Library/Fonts",
+    "/System/Library/Fonts",
+    "~/Library/Fonts",
+    "C:/Windows/Fonts",
+)
+
+
+def _fonts() -> list[tuple[str, int, int]]:
+    """Every installed font file (path, size, modification time): a changed font re-renders."""
+    files = (p for d in FONT_DIRS for p in Path(d).expanduser().rglob("*") if p.is_file())
+    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
 @cache
 def _renderer() -> str:
-    """What, besides the spec, decides the SVG bytes: the settings and the versions."""
+    """What, besides the spec, decides the SVG bytes: the settings, versions and fonts."""
     versions = [importlib.metadata.version("vl-convert-python"), vlc.get_vega_version()]
-    return json.dumps([versions, vlc.get_vegalite_versions(), CONFIG], sort_keys=True)
+    return json.dumps([versions, vlc.get_vegalite_versions(), CONFIG, _fonts()], sort_keys=True)
 
 
 def _digest(key: str) -> str:
