@@ -313,6 +313,23 @@ def test_same_release_same_bytes(config, tmp_path):
     assert all(files["a"][k] == files["b"][k] for k in files["a"])
 
 
+def test_chart_cache_gives_a_later_run_the_same_bytes(config, tmp_path):
+    from arms_metrics.site import charts
+
+    release = make_release(config, n_quarters=3)
+    cache, files = tmp_path / "charts", {}
+    for name in ("none", "fills", "reads"):
+        charts._CACHE.clear()  # each render a new run: only the folder remembers
+        out = tmp_path / name
+        render.render_site(release, out, chart_cache=None if name == "none" else cache)
+        files[name] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+        if name == "fills":
+            assert sorted(cache.glob("*.svg"))  # one file per distinct chart
+            for stored in cache.glob("*.svg"):
+                assert stored.read_bytes().startswith(b"<svg")
+    assert files["none"] == files["fills"] == files["reads"]
+
+
 def test_sentence_case_keeps_acronyms():
     from arms_metrics.site.views import sentence_case
 
