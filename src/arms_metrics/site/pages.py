@@ -47,7 +47,11 @@ def _groups(release: Release, built: list[View], on_release_page: bool) -> list[
     ]
 
 
-def index_context(release: Release, built: list[View]) -> dict[str, Any]:
+def index_context(
+    release: Release, built: list[View], groups: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The front page; ``groups`` are the release page's, when already built."""
+    groups = _groups(release, built, True) if groups is None else groups
     labels = sorted(
         {*release.previous_releases, release.period},
         key=lambda p: Quarter.parse(p).index,
@@ -62,9 +66,7 @@ def index_context(release: Release, built: list[View]) -> dict[str, Any]:
         "unavailable": [
             {"id": v.indicator.id, "title": v.indicator.title} for v in built if not v.available
         ],
-        "groups": [
-            {"title": g["title"], "indicators": g["views"]} for g in _groups(release, built, True)
-        ],
+        "groups": [{"title": g["title"], "indicators": g["views"]} for g in groups],
         "releases": [
             {"label": p, "path": f"releases/{p}/index.html", "latest": p == release.period}
             for p in labels
@@ -99,7 +101,8 @@ def revisions_context(release: Release) -> dict[str, Any]:
 
 def all_pages(release: Release, built: list[View]):
     """(path under the site, template, context) of every page, in a fixed order."""
-    yield "index.html", "index.html", index_context(release, built)
+    groups = _groups(release, built, True)  # the sections of both the front and release page
+    yield "index.html", "index.html", index_context(release, built, groups)
     yield (
         f"releases/{release.period}/index.html",
         "release.html",
@@ -108,7 +111,7 @@ def all_pages(release: Release, built: list[View]):
             "page_title": f"Release {release.period}",
             "period_dates": period_dates(release.quarter),
             "quarters_shown": str(len(release.periods[-views.RELEASE_QUARTERS :]) - 1),
-            "groups": _groups(release, built, True),
+            "groups": groups,
         },
     )
     for view in built:
