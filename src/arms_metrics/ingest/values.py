@@ -105,10 +105,15 @@ def parquet_frame(name: str, frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 # -- cell parsers ---------------------------------------------------------------------------
-def _clean(column: str) -> pl.Expr:
-    """Surrounding whitespace is not data; an empty cell is a missing value."""
-    stripped = pl.col(column).str.strip_chars()
-    return pl.when(stripped == "").then(None).otherwise(stripped).alias(column)
+def _clean(series: pl.Series) -> pl.Series:
+    """Surrounding whitespace is not data; an empty cell is a missing value. A text column
+    with nothing to strip or empty is returned as it is (sharing its buffers, no copy)."""
+    if series.dtype != pl.String:
+        return series
+    stripped = series.str.strip_chars()
+    if not ((stripped.str.len_bytes() != series.str.len_bytes()).any() or (series == "").any()):
+        return series
+    return pl.select(pl.when(stripped == "").then(None).otherwise(stripped)).to_series()
 
 
 def _exact_cents(text: str, round_to_cents: bool) -> tuple[decimal.Decimal | None, str | None]:
@@ -208,6 +213,8 @@ def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
         return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
     hidden = series.str.contains(_INVISIBLE).fill_null(False)
     quoted = series.str.contains('"', literal=True).fill_null(False)
+    if not (hidden.any() or quoted.any()):  # the common case: the column as it is, no copy
+        return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
     frame = pl.DataFrame({"v": series, "h": hidden, "q": quoted})
     out = frame.select(
         value=pl.when(pl.col("h") | pl.col("q")).then(None).otherwise(pl.col("v")),
@@ -240,13 +247,12 @@ def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | N
 
 def parse_table(raw: RawTable, dates: DateRange | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed frame (INDEX, LINE + columns) and its parse failures (index, column, rule)."""
-    frame = raw.frame.with_columns(
-        _clean(c) for c, dtype in raw.frame.schema.items() if dtype == pl.String
-    )
+    frame = raw.frame  # cleaned column by column: one cleaned copy at a time, if any
     failures = []
     typed = {INDEX: frame[INDEX], LINE: frame[LINE]}
     for column, kind in COLUMNS[raw.table].items():
-        value, rule = _parse_column(raw.table, frame[column], kind, dates)
+        cleaned = _clean(frame[column]).alias(column)
+        value, rule = _parse_column(raw.table, cleaned, kind, dates)
         typed[column] = value.cast(KIND_DTYPES[kind]).alias(column)
         failed = pl.DataFrame({"index": frame[INDEX], "suffix": rule}).drop_nulls("suffix")
         failures.append(
