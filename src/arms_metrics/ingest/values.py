@@ -152,16 +152,17 @@ def _parse_money(
     fast = pl.select(pl.when(simple).then(text.cast(MONEY, strict=False))).to_series()
     exponent = text.str.contains(_SCIENTIFIC)
     slow = (plain & ~simple) | (exponent if scientific else pl.repeat(False, len(text), eager=True))
-    slow_value, slow_rule = _slow_money(text, slow, round_to_cents)
-    frame = pl.DataFrame(
-        {"t": text, "fast": fast, "slow": slow, "sv": slow_value, "sr": slow_rule, "e": exponent}
-    )
-    out = frame.select(
-        value=pl.when(pl.col("slow")).then(pl.col("sv")).otherwise(pl.col("fast")),
+    columns = {"t": text, "fast": fast, "slow": slow, "e": exponent}
+    slow_value, slow_rule = pl.lit(None, dtype=MONEY), pl.lit(None, dtype=pl.String)
+    if slow.any():  # none in a clean column: no two more full-length columns then
+        columns["sv"], columns["sr"] = _slow_money(text, slow, round_to_cents)
+        slow_value, slow_rule = pl.col("sv"), pl.col("sr")
+    out = pl.DataFrame(columns).select(
+        value=pl.when(pl.col("slow")).then(slow_value).otherwise(pl.col("fast")),
         rule=pl.when(pl.col("t").is_null())
         .then(None)
         .when(pl.col("slow"))
-        .then(pl.col("sr"))
+        .then(slow_rule)
         .when(pl.col("e"))
         .then(pl.lit("scientific"))
         .when(pl.col("fast").is_null())
@@ -180,14 +181,17 @@ def _parse_simple(text: pl.Series, kind: str) -> tuple[pl.Series, pl.Series]:
         low = t.str.to_lowercase()
         value = pl.when(low == "true").then(True).when(low == "false").then(False)
         suffix = "not_a_bool"
+    out = frame.with_columns(value=value)
+    failed = t.is_not_null() & pl.col("value").is_null()
+    if not out.select(failed.any()).item():  # the common case: no second pattern to run
+        return out["value"].cast(KIND_DTYPES[kind]), pl.repeat(
+            None, len(text), dtype=pl.String, eager=True
+        )
     far = t.str.contains(_FAR_DATE) if kind == "date" else pl.lit(False)
-    out = frame.select(
-        value=value,
-        rule=pl.when(t.is_not_null() & value.is_null()).then(
-            pl.when(far).then(pl.lit("out_of_range")).otherwise(pl.lit(suffix))
-        ),
-    )
-    return out["value"].cast(KIND_DTYPES[kind]), out["rule"]
+    rule = out.select(
+        pl.when(failed).then(pl.when(far).then(pl.lit("out_of_range")).otherwise(pl.lit(suffix)))
+    ).to_series()
+    return out["value"].cast(KIND_DTYPES[kind]), rule
 
 
 def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.Series, pl.Series]:
