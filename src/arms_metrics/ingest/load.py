@@ -152,7 +152,7 @@ def _check_table(
     schema = build_schema(raw.table, reference, case_ids)
     rows = _rules_by_row(parse_failures, _pandera_failures(schema, frame))
     bad = typed[INDEX].is_in(rows["index"].implode())
-    accepted = _usable(raw.table, frame.filter(~bad))
+    accepted = _usable(raw.table, frame.filter(~bad) if rows.height else frame)  # no copy
     salvaged = salvage(raw.table, frame, typed[INDEX], rows)
     lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN], salvaged[NAMED])
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
