@@ -40,6 +40,7 @@ INVISIBLE = _INVISIBLE = (
     r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Default_Ignorable_Code_Point}\x{2800}--\x20]"
 )
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
+_NOT_PLAIN = r"[^\x21-\x7e]|^$"  # a space, control or non-ASCII character, or an empty cell
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
 _EXCESS = r"\.[0-9]{2}[0-9]*[1-9]"  # a non-zero digit after the second decimal
@@ -105,10 +106,17 @@ def parquet_frame(name: str, frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 # -- cell parsers ---------------------------------------------------------------------------
-def _clean(series: pl.Series) -> pl.Series:
+def _plain(series: pl.Series) -> bool:
+    """True when every cell is printable ASCII other than the space, and none is empty: such
+    a text column has nothing to strip, nothing empty and nothing invisible (one scan)."""
+    return series.dtype == pl.String and not series.str.contains(_NOT_PLAIN).any()
+
+
+def _clean(series: pl.Series, plain: bool = False) -> pl.Series:
     """Surrounding whitespace is not data; an empty cell is a missing value. A text column
-    with nothing to strip or empty is returned as it is (sharing its buffers, no copy)."""
-    if series.dtype != pl.String:
+    with nothing to strip or empty is returned as it is (sharing its buffers, no copy);
+    ``plain``: ``_plain(series)`` is known true."""
+    if series.dtype != pl.String or plain:
         return series
     stripped = series.str.strip_chars()
     if not ((stripped.str.len_bytes() != series.str.len_bytes()).any() or (series == "").any()):
@@ -205,17 +213,21 @@ def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.S
     return out["value"].cast(pl.Date), out["rule"]
 
 
-def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
+def _visible(table: str, series: pl.Series, plain: bool = False) -> tuple[pl.Series, pl.Series]:
     """An identifier or code holding an invisible character (a control or format character
     such as U+200B, U+FEFF, U+00AD, a space other than U+0020, any other character Unicode
     says to render invisibly (Default_Ignorable_Code_Point: U+3164, U+034F, U+FE0F), or the
     blank braille pattern U+2800) is read as missing, so
     ``LOR-1`` and ``LOR-1`` + U+200B are not two records; so is one holding a quote (a field
     quoted after a space, ``, "LOR-1"``, is not quoted in CSV: its quotes are text, and
-    ``"LOR-1"`` would be a second record). Free text is left alone."""
+    ``"LOR-1"`` would be a second record). Free text is left alone. ``plain``: the column
+    is known to hold printable ASCII only (``_plain``), so nothing invisible."""
     if series.name in FREE_TEXT.get(table, ()):
         return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
-    hidden = series.str.contains(_INVISIBLE).fill_null(False)
+    if plain:
+        hidden = pl.repeat(False, len(series), eager=True)
+    else:
+        hidden = series.str.contains(_INVISIBLE).fill_null(False)
     quoted = series.str.contains('"', literal=True).fill_null(False)
     if not (hidden.any() or quoted.any()):  # the common case: the column as it is, no copy
         return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
@@ -230,11 +242,13 @@ def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
     return out["value"], out["rule"]
 
 
-def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | None):
+def _parse_column(
+    table: str, series: pl.Series, kind: str, dates: DateRange | None, plain: bool = False
+):
     """(typed values, failure suffix or null) of one column."""
     none = pl.repeat(None, len(series), dtype=pl.String, eager=True)
     if kind == "text" and series.dtype == pl.String:
-        value, rule = _visible(table, series)
+        value, rule = _visible(table, series, plain)
     elif kind == "text" or series.dtype == KIND_DTYPES[kind]:
         value, rule = series, none
     elif kind == "money":
@@ -255,8 +269,9 @@ def parse_table(raw: RawTable, dates: DateRange | None = None) -> tuple[pl.DataF
     failures = []
     typed = {INDEX: frame[INDEX], LINE: frame[LINE]}
     for column, kind in COLUMNS[raw.table].items():
-        cleaned = _clean(frame[column]).alias(column)
-        value, rule = _parse_column(raw.table, cleaned, kind, dates)
+        plain = _plain(frame[column])
+        cleaned = _clean(frame[column], plain).alias(column)
+        value, rule = _parse_column(raw.table, cleaned, kind, dates, plain)
         typed[column] = value.cast(KIND_DTYPES[kind]).alias(column)
         failed = pl.DataFrame({"index": frame[INDEX], "suffix": rule}).drop_nulls("suffix")
         failures.append(
