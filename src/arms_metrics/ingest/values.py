@@ -40,7 +40,7 @@ INVISIBLE = _INVISIBLE = (
     r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Default_Ignorable_Code_Point}\x{2800}--\x20]"
 )
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
-_NOT_PLAIN = r"[^\x21-\x7e]|^$"  # a space, control or non-ASCII character, or an empty cell
+_NOT_PLAIN = r"[^\x21-\x7e]"  # a space, a control or a non-ASCII character
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
 _EXCESS = r"\.[0-9]{2}[0-9]*[1-9]"  # a non-zero digit after the second decimal
@@ -107,8 +107,8 @@ def parquet_frame(name: str, frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 # -- cell parsers ---------------------------------------------------------------------------
 def _plain(series: pl.Series) -> bool:
-    """True when every cell is printable ASCII other than the space, and none is empty: such
-    a text column has nothing to strip, nothing empty and nothing invisible (one scan)."""
+    """True when every cell is printable ASCII other than the space: such a text column has
+    nothing to strip and nothing invisible (one scan)."""
     return series.dtype == pl.String and not series.str.contains(_NOT_PLAIN).any()
 
 
@@ -116,8 +116,12 @@ def _clean(series: pl.Series, plain: bool = False) -> pl.Series:
     """Surrounding whitespace is not data; an empty cell is a missing value. A text column
     with nothing to strip or empty is returned as it is (sharing its buffers, no copy);
     ``plain``: ``_plain(series)`` is known true."""
-    if series.dtype != pl.String or plain:
+    if series.dtype != pl.String:
         return series
+    if plain and not (series == "").any():
+        return series
+    if plain:
+        return pl.select(pl.when(series == "").then(None).otherwise(series)).to_series()
     stripped = series.str.strip_chars()
     if not ((stripped.str.len_bytes() != series.str.len_bytes()).any() or (series == "").any()):
         return series
