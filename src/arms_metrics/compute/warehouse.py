@@ -94,10 +94,13 @@ def load_sources(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]
     """Expose every input table the SQL reads, the absent ones empty.
 
     The inputs are registered as views over their Arrow buffers, not copied: at ~10 million
-    license rows a copy would double the memory, and staging reads each input once.
+    license rows a copy would double the memory, and staging reads each input once. Text
+    goes as Arrow string views, polars' own layout (the default, large strings, would copy
+    every text column).
     """
     for table in SOURCE_SCHEMAS:
-        con.register(relation_name(table), conform_source(table, tables.get(table)).to_arrow())
+        frame = conform_source(table, tables.get(table))
+        con.register(relation_name(table), frame.to_arrow(compat_level=pl.CompatLevel.newest()))
 
 
 def models(sql_dir: Path, layer: str) -> list[Path]:

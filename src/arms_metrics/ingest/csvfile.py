@@ -32,6 +32,13 @@ from arms_metrics.ingest.values import LINE
 
 _EOF_MARK = re.compile(rb"\x1a\n?\Z")
 _SPACED_QUOTE = re.compile(r'[ \t]+"')
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # what bytes.strip() keeps
+
+
+def _blank(data: bytes, start: int = 0) -> bool:
+    """True when ``data[start:]`` is only ASCII whitespace (bytes.strip() semantics), found
+    without copying the file's bytes."""
+    return _NOT_SPACE.search(data, start) is None
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,8 @@ class Lines:
 
 
 def header(name: str, data: bytes) -> list[str]:
-    first = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]  # not split(): that would copy the whole file
     try:
         text = first.decode("utf-8")
         columns = next(csv.reader([text], strict=True), [])
@@ -60,8 +68,20 @@ def header(name: str, data: bytes) -> list[str]:
     return columns
 
 
-def _arrow_frame(data: bytes, columns: list[str]) -> pl.DataFrame | None:
-    """The records as text columns, or None when pyarrow refuses the file (a ragged row too)."""
+def _arrow_pool() -> pa.MemoryPool:
+    """Arrow's jemalloc pool, set to give freed pages back at once: the default (mimalloc)
+    pool keeps a table's whole text resident after polars has copied it. The default pool
+    where this pyarrow has no jemalloc."""
+    try:
+        pa.jemalloc_set_decay_ms(0)
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return pa.default_memory_pool()
+
+
+def _arrow_frame(data: bytes, columns: list[str]) -> pa.Table | None:
+    """The records as Arrow text columns, or None when pyarrow refuses the file (a ragged
+    row too)."""
     options = (
         pacsv.ReadOptions(column_names=columns, skip_rows=1, block_size=1 << 24),
         pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=b'"' in data),
@@ -72,9 +92,19 @@ def _arrow_frame(data: bytes, columns: list[str]) -> pl.DataFrame | None:
         ),
     )
     try:
-        return pl.from_arrow(pacsv.read_csv(io.BytesIO(data), *options))
+        return pacsv.read_csv(io.BytesIO(data), *options, memory_pool=_arrow_pool())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+
+
+def _to_polars(table: pa.Table) -> pl.DataFrame:
+    """The Arrow table as a polars frame, one column at a time: each Arrow column is let go
+    once polars holds its copy (its string views), so the text is never held twice whole."""
+    columns = []
+    while table.num_columns:
+        columns.append(pl.from_arrow(table.column(0)).alias(table.column_names[0]))
+        table = table.remove_column(0)
+    return pl.DataFrame(columns)
 
 
 @contextmanager
@@ -179,8 +209,11 @@ def _not_utf8(name: str, data: bytes) -> DataError | None:
     return None
 
 
-def _frame(name: str, data: bytes, columns: list[str], table: str, note: str):
-    """Every record as text; the first problem in the file raised as a DataError."""
+def _frame(
+    name: str, data: bytes, columns: list[str], table: str, note: str
+) -> pa.Table | pl.DataFrame:
+    """Every record as text (Arrow when pyarrow read it: ``_to_polars`` once the bytes are
+    let go); the first problem in the file raised as a DataError."""
     frame = _arrow_frame(data, columns)
     if frame is not None and b'"' not in data:
         return frame  # no quote: each line is a record, and pyarrow checked each one
@@ -234,9 +267,14 @@ def _record_lines(frame: pl.DataFrame, embedded: bool) -> int:
     return frame.height + int(frame.select(_newlines(frame)).to_series().sum())
 
 
-def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
-    """The records of one CSV file as text columns, with their lines; or a DataError."""
-    if not raw.removeprefix(codecs.BOM_UTF8).strip():  # nothing but a BOM is empty too
+def read_csv(name: str, source: list[bytes], table: str) -> tuple[pl.DataFrame, Lines]:
+    """The records of one CSV file as text columns, with their lines; or a DataError.
+    ``source`` holds the file's bytes, one item, and is emptied: the bytes are let go once
+    read, before polars copies the text (a table's bytes, Arrow and polars text are never
+    all held at once)."""
+    raw = source.pop()
+    if _blank(raw, len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0):
+        # nothing but a BOM is empty too
         raise DataError(name, "empty_file", "the file is empty", None)
     data, note = csv_text(name, raw)
     # DOS's end-of-file mark (Ctrl-Z) at the very end is no record; on a line of its own it
@@ -245,11 +283,14 @@ def read_csv(name: str, raw: bytes, table: str) -> tuple[pl.DataFrame, Lines]:
     data = _EOF_MARK.sub(b"", data)
     columns = header(name, data)
     check_columns(name, table, columns)
-    if not data.partition(b"\n")[2].strip():
+    first_end = data.find(b"\n")
+    if first_end < 0 or _blank(data, first_end + 1):
         raise DataError(name, "empty_file", "a header but no data rows", 1)
     every = _frame(name, data, columns, table, note)
     embedded = b'"' in data and b"\n" in data
     physical = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    del raw, data
+    every = _to_polars(every) if isinstance(every, pa.Table) else every
     if 1 + _record_lines(every, embedded) != physical:
         detail = f"{physical} lines, but the header and records account for a different number"
         raise DataError(name, "lines_unaccounted", detail, None)

@@ -192,6 +192,8 @@ def _one_line_ending(data: bytes) -> bytes:
 
 def _mixed(raw: bytes) -> str:
     """A note for a ragged record when the file mixes line endings (a stray CR is a break)."""
+    if b"\r" not in raw:  # LF alone: one convention (and no three counts of a large file)
+        return ""
     crlf = raw.count(b"\r\n")
     counts = {"LF": raw.count(b"\n") - crlf, "CRLF": crlf, "lone CR": raw.count(b"\r") - crlf}
     kinds = [f"{n:,} {kind}" for kind, n in counts.items() if n]

@@ -19,6 +19,7 @@ import polars as pl
 
 from arms_metrics.config import Config
 from arms_metrics.errors import DataError
+from arms_metrics.ingest.csvfile import Lines
 from arms_metrics.ingest.files import find_inputs, shown
 from arms_metrics.ingest.parsing import RawTable, read_table
 from arms_metrics.ingest.reference import Reference, load_reference
@@ -47,8 +48,19 @@ class Ingested:
 
 
 @dataclass(frozen=True)
+class _Source:
+    """What the summary keeps of a table as read, once its text frame is freed."""
+
+    table: str
+    file_name: str
+    sha256: str
+    rows: int  # records read
+    lines: Lines | None
+
+
+@dataclass(frozen=True)
 class _Checked:
-    raw: RawTable
+    source: _Source
     accepted: pl.DataFrame
     quarantine: pl.DataFrame  # source_file, record, line, rules, original columns as text
     salvaged: pl.DataFrame  # the quarantined rows as the loss check reads them
@@ -104,7 +116,8 @@ def _as_text(column: str) -> pl.Expr:
 
 def _quarantine(raw: RawTable, rows: pl.DataFrame) -> pl.DataFrame:
     columns = COLUMNS[raw.table]
-    original = raw.frame.join(rows, left_on=INDEX, right_on="index", how="inner")
+    picked = raw.frame.filter(pl.col(INDEX).is_in(rows["index"].implode()))  # no text copy
+    original = picked.join(rows, left_on=INDEX, right_on="index", how="inner")
     return original.sort(INDEX).select(
         pl.lit(raw.file_name).alias("source_file"),
         (pl.col(INDEX) + 1).alias("record"),
@@ -139,19 +152,20 @@ def _check_table(
     schema = build_schema(raw.table, reference, case_ids)
     rows = _rules_by_row(parse_failures, _pandera_failures(schema, frame))
     bad = typed[INDEX].is_in(rows["index"].implode())
-    accepted = _usable(raw.table, frame.filter(~bad))
+    accepted = _usable(raw.table, frame.filter(~bad) if rows.height else frame)  # no copy
     salvaged = salvage(raw.table, frame, typed[INDEX], rows)
     lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN], salvaged[NAMED])
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
     unchecked = ("case_id_unknown",) if raw.table == "fms_deliveries" and case_ids is None else ()
-    return _Checked(raw, accepted, _quarantine(raw, rows), lost, counts, unchecked)
+    source = _Source(raw.table, raw.file_name, raw.sha256, raw.frame.height, raw.lines)
+    return _Checked(source, accepted, _quarantine(raw, rows), lost, counts, unchecked)
 
 
 def _table_summary(checked: _Checked, threshold: float) -> dict:
-    read = checked.raw.frame.height
+    read = checked.source.rows
     quarantined = checked.quarantine.height
-    lines = checked.raw.lines  # 1 header + record lines + blank lines at end = physical lines
+    lines = checked.source.lines  # 1 header + record lines + blank lines at end = physical lines
     return {
         "physical_lines": lines.physical if lines else None,
         "record_lines": lines.records if lines else None,
@@ -160,8 +174,8 @@ def _table_summary(checked: _Checked, threshold: float) -> dict:
         "accepted": checked.accepted.height,
         "quarantined": quarantined,
         "by_rule": checked.by_rule,
-        "file": checked.raw.file_name,
-        "sha256": checked.raw.sha256,
+        "file": checked.source.file_name,
+        "sha256": checked.source.sha256,
         "quarantine_share": round(quarantined / read, 6),
         "threshold": threshold,
         "unchecked_rules": list(checked.unchecked),
@@ -172,18 +186,18 @@ def _failure(checked: _Checked, threshold: float) -> DataError:
     """Name the file, the first offending line (record for parquet) and the commonest rule."""
     first = checked.quarantine.row(0, named=True)
     rule = min(checked.by_rule.items(), key=lambda item: (-item[1], item[0]))[0]
-    share = checked.quarantine.height / checked.raw.frame.height
+    share = checked.quarantine.height / checked.source.rows
     where = "" if first["line"] is not None else f" (first at record {first['record']})"
     detail = (
-        f"{checked.quarantine.height} of {checked.raw.frame.height} rows quarantined "
+        f"{checked.quarantine.height} of {checked.source.rows} rows quarantined "
         f"({share:.2%}) exceeds the {threshold:.2%} threshold{where}; most frequent: "
-        f"{rule} ({describe_rule(rule)}); see quarantine/{checked.raw.table}.csv"
+        f"{rule} ({describe_rule(rule)}); see quarantine/{checked.source.table}.csv"
     )
-    return DataError(checked.raw.file_name, rule, detail, first["line"])
+    return DataError(checked.source.file_name, rule, detail, first["line"])
 
 
 def _write(work_dir: Path, checked: list[_Checked], summary: dict, tables: tuple[str, ...]):
-    quarantines = {item.raw.table: item.quarantine for item in checked}
+    quarantines = {item.source.table: item.quarantine for item in checked}
     write_quarantine(work_dir, quarantines, tables)
     write_summary(work_dir, summary, examples(quarantines))
 
@@ -207,10 +221,11 @@ def ingest(
         case_ids = cases.accepted["case_id"] if cases is not None else None
         raw = read_table(table, found[table], config.max_file_bytes)
         checked[table] = _check_table(raw, reference, case_ids, dates)
+        del raw  # the table's text goes once checked: only one text frame is held at a time
     items = [checked[t] for t in config.tables if t in checked]
-    failed = [c for c in items if c.quarantine.height / c.raw.frame.height > threshold]
+    failed = [c for c in items if c.quarantine.height / c.source.rows > threshold]
     summary = {
-        "tables": {c.raw.table: _table_summary(c, threshold) for c in items},
+        "tables": {c.source.table: _table_summary(c, threshold) for c in items},
         "ignored_files": ignored,
         "status": "failed" if failed else "ok",
     }
@@ -218,10 +233,10 @@ def ingest(
     if failed:
         raise _failure(failed[0], threshold)
     inputs = tuple(
-        InputFile(c.raw.table, c.raw.file_name, c.raw.sha256, c.raw.frame.height,
+        InputFile(c.source.table, c.source.file_name, c.source.sha256, c.source.rows,
                   c.accepted.height, c.quarantine.height)
         for c in items
     )  # fmt: skip
-    lost = {c.raw.table: c.salvaged for c in items}
-    shown_rows = examples({c.raw.table: c.quarantine for c in items})
-    return Ingested({c.raw.table: c.accepted for c in items}, inputs, summary, lost, shown_rows)
+    lost = {c.source.table: c.salvaged for c in items}
+    shown_rows = examples({c.source.table: c.quarantine for c in items})
+    return Ingested({c.source.table: c.accepted for c in items}, inputs, summary, lost, shown_rows)

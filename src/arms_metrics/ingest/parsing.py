@@ -69,7 +69,9 @@ def read_table(table: str, path: Path, max_bytes: int = MAX_FILE_BYTES) -> RawTa
     else:
         if name.lower().endswith(".gz"):
             raw = gunzip(name, raw, max_bytes)
-        frame, lines = read_csv(name, raw, table)
+        source = [raw]
+        del raw  # read_csv lets the bytes go once read
+        frame, lines = read_csv(name, source, table)
     frame = _add_absent(frame, table)
     frame = frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias(INDEX), LINE, *COLUMNS[table])
     return RawTable(table, name, digest, frame, lines)

@@ -40,6 +40,7 @@ INVISIBLE = _INVISIBLE = (
     r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Zs}\p{Default_Ignorable_Code_Point}\x{2800}--\x20]"
 )
 _FAR_DATE = r"^[+-][0-9]{4,}-[0-9]{2}-[0-9]{2}$"  # a signed year (parquet_dates.civil)
+_NOT_PLAIN = r"[^\x21-\x7e]"  # a space, a control or a non-ASCII character
 _PLAIN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)$"
 _SCIENTIFIC = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"
 _EXCESS = r"\.[0-9]{2}[0-9]*[1-9]"  # a non-zero digit after the second decimal
@@ -105,10 +106,26 @@ def parquet_frame(name: str, frame: pl.DataFrame, table: str) -> pl.DataFrame:
 
 
 # -- cell parsers ---------------------------------------------------------------------------
-def _clean(column: str) -> pl.Expr:
-    """Surrounding whitespace is not data; an empty cell is a missing value."""
-    stripped = pl.col(column).str.strip_chars()
-    return pl.when(stripped == "").then(None).otherwise(stripped).alias(column)
+def _plain(series: pl.Series) -> bool:
+    """True when every cell is printable ASCII other than the space: such a text column has
+    nothing to strip and nothing invisible (one scan)."""
+    return series.dtype == pl.String and not series.str.contains(_NOT_PLAIN).any()
+
+
+def _clean(series: pl.Series, plain: bool = False) -> pl.Series:
+    """Surrounding whitespace is not data; an empty cell is a missing value. A text column
+    with nothing to strip or empty is returned as it is (sharing its buffers, no copy);
+    ``plain``: ``_plain(series)`` is known true."""
+    if series.dtype != pl.String:
+        return series
+    if plain and not (series == "").any():
+        return series
+    if plain:
+        return pl.select(pl.when(series == "").then(None).otherwise(series)).to_series()
+    stripped = series.str.strip_chars()
+    if not ((stripped.str.len_bytes() != series.str.len_bytes()).any() or (series == "").any()):
+        return series
+    return pl.select(pl.when(stripped == "").then(None).otherwise(stripped)).to_series()
 
 
 def _exact_cents(text: str, round_to_cents: bool) -> tuple[decimal.Decimal | None, str | None]:
@@ -147,16 +164,17 @@ def _parse_money(
     fast = pl.select(pl.when(simple).then(text.cast(MONEY, strict=False))).to_series()
     exponent = text.str.contains(_SCIENTIFIC)
     slow = (plain & ~simple) | (exponent if scientific else pl.repeat(False, len(text), eager=True))
-    slow_value, slow_rule = _slow_money(text, slow, round_to_cents)
-    frame = pl.DataFrame(
-        {"t": text, "fast": fast, "slow": slow, "sv": slow_value, "sr": slow_rule, "e": exponent}
-    )
-    out = frame.select(
-        value=pl.when(pl.col("slow")).then(pl.col("sv")).otherwise(pl.col("fast")),
+    columns = {"t": text, "fast": fast, "slow": slow, "e": exponent}
+    slow_value, slow_rule = pl.lit(None, dtype=MONEY), pl.lit(None, dtype=pl.String)
+    if slow.any():  # none in a clean column: no two more full-length columns then
+        columns["sv"], columns["sr"] = _slow_money(text, slow, round_to_cents)
+        slow_value, slow_rule = pl.col("sv"), pl.col("sr")
+    out = pl.DataFrame(columns).select(
+        value=pl.when(pl.col("slow")).then(slow_value).otherwise(pl.col("fast")),
         rule=pl.when(pl.col("t").is_null())
         .then(None)
         .when(pl.col("slow"))
-        .then(pl.col("sr"))
+        .then(slow_rule)
         .when(pl.col("e"))
         .then(pl.lit("scientific"))
         .when(pl.col("fast").is_null())
@@ -175,14 +193,17 @@ def _parse_simple(text: pl.Series, kind: str) -> tuple[pl.Series, pl.Series]:
         low = t.str.to_lowercase()
         value = pl.when(low == "true").then(True).when(low == "false").then(False)
         suffix = "not_a_bool"
+    out = frame.with_columns(value=value)
+    failed = t.is_not_null() & pl.col("value").is_null()
+    if not out.select(failed.any()).item():  # the common case: no second pattern to run
+        return out["value"].cast(KIND_DTYPES[kind]), pl.repeat(
+            None, len(text), dtype=pl.String, eager=True
+        )
     far = t.str.contains(_FAR_DATE) if kind == "date" else pl.lit(False)
-    out = frame.select(
-        value=value,
-        rule=pl.when(t.is_not_null() & value.is_null()).then(
-            pl.when(far).then(pl.lit("out_of_range")).otherwise(pl.lit(suffix))
-        ),
-    )
-    return out["value"].cast(KIND_DTYPES[kind]), out["rule"]
+    rule = out.select(
+        pl.when(failed).then(pl.when(far).then(pl.lit("out_of_range")).otherwise(pl.lit(suffix)))
+    ).to_series()
+    return out["value"].cast(KIND_DTYPES[kind]), rule
 
 
 def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.Series, pl.Series]:
@@ -196,18 +217,24 @@ def _in_range(value: pl.Series, rule: pl.Series, dates: DateRange) -> tuple[pl.S
     return out["value"].cast(pl.Date), out["rule"]
 
 
-def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
+def _visible(table: str, series: pl.Series, plain: bool = False) -> tuple[pl.Series, pl.Series]:
     """An identifier or code holding an invisible character (a control or format character
     such as U+200B, U+FEFF, U+00AD, a space other than U+0020, any other character Unicode
     says to render invisibly (Default_Ignorable_Code_Point: U+3164, U+034F, U+FE0F), or the
     blank braille pattern U+2800) is read as missing, so
     ``LOR-1`` and ``LOR-1`` + U+200B are not two records; so is one holding a quote (a field
     quoted after a space, ``, "LOR-1"``, is not quoted in CSV: its quotes are text, and
-    ``"LOR-1"`` would be a second record). Free text is left alone."""
+    ``"LOR-1"`` would be a second record). Free text is left alone. ``plain``: the column
+    is known to hold printable ASCII only (``_plain``), so nothing invisible."""
     if series.name in FREE_TEXT.get(table, ()):
         return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
-    hidden = series.str.contains(_INVISIBLE).fill_null(False)
+    if plain:
+        hidden = pl.repeat(False, len(series), eager=True)
+    else:
+        hidden = series.str.contains(_INVISIBLE).fill_null(False)
     quoted = series.str.contains('"', literal=True).fill_null(False)
+    if not (hidden.any() or quoted.any()):  # the common case: the column as it is, no copy
+        return series, pl.repeat(None, len(series), dtype=pl.String, eager=True)
     frame = pl.DataFrame({"v": series, "h": hidden, "q": quoted})
     out = frame.select(
         value=pl.when(pl.col("h") | pl.col("q")).then(None).otherwise(pl.col("v")),
@@ -219,11 +246,13 @@ def _visible(table: str, series: pl.Series) -> tuple[pl.Series, pl.Series]:
     return out["value"], out["rule"]
 
 
-def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | None):
+def _parse_column(
+    table: str, series: pl.Series, kind: str, dates: DateRange | None, plain: bool = False
+):
     """(typed values, failure suffix or null) of one column."""
     none = pl.repeat(None, len(series), dtype=pl.String, eager=True)
     if kind == "text" and series.dtype == pl.String:
-        value, rule = _visible(table, series)
+        value, rule = _visible(table, series, plain)
     elif kind == "text" or series.dtype == KIND_DTYPES[kind]:
         value, rule = series, none
     elif kind == "money":
@@ -240,13 +269,13 @@ def _parse_column(table: str, series: pl.Series, kind: str, dates: DateRange | N
 
 def parse_table(raw: RawTable, dates: DateRange | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed frame (INDEX, LINE + columns) and its parse failures (index, column, rule)."""
-    frame = raw.frame.with_columns(
-        _clean(c) for c, dtype in raw.frame.schema.items() if dtype == pl.String
-    )
+    frame = raw.frame  # cleaned column by column: one cleaned copy at a time, if any
     failures = []
     typed = {INDEX: frame[INDEX], LINE: frame[LINE]}
     for column, kind in COLUMNS[raw.table].items():
-        value, rule = _parse_column(raw.table, frame[column], kind, dates)
+        plain = _plain(frame[column])
+        cleaned = _clean(frame[column], plain).alias(column)
+        value, rule = _parse_column(raw.table, cleaned, kind, dates, plain)
         typed[column] = value.cast(KIND_DTYPES[kind]).alias(column)
         failed = pl.DataFrame({"index": frame[INDEX], "suffix": rule}).drop_nulls("suffix")
         failures.append(
