@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_array
 
-from arms_metrics.disclosure import solver
+from arms_metrics.disclosure import nullspace, solver
 
 
 def _random_identities(rng: np.random.Generator, m: int, n: int) -> csr_array:
@@ -17,19 +17,37 @@ def _random_identities(rng: np.random.Generator, m: int, n: int) -> csr_array:
     return csr_array((vals, (rows, cols)), shape=(m, n))
 
 
-def test_svd_and_lsqr_find_the_same_fixed_unknowns():
+def test_svd_and_sparse_lu_find_the_same_fixed_unknowns():
+    # the SVD is the independent check of the regularized LU used for large systems
     rng = np.random.default_rng(3)
     for _ in range(300):
-        n = int(rng.integers(2, solver.DENSE + 1))
+        n = int(rng.integers(2, 3 * nullspace.DENSE))
         a = _random_identities(rng, int(rng.integers(1, n + 3)), n)
-        assert (solver.fixed_dense(a) == solver.fixed_lsqr(a, 0)).all()
+        assert (nullspace.fixed_dense(a) == nullspace.fixed_sparse(a, 0)).all()
+
+
+def test_a_long_chain_is_free_and_one_more_identity_fixes_it():
+    # x0 + x1 = c0, x1 + x2 = c1, ..., x4998 + x4999 = c4998: 4999 identities over 5000
+    # unknowns leave one direction (alternating signs): every unknown free. Adding x0 = c
+    # fixes them all, however far along the chain (the smallest singular values of a long
+    # chain are small: the regularization must not mistake them for a null space).
+    n = 5000
+    rows = [[(k, 1.0), (k + 1, 1.0)] for k in range(n - 1)]
+    for extra, fixed in (([], False), ([[(0, 1.0)]], True)):
+        eqs = rows + extra
+        a = csr_array(
+            ([c for r in eqs for _, c in r],
+             ([i for i, r in enumerate(eqs) for _ in r], [k for r in eqs for k, _ in r])),
+            shape=(len(eqs), n),
+        )  # fmt: skip
+        assert nullspace.fixed_sparse(a, 0).tolist() == [fixed] * n
 
 
 def test_three_sums_fix_three_unknowns_together():
     # x + y = a, y + z = b, x + z = c: every unknown fixed; drop one identity: none is
     a = csr_array(np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1]]))
-    assert solver.fixed_dense(a).all()
-    assert not solver.fixed_dense(csr_array(a.toarray()[:2])).any()
+    assert nullspace.fixed_dense(a).all()
+    assert not nullspace.fixed_dense(csr_array(a.toarray()[:2])).any()
 
 
 def _terms(equations: list[list[tuple[int, int]]], n_keys: int) -> solver.Terms:

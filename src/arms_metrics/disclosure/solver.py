@@ -6,7 +6,7 @@ Everything here works on positions, not keys: quantity ``j`` is ``Index.keys[j]`
 so ascending positions are sorted keys), identity ``r`` is ``System.equations[r]``, and the
 identities' terms are the arrays ``eq``, ``col``, ``coeff`` in the order the identities list
 them (``Terms``). Matrices are built in the same row, column and term order as a
-key-by-key build would, so HiGHS and lsqr see exactly the same problems.
+key-by-key build would, so HiGHS and the LU see exactly the same problems.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_array, hstack
 from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import lsqr
+
+from arms_metrics.disclosure.nullspace import fixed_by_identities
 
 EPS = 1e-7
 CAP = 0.01  # the most slack one candidate counts for in an LP round (see _slack)
-DENSE = 64  # at most this many unknowns: the null space by SVD (cheaper than lsqr)
 
 
 @dataclass(frozen=True)
@@ -144,35 +144,6 @@ def _slack(a: csr_array, b: np.ndarray, lower: np.ndarray, tight: np.ndarray) ->
 
 def _sparse_eye(n: int) -> csr_array:
     return csr_array((np.ones(n), (np.arange(n), np.arange(n))), shape=(n, n))
-
-
-def fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
-    """Unknowns every null-space vector leaves at zero: the identities alone fix them.
-    Small systems by SVD (``fixed_dense``), larger ones with lsqr (``fixed_lsqr``)."""
-    return fixed_dense(a) if a.shape[1] <= DENSE else fixed_lsqr(a, seed)
-
-
-def fixed_dense(a: csr_array) -> np.ndarray:
-    """An orthonormal basis of the null space (SVD): its rows are zero exactly for the
-    unknowns the identities fix."""
-    dense = a.toarray()
-    _, s, vt = np.linalg.svd(dense, full_matrices=True)
-    rank = int((s > s.max(initial=0.0) * max(dense.shape) * np.finfo(float).eps).sum())
-    return np.linalg.norm(vt[rank:], axis=0) < 1e-6
-
-
-def fixed_lsqr(a: csr_array, seed: int) -> np.ndarray:
-    """Random vectors projected onto the null space with lsqr: an unknown some projection
-    leaves non-zero is free."""
-    n = a.shape[1]
-    rng = np.random.default_rng(seed)
-    free = np.zeros(n, dtype=bool)
-    for _ in range(2):
-        r = rng.standard_normal(n)
-        y = lsqr(a.T, r, atol=1e-13, btol=1e-13, iter_lim=20 * n + 100)[0]
-        d = r - a.T @ y
-        free |= np.abs(d) > 1e-6 * np.linalg.norm(r)
-    return ~free
 
 
 def solve(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray,
