@@ -18,6 +18,7 @@ import hashlib
 import importlib.metadata
 import json
 import re
+import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -145,23 +146,25 @@ def render_svg(chart_spec: dict, cache_dir: Path | None = None) -> str:
     return _CACHE[key]
 
 
-# Where vl-convert (fontdb's system fonts) looks for the fonts that size the text.
-FONT_DIRS = (
-    "/usr/share/fonts",
-    "/usr/local/share/fonts",
-    "~/.fonts",
-    "~/.local/share/fonts",
-    "/Library/Fonts",
-    "/System/Library/Fonts",
-    "~/Library/Fonts",
-    "C:/Windows/Fonts",
-)
+def _fonts() -> list[str]:
+    """The installed fonts as fontconfig lists them (file, version, modification time;
+    empty where ``fc-list`` is missing): a changed font re-renders. Read from fontconfig,
+    not from font folders named here, so no path outside the repository is written down."""
+    fields = "%{file}|%{fontversion}|%{index}\n"
+    try:
+        done = subprocess.run(["fc-list", "--format", fields], capture_output=True, text=True,
+                              check=False, timeout=60)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    files = sorted(set(done.stdout.splitlines()))
+    return [f"{line}|{_mtime(line.split('|')[0])}" for line in files]
 
 
-def _fonts() -> list[tuple[str, int, int]]:
-    """Every installed font file (path, size, modification time): a changed font re-renders."""
-    files = (p for d in FONT_DIRS for p in Path(d).expanduser().rglob("*") if p.is_file())
-    return sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+def _mtime(name: str) -> int:
+    try:
+        return Path(name).stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @cache
