@@ -29,11 +29,10 @@ DENSE = 64  # at most this many unknowns: the null space by SVD
 DELTA, ROUNDS = 1e-10, 3
 
 
-def fixed_by_identities(a: csr_array, seed: int, ask: np.ndarray | None = None) -> np.ndarray:
-    """Mask of the columns of ``a`` the identities fix. ``ask``: the columns that need a
-    verdict (the others are known to be free and come back False); None: all."""
-    fixed = fixed_dense(a) if a.shape[1] <= DENSE else fixed_sparse(a, seed)
-    return fixed if ask is None else fixed & ask
+def fixed_by_identities(a: csr_array, seed: int) -> np.ndarray:
+    """Mask of the columns of ``a`` the identities fix: by SVD up to ``DENSE`` columns,
+    else by the sparse LU (``seed`` draws its random vectors)."""
+    return fixed_dense(a) if a.shape[1] <= DENSE else fixed_sparse(a, seed)
 
 
 def fixed_dense(a: csr_array) -> np.ndarray:
