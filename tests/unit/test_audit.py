@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from unittest.mock import patch
 
 import polars as pl
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.disclosure.audit import (
     Cell,
+    Group,
     intervals,
     lp_intervals,
     make_group,
@@ -235,3 +237,77 @@ def test_group_with_nothing_published_is_unbounded_like_the_linear_program():
     assert all(iv.hi == Decimal("Infinity") and not iv.determined for iv in linear.values())
     published_one = _group("count", [(*row[:4], row[0] != "implementing_agency") for row in spec])
     assert not nothing_published(published_one)
+
+
+def test_agency_nesting_closed_form_matches_linear_program():
+    # Dollars: total 16 = STATE 10 + COMMERCE 6 (published); STATE's USML I 5, II (hidden)
+    # 1, III (hidden) 4; COMMERCE's CCL 0 (hidden) 3, 1 3. Each sum holds within half a
+    # dollar per published figure in it. By hand: II + III = 10 - 5 within 1, each >= 0:
+    # II, III in [0, 6]; CCL 0 = 6 - 3 within 1: [2, 4], recovered. The table alone
+    # (16 - 5 - 3 = 8 within 1.5, three published figures, over three cells) would leave
+    # each in [0, 9.5].
+    spec = [
+        ("total", "All", "16", None, False),
+        ("agency", "COMMERCE", "6", None, False),
+        ("agency", "STATE", "10", None, False),
+        ("control_category", "0", "3", "COMMERCE", True),
+        ("control_category", "1", "3", "COMMERCE", False),
+        ("control_category", "I", "5", "STATE", False),
+        ("control_category", "II", "1", "STATE", True),
+        ("control_category", "III", "4", "STATE", True),
+    ]
+    cells = [
+        Cell(row, b, k, None if hid else Decimal(v), None, p, hid, None)
+        for row, (b, k, v, p, hid) in enumerate(spec)
+    ]
+    group = make_group("x", "FY2026-Q2", "usd", cells, {"control_category": "agency"})
+    assert group.tree_shaped()
+    closed, linear = intervals(group), lp_intervals(group)
+    expected = {3: (2, 4, True), 6: (0, 6, False), 7: (0, 6, False)}
+    got = {row: (iv.lo, iv.hi, iv.determined) for row, iv in closed.items()}
+    assert got == {row: (Decimal(lo), Decimal(hi), d) for row, (lo, hi, d) in expected.items()}
+    # the LP's bounds agree (its "determined" band is wider on purpose: every sum's rounding)
+    assert {row: (iv.lo, iv.hi) for row, iv in linear.items()} == {
+        row: (Decimal(lo), Decimal(hi)) for row, (lo, hi, _) in expected.items()
+    }
+    plain = intervals(make_group("x", "FY2026-Q2", "usd", cells))
+    assert {row: (iv.lo, iv.hi) for row, iv in plain.items()} == {
+        row: (Decimal(0), Decimal("9.5")) for row in (3, 6, 7)
+    }
+    # counts leave the nests' sums to the linked audit (knowledge): their table is the plain one
+    counts = make_group("x", "FY2026-Q2", "count", cells, {"control_category": "agency"})
+    assert counts.nested and not counts.nest_sums
+
+
+def test_an_open_nest_is_solved_apart_from_the_region_hierarchy():
+    # Counts, both nests' sums solved (usd would add rounding): COMMERCE hidden opens the
+    # agency nest, which shares only the published total 16 with the regions. The split
+    # (closed form for the regions, HiGHS for the agency's tables) must agree with HiGHS
+    # on the whole group. By hand: COMMERCE = 16 - 10 = 6 exactly (the agency table);
+    # CCL 0 + CCL 1 = COMMERCE = 6: each in [1, 5]; EUR's FR and DE: 7 - 3 = 4: [1, 3].
+    spec = [
+        ("total", "All", "16", None, False),
+        ("agency", "COMMERCE", "6", None, True),
+        ("agency", "STATE", "10", None, False),
+        ("control_category", "0", "3", "COMMERCE", True),
+        ("control_category", "1", "3", "COMMERCE", True),
+        ("control_category", "I", "10", "STATE", False),
+        ("region", "EUR", "7", None, False),
+        ("region", "WHA", "9", None, False),
+        ("purchaser", "DE", "2", "EUR", True),
+        ("purchaser", "FR", "2", "EUR", True),
+        ("purchaser", "IT", "3", "EUR", False),
+        ("purchaser", "MX", "9", "WHA", False),
+    ]
+    cells = [
+        Cell(row, b, k, None if hid else Decimal(v), None, p, hid, None)
+        for row, (b, k, v, p, hid) in enumerate(spec)
+    ]
+    group = make_group("x", "FY2026-Q2", "count", cells, {"control_category": "agency"})
+    with patch.object(Group, "nest_sums", property(lambda self: self.nested)):  # counts too
+        assert group.open_nests() == {"agency", "control_category"}
+        split, whole = intervals(group), lp_intervals(group)
+    expected = {1: (6, 6), 3: (1, 5), 4: (1, 5), 8: (1, 3), 9: (1, 3)}
+    for found in (split, whole):
+        got = {row: (iv.lo, iv.hi) for row, iv in found.items()}
+        assert got == {row: (Decimal(lo), Decimal(hi)) for row, (lo, hi) in expected.items()}

@@ -22,19 +22,20 @@ application_type = { within = "agency", reference = "application_types.csv" }
 """
 
 
-def with_nesting(tmp_path, entries: str = NESTING):
-    """The shipped pipeline with ``entries`` declared under ``[nesting]`` (the shipped
-    registry leaves the licensing agency's out for now: docs/disclosure.md)."""
+def with_nesting(tmp_path, entries: str):
+    """The shipped pipeline with ``entries`` declared under ``[nesting]`` instead of the
+    shipped ones."""
     shutil.copytree(PIPELINE_TOML.parent, tmp_path / "p")
     registry = tmp_path / "p" / "indicators.toml"
     text = registry.read_text(encoding="utf-8")
-    registry.write_text(text.replace("[nesting]\n", "[nesting]\n" + entries, 1))
+    assert NESTING.strip() in text
+    registry.write_text(text.replace(NESTING.strip(), entries.strip(), 1))
     return load_config(tmp_path / "p" / "pipeline.toml")
 
 
 @pytest.fixture
-def config(tmp_path):
-    return with_nesting(tmp_path)
+def config():
+    return load_config(PIPELINE_TOML)
 
 
 def received(agencies: dict, types: dict) -> pl.DataFrame:
@@ -125,6 +126,36 @@ def test_a_bad_nesting_is_a_config_error(tmp_path, entry, message) -> None:
     assert info.value.exit_code == 78
 
 
-def test_the_shipped_registry_declares_no_agency_nesting_yet(tmp_path) -> None:
-    # the gap docs/disclosure.md names: remove this test when the agency's is declared
-    assert load_config(PIPELINE_TOML).registry.nesting == {}
+def test_the_shipped_registry_nests_forms_and_categories_in_their_agency(config) -> None:
+    assert config.registry.nesting == {
+        "control_category": ("agency", "categories.csv"),
+        "application_type": ("agency", "application_types.csv"),
+    }
+
+
+# STATE 10 = USML I 5 + II 1 + III 4; COMMERCE 6 = CCL 0 3 + 1 3 (total 16). II rests on one
+# application. The table alone would take the smallest other category, CCL 0, as its
+# complement: II + 0 = 16 - 5 - 4 - 3 = 4 leaves each free, but STATE's 10 - 5 - 4 gives
+# II = 1 (and COMMERCE's 6 - 3 gives CCL 0 = 3). Within its agency, II's complement is
+# its sibling III: II + III = 10 - 5 = 5 leaves each anywhere from 1 to 4.
+CATEGORIES = frame(
+    [cell(RECEIVED, Q1, "total", "All", 16)]
+    + [cell(RECEIVED, Q1, "agency", a, v) for a, v in {"STATE": 10, "COMMERCE": 6}.items()]
+    + [
+        cell(RECEIVED, Q1, "control_category", c, v)
+        for c, v in {"I": 5, "II": 1, "III": 4, "0": 3, "1": 3}.items()
+    ]
+)
+
+
+def test_a_category_of_the_old_pattern_is_pinned_by_its_agency(config) -> None:
+    found = leaks(CATEGORIES, pl.col("breakdown_value").is_in(["II", "0"]), config)
+    assert found == {"II": 1, "0": 3}
+
+
+@pytest.mark.parametrize("linked_tables", [False, True])
+def test_a_categorys_complement_is_its_sibling_in_the_agency(config, linked_tables) -> None:
+    shown = protect.protect(CATEGORIES, config, linked_tables=linked_tables, complete=True)
+    assert set(shown.filter("suppressed")["breakdown_value"]) == {"II", "III"}
+    system = knowledge.build(shown, CATEGORIES, config)
+    assert knowledge.leaks(system, config, given=set()) == []

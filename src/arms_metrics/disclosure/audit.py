@@ -75,6 +75,10 @@ class Group:
     members: dict[str, list[Cell]] = field(default_factory=dict)
     # the order in which protection picks complements (None: smallest value first)
     rank: Callable[[Cell], tuple] | None = None
+    # {child breakdown: parent breakdown} besides purchasers within regions (``[nesting]``)
+    nests: dict[str, str] = field(default_factory=dict)
+    # (parent cell, its children's cells) of every nest but the region hierarchy
+    nested: list[tuple[Cell, list[Cell]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if REGION in self.tables and PURCHASER in self.tables:
@@ -82,6 +86,30 @@ class Group:
             for cell in self.tables[PURCHASER]:
                 if cell.parent is not None:
                     self.members.setdefault(cell.parent, []).append(cell)
+        for child, parent in sorted(self.nests.items()):
+            if child == PURCHASER or child not in self.tables or parent not in self.tables:
+                continue
+            owners = {cell.key: cell for cell in self.tables[parent]}
+            kids: dict[str, list[Cell]] = {}
+            for cell in self.tables[child]:
+                kids.setdefault(cell.parent, []).append(cell)
+            if None in kids:  # a value the reference does not place: no sum is known
+                continue
+            self.nested += [(owners.get(key), cells) for key, cells in sorted(kids.items())]
+
+    @property
+    def nest_sums(self) -> list[tuple[Cell, list[Cell]]]:
+        """The nests whose sums this table's audit solves: dollars only. Counts and tallies
+        are audited across linked tables, nests included (``knowledge``), and their tables
+        get the nests' rules only, which keeps their audit in closed form."""
+        return self.nested if self.unit == "usd" else []
+
+    def nest_of(self, cell: Cell) -> tuple[Cell | None, list[Cell]] | None:
+        """The (parent cell, siblings with ``cell``) of a nested child cell, else None."""
+        for parent, kids in self.nested:
+            if cell in kids:
+                return parent, kids
+        return None
 
     @property
     def hierarchy(self) -> bool:
@@ -100,7 +128,8 @@ class Group:
         return [self.total] + [cell for cells in self.tables.values() for cell in cells]
 
     def tree_shaped(self) -> bool:
-        """Total published and every purchaser in exactly one region that has purchasers."""
+        """Total published and every purchaser in exactly one region that has purchasers
+        (nests: ``open_nests``)."""
         if self.total.suppressed:
             return False
         if not self.hierarchy:
@@ -108,17 +137,31 @@ class Group:
         parents = {cell.parent for cell in self.tables[PURCHASER]}
         return parents == set(self.regions)
 
+    def open_nests(self) -> set[str]:
+        """The breakdowns of the nests with a hidden (or absent) parent cell, whose sums no
+        closed form solves: the parent's and its children's tables (empty: every nested
+        cell sits under a published parent, its table one sum per parent)."""
+        if not any(parent is None or parent.suppressed for parent, _ in self.nest_sums):
+            return set()
+        kids = {cell.breakdown for _, cells in self.nest_sums for cell in cells}
+        return kids | {self.nests[kid] for kid in kids}
+
     def equations(self) -> list[tuple[list[Cell], Cell]]:
         """(terms, sum) pairs: each breakdown table adds up to the total, purchasers to regions."""
         found = [(cells, self.total) for _, cells in sorted(self.tables.items())]
         for region in sorted(self.members):
             if region in self.regions:
                 found.append((self.members[region], self.regions[region]))
+        found += [(kids, parent) for parent, kids in self.nest_sums if parent is not None]
         return found
 
 
-def make_group(indicator_id: str, period: str, unit: str, cells: list[Cell]) -> Group:
-    """Sort the cells of one (indicator, period) into total and tables (ordered by key)."""
+def make_group(
+    indicator_id: str, period: str, unit: str, cells: list[Cell], nests: dict | None = None
+) -> Group:
+    """Sort the cells of one (indicator, period) into total and tables (ordered by key);
+    ``nests``: {child breakdown: parent breakdown}, the child cells' ``parent`` their
+    parent's key."""
     totals = [cell for cell in cells if cell.breakdown == TOTAL]
     if len(totals) != 1:
         raise CheckFailed(f"disclosure: {indicator_id} {period} has {len(totals)} total cells")
@@ -126,7 +169,7 @@ def make_group(indicator_id: str, period: str, unit: str, cells: list[Cell]) -> 
     for cell in sorted(cells, key=lambda c: (c.breakdown, c.key)):
         if cell.breakdown != TOTAL:
             tables.setdefault(cell.breakdown, []).append(cell)
-    return Group(indicator_id, period, unit, totals[0], tables)
+    return Group(indicator_id, period, unit, totals[0], tables, nests=nests or {})
 
 
 def _published_sum(cells: list[Cell]) -> tuple[Decimal, int]:
@@ -250,12 +293,26 @@ def _decimal(number: float) -> Decimal:
 
 
 def intervals(group: Group) -> dict[int, Interval]:
-    """The feasible interval of every suppressed cell of ``group``, keyed by row."""
+    """The feasible interval of every suppressed cell of ``group``, keyed by row: closed
+    form where the tables are tree-shaped, HiGHS for the rest (the whole group, or only the
+    tables of an open nest: they share nothing but the published total with the others)."""
     if not group.tree_shaped():
         return lp_intervals(group)
     out: dict[int, Interval] = {}
+    open_ = group.open_nests()
+    if open_:
+        tables = {b: cells for b, cells in group.tables.items() if b in open_}
+        sub = Group(group.indicator_id, group.period, group.unit, group.total, tables,
+                    nests=group.nests)  # fmt: skip
+        out.update(lp_intervals(sub))
+    else:
+        for parent, kids in group.nest_sums:  # a published parent: its children's sum
+            shown, count = _published_sum(kids)
+            unknowns = [cell for cell in kids if cell.suppressed]
+            _block(group, unknowns, parent.value - shown, count + 1, out)
+    nested = {cell.breakdown for _, kids in group.nest_sums for cell in kids} | open_
     for breakdown, cells in group.tables.items():
-        if group.hierarchy and breakdown in (REGION, PURCHASER):
+        if group.hierarchy and breakdown in (REGION, PURCHASER) or breakdown in nested:
             continue
         shown, count = _published_sum(cells)
         unknowns = [cell for cell in cells if cell.suppressed]

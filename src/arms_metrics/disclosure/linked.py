@@ -219,9 +219,8 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
     quantities no such count is left for."""
     touching = system.index().touching
     labels = chooser.labels
-    last = {TOTAL, *late}
 
-    def candidates(keys: set[Key], totals: bool = False) -> list[tuple]:
+    def candidates(keys: set[Key], last: set[str], totals: bool = False) -> list[tuple]:
         return sorted(
             (chooser.rank(_row(key, rows)), system.known[key], key)
             for key in keys
@@ -237,11 +236,14 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
     for leak in leaks:
         near = _neighbours(system, touching, {leak})
         # none left beside it: one identity further, through its hidden neighbours; a total
-        # (the figure readers look for) only as the last resort
+        # (the figure readers look for) only as the last resort, and a parent (an agency)
+        # only after its children unless the pinned quantity is itself a parent's
+        last = {TOTAL, *late} - {leak[2]}
+        further = _neighbours(system, touching, {k for k in near if k in system.hidden})
         found = (
-            candidates(near)
-            or candidates(_neighbours(system, touching, {k for k in near if k in system.hidden}))
-            or candidates(near, totals=True)
+            candidates(near, last)
+            or candidates(further, last)
+            or candidates(near, last, totals=True)
         )
         if found:
             labels[_row(found[0][-1], rows)] = SECONDARY

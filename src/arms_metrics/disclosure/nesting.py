@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -17,6 +18,8 @@ from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
 from arms_metrics.errors import ConfigError
 
+PURCHASER, REGION = "purchaser", "region"  # the built-in nesting (``knowledge._regions``)
+
 
 def members(config: Config) -> dict[str, tuple[str, dict[str, str]]]:
     """{child breakdown: (parent breakdown, {child value: parent value})} from the
@@ -24,11 +27,31 @@ def members(config: Config) -> dict[str, tuple[str, dict[str, str]]]:
     out = {}
     for child, (parent, file_name) in config.registry.nesting.items():
         path = config.reference_dir / file_name
-        out[child] = (parent, _read(path, parent))
+        out[child] = (parent, _read(path, parent, path.stat().st_mtime_ns if path.exists() else 0))
     return out
 
 
-def _read(path: Path, parent: str) -> dict[str, str]:
+def within(frame: pl.DataFrame, config: Config) -> pl.DataFrame:
+    """``frame`` with ``within`` (the value of the breakdown a cell's value belongs to: a
+    purchaser's region, a control category's or form's agency; else null) and
+    ``within_breakdown`` (that breakdown's name), for the per-table rules (``rules.groups``).
+    """
+    is_purchaser = pl.col("breakdown") == PURCHASER
+    value = pl.when(is_purchaser).then(pl.col("parent"))
+    kind = pl.when(is_purchaser).then(pl.lit(REGION))
+    for child, (parent, belongs) in sorted(members(config).items()):
+        owner = pl.col("breakdown_value").replace_strict(belongs, default=None)
+        value = value.when(pl.col("breakdown") == child).then(owner)
+        kind = kind.when(pl.col("breakdown") == child).then(pl.lit(parent))
+    return frame.with_columns(
+        within=value.otherwise(pl.lit(None, pl.String)),
+        within_breakdown=kind.otherwise(pl.lit(None, pl.String)),
+    )
+
+
+@cache
+def _read(path: Path, parent: str, _version: int) -> dict[str, str]:
+    """The reference file's {code: parent value}, read once per file version."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))

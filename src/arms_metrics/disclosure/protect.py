@@ -77,8 +77,26 @@ def _nested(group: Group) -> bool:
     return group.hierarchy and all(c.parent in group.regions for c in group.tables[PURCHASER])
 
 
+def _nests_pass(group: Group) -> bool:
+    """Rule 2 for every nest (an agency and its control categories or forms): a published
+    parent never has one hidden child alone, a hidden parent has a hidden child."""
+    for parent, kids in group.nested:
+        if parent is None:
+            continue
+        if not parent.suppressed and _complete(kids, parent, group):
+            return True
+        if parent.suppressed and not any(kid.suppressed for kid in kids):
+            shown = [kid for kid in kids if _available(kid)]
+            if shown:
+                _hide(_smallest(shown, group))
+                return True
+    return False
+
+
 def _rules_pass(group: Group) -> bool:
     """Apply the first secondary rule that is broken; True if a cell was hidden."""
+    if _nests_pass(group):
+        return True
     for region in sorted(group.members):
         cell, members = group.regions.get(region), group.members[region]
         if cell is None:
@@ -108,6 +126,12 @@ def _pools(group: Group, cell: Cell) -> list[list[Cell]]:
         tables = [cells for _, cells in sorted(group.tables.items())]
         return [t for t in tables if not any(c.suppressed for c in t)] + tables
     pools = []
+    nest = group.nest_of(cell)
+    if nest is not None:  # its siblings first, then its table, then its parent's
+        parent, kids = nest
+        above = [[parent], group.tables[parent.breakdown]] if parent is not None else []
+        return [kids, group.tables[cell.breakdown], *above, [group.total]]
+    pools += [kids for parent, kids in group.nested if parent is cell]
     if group.hierarchy and cell.breakdown == PURCHASER and cell.parent in group.regions:
         pools.append(group.members[cell.parent])
     if group.hierarchy and cell.breakdown == "region":

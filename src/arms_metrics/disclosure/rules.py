@@ -13,6 +13,7 @@ import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.config import Config
+from arms_metrics.disclosure import nesting
 from arms_metrics.disclosure.audit import TOTAL, Cell, Group, make_group
 from arms_metrics.disclosure.knowledge import published_before
 from arms_metrics.errors import CheckFailed
@@ -46,7 +47,7 @@ def with_rules(cells: pl.DataFrame, config: Config) -> pl.DataFrame:
     frame = cells.select([pl.col(name).cast(dtype) for name, dtype in CELL_SCHEMA.items()])
     frame = frame.with_row_index(ROW).with_columns(pl.col("suppressed").fill_null(False))
     frame = frame.join(_rules_frame(frame, config), on="indicator_id", how="left").sort(ROW)
-    return frame.with_columns(locked=locked())
+    return nesting.within(frame, config).with_columns(locked=locked())
 
 
 def _small(count: pl.Expr) -> pl.Expr:
@@ -94,16 +95,19 @@ def locked() -> pl.Expr:
 
 
 def groups(frame: pl.DataFrame) -> Iterator[Group]:
-    """Groups of the additive, non-exempt (indicator, period)s that have a suppressed cell."""
+    """Groups of the additive, non-exempt (indicator, period)s that have a suppressed cell;
+    a cell's ``parent`` is the value it sits within (``within``: a purchaser's region, a
+    control category's agency), the group's ``nests`` name the breakdowns nested so."""
     busy = pl.col("suppressed").any().over(GROUP_KEY)
     wanted = frame.filter(pl.col("additive") & ~pl.col("exempt") & busy)
-    columns = [ROW, *GROUP_KEY, "unit", "breakdown", "breakdown_value", "value", "n", "parent",
-               "suppressed", "suppression", "locked"]  # fmt: skip
+    columns = [ROW, *GROUP_KEY, "unit", "breakdown", "breakdown_value", "value", "n", "within",
+               "suppressed", "suppression", "locked", "within_breakdown"]  # fmt: skip
     rows = wanted.select(columns).sort([*GROUP_KEY, "breakdown", "breakdown_value"]).iter_rows()
     for (indicator_id, period), members in groupby(rows, key=lambda row: (row[1], row[2])):
         members = list(members)
         cells = [Cell(r[0], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11]) for r in members]
-        yield make_group(indicator_id, period, members[0][3], cells)
+        nests = {r[4]: r[12] for r in members if r[12] is not None}
+        yield make_group(indicator_id, period, members[0][3], cells, nests)
 
 
 def initial(cells: pl.DataFrame, config: Config, earlier: dict | None) -> pl.DataFrame:
