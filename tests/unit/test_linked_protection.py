@@ -449,3 +449,22 @@ def test_a_count_of_part_of_an_unpublished_stock_bounds_it(config) -> None:
     system = knowledge.build(shown, truth, config)
     found = {key: system.truth[key] for key in knowledge.leaks(system, config, set())}
     assert {k[3]: v for k, v in found.items() if k[0] == received} == {"JP": 1, "KR": 3}
+
+
+def test_a_dollar_total_no_table_needs_is_a_candidate_to_publish_again(config) -> None:
+    # Approved value by agency: STATE $700 and COMMERCE $300 both hidden, total $1,000
+    # hidden as a complement. Published again, the total leaves STATE + COMMERCE = 1,000
+    # with each anywhere from 0 to 1,000: a candidate. With COMMERCE published ($300) the
+    # total would give STATE away (1,000 - 300): not a candidate.
+    from arms_metrics.disclosure.rules import SECONDARY, with_rules
+
+    value = "lic_approved_value_usd"
+    rows = [cell(value, "FY2026-Q1", "total", "All", 1000, unit="usd", n=9),
+            cell(value, "FY2026-Q1", "agency", "STATE", 700, unit="usd", n=6),
+            cell(value, "FY2026-Q1", "agency", "COMMERCE", 300, unit="usd", n=3)]  # fmt: skip
+    table = with_rules(frame(rows), config)
+    for hidden, expected in (({0, 1, 2}, [0]), ({0, 1}, [])):
+        labels = [SECONDARY if row in hidden else None for row in range(3)]
+        assert linked.dollar_totals(table, labels, pairs=[]) == expected
+    # beside its hidden count (a pair of statistic row 0 and a hidden count row) it stays
+    assert linked.dollar_totals(table, [SECONDARY] * 3, pairs=[(0, 1)]) == []

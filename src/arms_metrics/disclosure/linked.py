@@ -21,10 +21,10 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure.audit import Cell
+from arms_metrics.disclosure.audit import Cell, recoverable
 from arms_metrics.disclosure.knowledge import COMPLEMENT, LATENT, NUMERATOR, TOTAL, Knowledge
 from arms_metrics.disclosure.links import Key, System
-from arms_metrics.disclosure.rules import ROW, SECONDARY
+from arms_metrics.disclosure.rules import ROW, SECONDARY, groups
 
 
 class Labels(list):
@@ -189,6 +189,28 @@ def hidden_totals(frame: pl.DataFrame, labels: list, pairs: list[tuple[int, int]
     of_hidden_count = {statistic for statistic, count in pairs if labels[count] is not None}
     totals = frame.filter((pl.col("breakdown") == TOTAL) & (pl.col("unit") != "usd"))[ROW]
     return [r for r in totals.to_list() if labels[r] == SECONDARY and r not in of_hidden_count]
+
+
+def dollar_totals(frame: pl.DataFrame, labels: list, pairs: list[tuple[int, int]]) -> list[int]:
+    """The rows of dollar totals hidden only as complements (not beside a hidden count) whose
+    own table would still protect every hidden cell with the total published: candidates
+    for ``republish`` too (a remedy can hide a total that later complements make
+    redundant; the linked audit does not model dollars, so their tables decide)."""
+    of_hidden_count = {statistic for statistic, count in pairs if labels[count] is not None}
+    totals = frame.filter((pl.col("breakdown") == TOTAL) & (pl.col("unit") == "usd"))
+    out = []
+    for row, indicator_id, period in totals.select(ROW, "indicator_id", "period").iter_rows():
+        if labels[row] != SECONDARY or row in of_hidden_count:
+            continue
+        table = frame.filter(
+            (pl.col("indicator_id") == indicator_id) & (pl.col("period") == period)
+        )
+        shown = [labels[r] if r != row else None for r in table[ROW]]
+        table = table.with_columns(suppression=pl.Series(shown, dtype=pl.String))
+        table = table.with_columns(suppressed=pl.col("suppression").is_not_null())
+        if not any(recoverable(group) for group in groups(table)):
+            out.append(row)
+    return out
 
 
 def republish(rows: list[int], labels: Labels, safe: Callable[[], bool]) -> None:

@@ -291,7 +291,8 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
         stuck = linked.remedy(system, leaks, rows, chooser, hideable, parents)
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
-    linked.republish(linked.hidden_totals(frame, labels, pairs), labels, lambda: not pinned()[1])
+    totals = linked.hidden_totals(frame, labels, pairs) + linked.dollar_totals(frame, labels, pairs)
+    linked.republish(totals, labels, lambda: not pinned()[1])
     return list(labels)
 
 
