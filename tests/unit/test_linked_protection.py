@@ -468,3 +468,42 @@ def test_a_dollar_total_no_table_needs_is_a_candidate_to_publish_again(config) -
         assert linked.dollar_totals(table, labels, pairs=[]) == expected
     # beside its hidden count (a pair of statistic row 0 and a hidden count row) it stays
     assert linked.dollar_totals(table, [SECONDARY] * 3, pairs=[(0, 1)]) == []
+
+
+def test_a_cell_its_table_gives_away_is_never_a_complement(config) -> None:
+    # Approved value: total $1,000, STATE $700, COMMERCE $300. An earlier release published
+    # the total and STATE unchanged, so COMMERCE is 1,000 - 700 = 300 whatever else is
+    # hidden: hiding it as a linked complement protects nothing, the table's own pass
+    # publishes it again, and a remedy that picked it would pick it every round. The pass
+    # records it as implied (the remedy's candidates leave those out).
+    from arms_metrics.disclosure.rules import SECONDARY, initial
+
+    value = "lic_approved_value_usd"
+    rows = [cell(value, "FY2026-Q1", "total", "All", 1000, unit="usd", n=9),
+            cell(value, "FY2026-Q1", "agency", "STATE", 700, unit="usd", n=6),
+            cell(value, "FY2026-Q1", "agency", "COMMERCE", 300, unit="usd", n=3)]  # fmt: skip
+    earlier = {(value, "FY2026-Q1", "total", "All"): {(Decimal(1000), 9)},
+               (value, "FY2026-Q1", "agency", "STATE"): {(Decimal(700), 6)}}  # fmt: skip
+    table = initial(frame(rows), config, earlier)
+    assert table["locked"].to_list() == [True, True, False]
+    labels = linked.Labels([None, None, SECONDARY])  # COMMERCE hidden as a remedy would
+    protect._within_tables(table, labels, pairs=[], rank=lambda cell: 0)
+    assert list(labels) == [None, None, None]
+    assert labels.implied >= {2}
+
+
+def test_protection_that_runs_out_of_rounds_fails_instead_of_publishing(config, monkeypatch):
+    # The case above needs one remedy round (COMMERCE's 5, published before, gives STATE's
+    # 1 away unless the forms are hidden too); with no round allowed the run must stop
+    # naming the pinned figure, not publish it for the audit to find.
+    truth = frame([
+        cell("lic_applications_received", "FY2026-Q1", "total", "All", 6),
+        cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 1),
+        cell("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE", 5),
+        cell("lic_applications_received", "FY2026-Q1", "application_type", "DSP-5", 1),
+        cell("lic_applications_received", "FY2026-Q1", "application_type", "BIS-748P", 5),
+    ])  # fmt: skip
+    earlier = {("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE"): {(Decimal(5), 5)}}
+    monkeypatch.setattr(protect, "MAX_ROUNDS", 0)
+    with pytest.raises(CheckFailed, match="still pinned after 0 protection rounds"):
+        protect.protect(truth, config, earlier, linked_tables=True, complete=True)

@@ -30,12 +30,15 @@ from arms_metrics.disclosure.rules import ROW, SECONDARY, groups
 class Labels(list):
     """The suppression label of each cell row (None: published). Remembers the rows whose
     label changed (``take``) and tells ``on_change(row, hidden)`` when a row goes from
-    published to hidden or back."""
+    published to hidden or back. ``implied``: the rows a table's own audit found given away
+    by its locked figures whatever else is hidden (``protect._publish_implied``); hiding
+    them protects nothing, so no remedy may pick them."""
 
     def __init__(self, values, on_change: Callable[[int, bool], None] | None = None):
         super().__init__(values)
         self.on_change = on_change
         self.changed: set[int] = set(range(len(self)))  # nothing looked at yet
+        self.implied: set[int] = set()
 
     def __setitem__(self, row, label) -> None:  # type: ignore[override]
         old = self[row]

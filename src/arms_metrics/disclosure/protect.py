@@ -196,7 +196,7 @@ def _only(frame: pl.DataFrame, dirty: set[tuple[str, str]] | None) -> pl.DataFra
     return frame.join(wanted, on=GROUP_KEY, how="semi")
 
 
-def _secondary(frame: pl.DataFrame, labels: list, dirty: set | None, rank) -> None:
+def _secondary(frame: pl.DataFrame, labels: linked.Labels, dirty: set | None, rank) -> None:
     """Per-table secondary suppression in place, on the groups in ``dirty`` (None: all):
     the rules, then complements the table's own audit asks for; with ``rank`` (protection
     across linked tables) counts get the rules only, the linked audit checks the rest."""
@@ -214,6 +214,7 @@ def _secondary(frame: pl.DataFrame, labels: list, dirty: set | None, rank) -> No
                 pass
         for cell in group.cells():
             labels[cell.row] = cell.label if cell.suppressed else None
+        labels.implied.update(c.row for c in group.cells() if c.locked and not c.suppressed)
 
 
 def _tallies(frame: pl.DataFrame, labels: list, dirty: set | None, rank) -> bool:
@@ -283,12 +284,15 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
         quick = knowledge.leaks(system, config, given, solve=False)
         return system, quick or (complete and knowledge.leaks(system, config, given)) or []
 
-    for _ in range(MAX_ROUNDS):
+    for done in range(MAX_ROUNDS + 1):  # a remedy hides at least one cell per round
         _within_tables(frame, labels, pairs, chooser.cell_rank)
         system, leaks = pinned()
         if not leaks:
             break
-        stuck = linked.remedy(system, leaks, rows, chooser, hideable, parents)
+        if done == MAX_ROUNDS:  # never publish what the audit would fail
+            raise CheckFailed(f"disclosure: {len(leaks)} counts still pinned after "
+                              f"{MAX_ROUNDS} protection rounds, e.g. {_name(leaks[0])}")  # fmt: skip
+        stuck = linked.remedy(system, leaks, rows, chooser, hideable - labels.implied, parents)
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
     totals = linked.hidden_totals(frame, labels, pairs) + linked.dollar_totals(frame, labels, pairs)
