@@ -290,8 +290,10 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
         if not leaks:
             break
         if done == MAX_ROUNDS:  # never publish what the audit would fail
-            raise CheckFailed(f"disclosure: {len(leaks)} counts still pinned after "
-                              f"{MAX_ROUNDS} protection rounds, e.g. {_name(leaks[0])}")  # fmt: skip
+            raise CheckFailed(
+                f"disclosure: {len(leaks)} counts still pinned after "
+                f"{MAX_ROUNDS} protection rounds, e.g. {_name(leaks[0])}"
+            )
         stuck = linked.remedy(system, leaks, rows, chooser, hideable - labels.implied, parents)
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
