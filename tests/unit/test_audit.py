@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from unittest.mock import patch
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -12,6 +13,7 @@ from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.disclosure.audit import (
     Cell,
     Group,
+    _extreme,
     intervals,
     lp_intervals,
     make_group,
@@ -311,3 +313,24 @@ def test_an_open_nest_is_solved_apart_from_the_region_hierarchy():
     for found in (split, whole):
         got = {row: (iv.lo, iv.hi) for row, iv in found.items()}
         assert got == {row: (Decimal(lo), Decimal(hi)) for row, (lo, hi) in expected.items()}
+
+
+def test_billion_dollar_lp_is_solved_not_called_inconsistent() -> None:
+    # A sample's approved value (seed 4, FY2021-Q4), reduced to 6 identities over the hidden
+    # total T, an agency P and five categories c2..c6 (x = [T, P, c2, c3, c4, c5, c6]); each
+    # row is "sum = constant" within its rounding slack. HiGHS stopped with a solve error
+    # on the maximum of T at this scale. By hand: T = c2 + 1,074,522,568 (+-1.5) and
+    # c2 = P - 650,769,111 (+-1), with P bounded by nothing above, so T has no maximum;
+    # its minimum is at c2 = 0: 1,074,522,568 - 1.5 = 1,074,522,566.5 (the others allow it:
+    # c6 = T - 927,606,631 >= 0, c5 = T - 498,356,671 >= 0, c3 = T - c4 - 937,253,500 with
+    # c4 = P - 542,479,938 leaves c3 about 28,979,895).
+    a = np.array([[-1, 0, 1, 0, 0, 0, 0], [-1, 0, 0, 1, 1, 0, 0], [-1, 0, 0, 0, 0, 1, 0],
+                  [-1, 0, 0, 0, 0, 0, 1], [0, -1, 1, 0, 0, 0, 0], [0, -1, 0, 0, 1, 0, 0]],
+                 dtype=float)  # fmt: skip
+    rhs = [-1074522568.0, -937253500.0, -498356671.0, -927606631.0, -650769111.0, -542479938.0]
+    tols = [1.5, 9.0, 4.0, 2.0, 1.0, 5.0]
+    total = Cell(0, "total", "All", None, None, None, True, "secondary")
+    group = Group("lic_approved_value_usd", "FY2021-Q4", "usd", total, {})
+    t = np.eye(7)[0]
+    assert _extreme(group, a, rhs, tols, -t) == float("-inf")  # max T: none
+    assert _extreme(group, a, rhs, tols, t) == pytest.approx(1074522566.5, abs=1.0)

@@ -249,24 +249,33 @@ def _linear_system(group: Group, unknowns: list[Cell]) -> tuple[np.ndarray, list
 
 
 def _extreme(group: Group, a: np.ndarray, rhs: list, tols: list, objective: np.ndarray) -> float:
-    """Minimum of ``objective @ x`` over the public's feasible set (-inf when unbounded)."""
-    bounds = [(float(group.lower), None)] * a.shape[1]
-    if group.unit == "usd":
-        b_hi, b_lo = np.add(rhs, tols), np.subtract(rhs, tols)
-        result = linprog(
-            objective,
-            A_ub=np.vstack([a, -a]),
-            b_ub=np.concatenate([b_hi, -b_lo]),
-            bounds=bounds,
-            method="highs",
-        )
-    else:
+    """Minimum of ``objective @ x`` over the public's feasible set (-inf when unbounded).
+
+    Dollars are solved in units of the largest constant (a billion-dollar total beside
+    half-dollar rounding slack makes HiGHS stop with a solve error), then scaled back."""
+    if group.unit != "usd":
+        bounds = [(float(group.lower), None)] * a.shape[1]
         result = linprog(objective, A_eq=a, b_eq=rhs, bounds=bounds, method="highs")
+        return _optimum(group, result, 1.0)
+    scale = max([1.0] + [abs(x) for x in rhs])
+    b_hi, b_lo = np.add(rhs, tols) / scale, np.subtract(rhs, tols) / scale
+    result = linprog(
+        objective,
+        A_ub=np.vstack([a, -a]),
+        b_ub=np.concatenate([b_hi, -b_lo]),
+        bounds=[(float(group.lower) / scale, None)] * a.shape[1],
+        method="highs",
+    )
+    return _optimum(group, result, scale)
+
+
+def _optimum(group: Group, result, scale: float) -> float:
+    """The LP's minimum in the cells' unit; -inf when unbounded."""
     if result.status == 3:
         return float("-inf")
     if result.status != 0:
         raise _inconsistent(group, "cells")
-    return float(result.fun)
+    return float(result.fun) * scale
 
 
 def lp_intervals(group: Group) -> dict[int, Interval]:
