@@ -507,3 +507,36 @@ def test_protection_that_runs_out_of_rounds_fails_instead_of_publishing(config, 
     monkeypatch.setattr(protect, "MAX_ROUNDS", 0)
     with pytest.raises(CheckFailed, match="still pinned after 0 protection rounds"):
         protect.protect(truth, config, earlier, linked_tables=True, complete=True)
+
+
+class _Flat:
+    """A chooser that ranks every candidate alike, so the smallest value decides."""
+
+    def __init__(self, labels: linked.Labels) -> None:
+        self.labels = labels
+
+    def rank(self, row: int) -> tuple:
+        return ()
+
+
+def test_a_pinned_total_takes_a_breakdown_complement_before_another_total() -> None:
+    # Pending at the end of FY2026-Q1 (hidden, truly 5) = 4 pending before + 2 received - 1
+    # decided, and = DSP-5 3 + DSP-61 2. The smallest neighbour is the decided total (1),
+    # but a total complementing a total starts a chain of totals down the quarters: the
+    # remedy hides DSP-61 (2), the smallest breakdown neighbour, and no total.
+    pending = ("lic_pending", "FY2026-Q1", "total", "All")
+    known = {("lic_pending", "FY2025-Q4", "total", "All"): 4,
+             ("lic_applications_received", "FY2026-Q1", "total", "All"): 2,
+             ("lic_final_actions", "FY2026-Q1", "total", "All"): 1,
+             ("lic_pending", "FY2026-Q1", "application_type", "DSP-5"): 3,
+             ("lic_pending", "FY2026-Q1", "application_type", "DSP-61"): 2}  # fmt: skip
+    system = System(known=dict(known), hidden={pending: 0}, truth={pending: 5})
+    before, received, final, dsp5, dsp61 = known
+    system.add_equation([(pending, 1), (before, -1), (received, -1), (final, 1)])
+    system.add_equation([(pending, 1), (dsp5, -1), (dsp61, -1)])
+    rows = {key: row for row, key in enumerate([pending, *known])}
+    labels = linked.Labels([protect.SECONDARY] + [None] * len(known))
+    stuck = linked.remedy(system, [pending], rows, _Flat(labels), set(rows.values()),
+                          frozenset({"agency"}))  # fmt: skip
+    assert stuck == []
+    assert [key for key, row in rows.items() if labels[row]] == [pending, dsp61]

@@ -262,8 +262,9 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
         near = _neighbours(system, touching, {leak})
         # none left beside it: one identity further, through its hidden neighbours; a total
         # (the figure readers look for) only as the last resort, and a parent (an agency)
-        # only after its children unless the pinned quantity is itself a parent's
-        last = {TOTAL, *late} - {leak[2]}
+        # only after its children unless the pinned quantity is itself a parent's (a pinned
+        # total never makes totals early: totals would complement totals down a chain)
+        last = {TOTAL, *(late - {leak[2]})}
         further = _neighbours(system, touching, {k for k in near if k in system.hidden})
         found = (
             candidates(near, last)
