@@ -7,6 +7,7 @@ case where per-table protection leaks and the linked protection holds.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
 import polars as pl
@@ -514,6 +515,7 @@ class _Flat:
 
     def __init__(self, labels: linked.Labels) -> None:
         self.labels = labels
+        self.tries: Counter = Counter()
 
     def rank(self, row: int) -> tuple:
         return ()
@@ -540,3 +542,32 @@ def test_a_pinned_total_takes_a_breakdown_complement_before_another_total() -> N
                           frozenset({"agency"}))  # fmt: skip
     assert stuck == []
     assert [key for key, row in rows.items() if labels[row]] == [pending, dsp61]
+
+
+def test_a_quantity_still_pinned_after_three_remedies_takes_a_total_next() -> None:
+    # Pending at the end of FY2026-Q1 (hidden, 5) = 4 before + 2 received - 1 decided, and
+    # = control categories I 1 + II 1 + III 1 + IV 2. Say an identity of totals the
+    # categories are not in pins it: three remedies hide I, II and III (smallest first, by
+    # key), it is still pinned, so the fourth hides a total beside it: the decided total (1),
+    # though category IV (2) is left.
+    pending = ("lic_pending", "FY2026-Q1", "total", "All")
+    totals = {("lic_pending", "FY2025-Q4", "total", "All"): 4,
+              ("lic_applications_received", "FY2026-Q1", "total", "All"): 2,
+              ("lic_final_actions", "FY2026-Q1", "total", "All"): 1}  # fmt: skip
+    categories = {("lic_pending", "FY2026-Q1", "control_category", c): v
+                  for c, v in (("I", 1), ("II", 1), ("III", 1), ("IV", 2))}  # fmt: skip
+    system = System(known=totals | categories, hidden={pending: 0}, truth={pending: 5})
+    before, received, final = totals
+    system.add_equation([(pending, 1), (before, -1), (received, -1), (final, 1)])
+    system.add_equation([(pending, 1)] + [(key, -1) for key in categories])
+    rows = {key: row for row, key in enumerate([pending, *totals, *categories])}
+    labels = linked.Labels([protect.SECONDARY] + [None] * (len(rows) - 1))
+    chooser = _Flat(labels)
+    hidden = []
+    for _ in range(4):
+        before_call = set(r for r, label in enumerate(labels) if label)
+        assert linked.remedy(system, [pending], rows, chooser, set(rows.values())) == []
+        new = [key for key, row in rows.items() if labels[row] and row not in before_call]
+        hidden += new
+    assert [key[3] for key in hidden] == ["I", "II", "III", "All"]
+    assert hidden[-1] == final

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 import numpy as np
@@ -76,6 +76,7 @@ class Chooser:
         self.touching = public.cached.touching  # quantity -> the identities it is in
         self.count = np.zeros(len(public.equations), dtype=np.int64)
         self.labels = labels
+        self.tries: Counter[Key] = Counter()  # remedies given to each pinned quantity
         self.hidden_changed(LATENT, True)  # quantities no cell publishes are always hidden
         for row, label in enumerate(labels):
             if label is not None:
@@ -235,13 +236,18 @@ def republish(rows: list[int], labels: Labels, safe: Callable[[], bool]) -> None
         republish(rows[half:], labels, safe)
 
 
+PATIENCE = 3  # remedies a pinned quantity gets from its breakdown neighbours first
+
+
 def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,
            hideable: set[int], late: frozenset[str] = frozenset()) -> list[Key]:  # fmt: skip
     """For each pinned quantity, hide the best published breakdown count sharing an identity
     with it (``Chooser.rank``, then the smallest; a tally hides its rate), else one an
     identity further, else a total or a cell of a ``late`` breakdown (an agency, which its
-    forms and control categories add up to) sharing an identity with it. Returns the pinned
-    quantities no such count is left for."""
+    forms and control categories add up to) sharing an identity with it. A quantity still
+    pinned after ``PATIENCE`` remedies is pinned by identities its breakdown neighbours are
+    not in (an outcome identity of national totals): it takes the totals and ``late`` cells
+    beside it first. Returns the pinned quantities no such count is left for."""
     touching = system.index().touching
     labels = chooser.labels
 
@@ -266,8 +272,11 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
         # total never makes totals early: totals would complement totals down a chain)
         last = {TOTAL, *(late - {leak[2]})}
         further = _neighbours(system, touching, {k for k in near if k in system.hidden})
+        chooser.tries[leak] += 1
+        late_first = chooser.tries[leak] > PATIENCE
         found = (
-            candidates(near, last)
+            (late_first and [c for c in candidates(near, last, True) if c[-1][2] in last])
+            or candidates(near, last)
             or candidates(further, last)
             or candidates(near, last, totals=True)
         )
