@@ -544,19 +544,24 @@ def test_a_pinned_total_takes_a_breakdown_complement_before_another_total() -> N
     assert [key for key, row in rows.items() if labels[row]] == [pending, dsp61]
 
 
-def test_a_quantity_still_pinned_after_three_remedies_takes_a_total_next() -> None:
-    # Pending at the end of FY2026-Q1 (hidden, 5) = 4 before + 2 received - 1 decided, and
-    # = control categories I 1 + II 1 + III 1 + IV 2. Say an identity of totals the
-    # categories are not in pins it: three remedies hide I, II and III (smallest first, by
-    # key), it is still pinned, so the fourth hides a total beside it: the decided total (1),
-    # though category IV (2) is left.
+def test_a_quantity_still_pinned_after_patience_runs_out_takes_a_total_next() -> None:
+    # Pending at the end of FY2026-Q1 (hidden) = P + 1 pending before + 2 received - 1
+    # decided = P + 2, with P = linked.PATIENCE, and = control categories C00..C(P-1) at 1
+    # each + a last category Z at 2. Say an identity of totals the categories are not in
+    # pins it: P remedies hide C00, C01, ... (smallest first, then by key), it is still
+    # pinned, so the next hides a total beside it: the decided total (1), though Z (2) is
+    # left.
+    patience = linked.PATIENCE
     pending = ("lic_pending", "FY2026-Q1", "total", "All")
-    totals = {("lic_pending", "FY2025-Q4", "total", "All"): 4,
+    totals = {("lic_pending", "FY2025-Q4", "total", "All"): patience + 1,
               ("lic_applications_received", "FY2026-Q1", "total", "All"): 2,
               ("lic_final_actions", "FY2026-Q1", "total", "All"): 1}  # fmt: skip
-    categories = {("lic_pending", "FY2026-Q1", "control_category", c): v
-                  for c, v in (("I", 1), ("II", 1), ("III", 1), ("IV", 2))}  # fmt: skip
-    system = System(known=totals | categories, hidden={pending: 0}, truth={pending: 5})
+    names = [f"C{i:02d}" for i in range(patience)] + ["Z"]
+    categories = {("lic_pending", "FY2026-Q1", "control_category", name): 1 for name in names}
+    categories[("lic_pending", "FY2026-Q1", "control_category", "Z")] = 2
+    assert sum(categories.values()) == patience + 2 == (patience + 1) + 2 - 1
+    system = System(known=totals | categories, hidden={pending: 0},
+                    truth={pending: patience + 2})  # fmt: skip
     before, received, final = totals
     system.add_equation([(pending, 1), (before, -1), (received, -1), (final, 1)])
     system.add_equation([(pending, 1)] + [(key, -1) for key in categories])
@@ -564,10 +569,9 @@ def test_a_quantity_still_pinned_after_three_remedies_takes_a_total_next() -> No
     labels = linked.Labels([protect.SECONDARY] + [None] * (len(rows) - 1))
     chooser = _Flat(labels)
     hidden = []
-    for _ in range(4):
-        before_call = set(r for r, label in enumerate(labels) if label)
+    for _ in range(patience + 1):
+        before_call = {r for r, label in enumerate(labels) if label}
         assert linked.remedy(system, [pending], rows, chooser, set(rows.values())) == []
-        new = [key for key, row in rows.items() if labels[row] and row not in before_call]
-        hidden += new
-    assert [key[3] for key in hidden] == ["I", "II", "III", "All"]
+        hidden += [key for key, row in rows.items() if labels[row] and row not in before_call]
+    assert [key[3] for key in hidden] == names[:patience] + ["All"]
     assert hidden[-1] == final

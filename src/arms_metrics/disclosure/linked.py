@@ -236,7 +236,7 @@ def republish(rows: list[int], labels: Labels, safe: Callable[[], bool]) -> None
         republish(rows[half:], labels, safe)
 
 
-PATIENCE = 3  # remedies a pinned quantity gets from its breakdown neighbours first
+PATIENCE = 15  # remedies a pinned quantity gets from its breakdown neighbours first
 
 
 def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,
