@@ -271,13 +271,14 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
         # only after its children unless the pinned quantity is itself a parent's (a pinned
         # total never makes totals early: totals would complement totals down a chain)
         last = {TOTAL, *(late - {leak[2]})}
-        further = _neighbours(system, touching, {k for k in near if k in system.hidden})
         chooser.tries[leak] += 1
         late_first = chooser.tries[leak] > PATIENCE
         found = (
             (late_first and [c for c in candidates(near, last, True) if c[-1][2] in last])
             or candidates(near, last)
-            or candidates(further, last)
+            or candidates(
+                _neighbours(system, touching, {k for k in near if k in system.hidden}), last
+            )  # fmt: skip
             or candidates(near, last, totals=True)
         )
         if found:
