@@ -158,9 +158,9 @@ def test_a_published_rate_never_reveals_one_or_two_denials(config) -> None:
     assert leaks(linked_, truth, config) == []
 
 
-def test_a_value_published_before_is_public_now(config) -> None:
-    # STATE 1 and COMMERCE 5 applications received, total 6. STATE is hidden and COMMERCE
-    # with it; but an earlier release published COMMERCE's 5 unchanged, so 6 - 5 = 1.
+def published_before() -> tuple[pl.DataFrame, dict]:
+    """(truth, earlier): STATE 1 and COMMERCE 5 applications received, total 6; an earlier
+    release published COMMERCE's 5 unchanged."""
     truth = frame([
         cell("lic_applications_received", "FY2026-Q1", "total", "All", 6),
         cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 1),
@@ -169,6 +169,13 @@ def test_a_value_published_before_is_public_now(config) -> None:
         cell("lic_applications_received", "FY2026-Q1", "application_type", "BIS-748P", 5),
     ])  # fmt: skip
     earlier = {("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE"): {(Decimal(5), 5)}}
+    return truth, earlier
+
+
+def test_a_value_published_before_is_public_now(config) -> None:
+    # STATE 1 and COMMERCE 5 applications received, total 6. STATE is hidden and COMMERCE
+    # with it; but an earlier release published COMMERCE's 5 unchanged, so 6 - 5 = 1.
+    truth, earlier = published_before()
     per_table = protect.protect(truth, config)
     assert ("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE") in hidden_keys(
         per_table
@@ -497,14 +504,7 @@ def test_protection_that_runs_out_of_rounds_fails_instead_of_publishing(config, 
     # The case above needs one remedy round (COMMERCE's 5, published before, gives STATE's
     # 1 away unless the forms are hidden too); with no round allowed the run must stop
     # naming the pinned figure, not publish it for the audit to find.
-    truth = frame([
-        cell("lic_applications_received", "FY2026-Q1", "total", "All", 6),
-        cell("lic_applications_received", "FY2026-Q1", "agency", "STATE", 1),
-        cell("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE", 5),
-        cell("lic_applications_received", "FY2026-Q1", "application_type", "DSP-5", 1),
-        cell("lic_applications_received", "FY2026-Q1", "application_type", "BIS-748P", 5),
-    ])  # fmt: skip
-    earlier = {("lic_applications_received", "FY2026-Q1", "agency", "COMMERCE"): {(Decimal(5), 5)}}
+    truth, earlier = published_before()
     monkeypatch.setattr(protect, "MAX_ROUNDS", 0)
     with pytest.raises(CheckFailed, match="still pinned after 0 protection rounds"):
         protect.protect(truth, config, earlier, linked_tables=True, complete=True)
