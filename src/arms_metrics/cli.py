@@ -1,7 +1,8 @@
 """The ``arms-metrics`` command: parse arguments, call ``pipeline``, turn errors into exit codes.
 
 Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
-failed; 73 an output folder cannot be written; 78 bad configuration; 1 anything unexpected
+failed; 73 an output folder cannot be written; 75 try later (the site is locked by another
+run); 78 bad configuration; 1 anything unexpected
 (a panic from a Rust library included: one line, no traceback). Expected failures print one line on
 stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
 """
@@ -110,8 +111,15 @@ def _dispatch(args: argparse.Namespace) -> str:
         quarantined = sum(t["quarantined"] for t in counts.values())
         return f"validated {read} rows in {len(counts)} tables: {quarantined} quarantined"
     result = pipeline.run(
-        args.input, args.site, args.work, args.quarter, args.config, progress=progress
+        args.input,
+        args.site,
+        args.work,
+        args.quarter,
+        args.config,
+        progress=progress,
     )
+    if not result.changed:
+        return f"{result.release.period} is already published in {result.site_dir}: unchanged"
     return f"published {result.release.period} to {result.site_dir}"
 
 

@@ -43,3 +43,17 @@ class CheckFailed(ArmsMetricsError):
     """A SQL check or the disclosure audit failed: nothing is published (exit 70, EX_SOFTWARE)."""
 
     exit_code = 70
+
+
+class TryLater(ArmsMetricsError):
+    """Another run holds the site's lock, or a release is still under embargo (exit 75,
+    EX_TEMPFAIL)."""
+
+    exit_code = 75
+
+
+class Refused(ArmsMetricsError):
+    """Refused by publication policy: a published release whose figures would change,
+    without ``--correction`` (exit 77, EX_NOPERM)."""
+
+    exit_code = 77

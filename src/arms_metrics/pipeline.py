@@ -1,8 +1,10 @@
 """The pipeline: ingest -> validate -> indicators -> disclosure -> revisions -> render -> publish.
 
-Each step is a function of the previous step's output; no step reaches back. The site is
-built in a staging folder under the work directory and copied over the site folder only
-when every step has passed, so nothing is published from a failed run.
+Each step is a function of the previous step's output; no step reaches back. The release is
+rendered in a staging folder under the work directory; only when every step has passed is
+a new version of the site made beside the live one and switched to in one rename
+(``publication.swap``), under the site's lock (``publication.lock``), so nothing is
+published from a failed or killed run. ``faults.point`` marks where tests kill a run.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from arms_metrics import __version__
+from arms_metrics import __version__, faults
 from arms_metrics.compute import indicators, loss
 from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import check, protect
@@ -33,7 +35,7 @@ from arms_metrics.extract import (
 from arms_metrics.ingest.files import find_inputs
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.names import load_names
-from arms_metrics.publication import revisions
+from arms_metrics.publication import forward, lock, revisions, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release, earlier_figures, published_releases
 from arms_metrics.site import downloads, render
@@ -62,6 +64,7 @@ class RunResult:
     release: Release
     site_dir: Path
     work_dir: Path
+    changed: bool = True  # False: the site already held exactly this build
 
 
 def release_date(config: Config, quarter: Quarter) -> dt.date:
@@ -182,18 +185,51 @@ def build_release(
     )
 
 
-def _write_site(release: Release, site_dir: Path, work_dir: Path, progress: Progress) -> None:
+@dataclass(frozen=True)
+class Plan:
+    """What a build may change in the site: everything (``forward``) or only its own
+    release folder, and that folder only when new (``keep_release`` otherwise)."""
+
+    quarter: Quarter
+    forward: bool
+    keep_release: bool
+
+
+def _plan(release: Release, site_dir: Path) -> Plan:
+    published = published_releases(site_dir)
+    ahead = forward.is_forward(release.quarter, published)
+    return Plan(release.quarter, ahead, release.quarter in published)
+
+
+def _render(release: Release, plan: Plan, work_dir: Path, progress: Progress) -> Path:
+    """Every file of the release, rendered into a fresh staging folder in the work folder."""
     staging = work_dir / "staging-site"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     progress(f"rendering {release.period} into {staging}")
     render.render_site(release, staging, chart_cache=work_dir / "cache" / "charts")
+    faults.point("render")
     downloads.write_data(release, staging)
     downloads.write_manifest(release, staging)
+    return staging
+
+
+def _publish(staging: Path, site_dir: Path, plan: Plan, progress: Progress) -> bool:
+    """The new site version beside the live one, switched to in one rename; False (and
+    nothing switched) when it would not change a byte."""
     progress(f"publishing into {site_dir}")
-    site_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(staging, site_dir, dirs_exist_ok=True)
+    version = swap.new_version(site_dir)
+    forward.take(staging, version, plan.quarter, plan.forward, plan.keep_release)
+    faults.point("publish-copy")
+    current = swap.live(site_dir)
+    changed = current is None or swap.tree_digest(current) != swap.tree_digest(version)
+    if changed:
+        swap.clean(site_dir, swap.switch(site_dir, version))
+    else:
+        swap.discard(version)
+        swap.clean(site_dir, None)
     shutil.rmtree(staging)
+    return changed
 
 
 def run(
@@ -205,18 +241,25 @@ def run(
     today: dt.date | None = None,
     progress: Progress = _quiet,
 ) -> RunResult:
-    """Validate, compute, protect and render the release for ``quarter``."""
+    """Validate, compute, protect and render the release for ``quarter``, then switch the
+    site to it in one step, one run at a time per site."""
     config = load_config(config_path)
     extract = read_extract(Path(input_dir), config.tables)
     release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
     coverage = _coverage(Path(input_dir), config, extract, release_quarter)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
-    progress(f"release {release_quarter}: validating {input_dir}")
-    ingested = ingest(Path(input_dir), config, work_dir, today)
-    progress("measuring what the quarantine took from each indicator")
-    loss.check(ingested, config, release_quarter, work_dir, coverage)
-    release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
-    write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
-    _write_site(release, site_dir, work_dir, progress)
+    with lock.site_lock(site_dir):
+        progress(f"release {release_quarter}: validating {input_dir}")
+        ingested = ingest(Path(input_dir), config, work_dir, today)
+        faults.point("ingest")
+        progress("measuring what the quarantine took from each indicator")
+        loss.check(ingested, config, release_quarter, work_dir, coverage)
+        release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
+        summary = json_bytes(release.audit["suppression"])
+        write_bytes(work_dir / "disclosure" / "summary.json", summary)
+        faults.point("compute")
+        plan = _plan(release, site_dir)
+        staging = _render(release, plan, work_dir, progress)
+        changed = _publish(staging, site_dir, plan, progress)
     progress(f"done: {site_dir / 'index.html'}")
-    return RunResult(release, site_dir, work_dir)
+    return RunResult(release, site_dir, work_dir, changed)

@@ -1,0 +1,128 @@
+"""Switching a site to its new state in one step.
+
+The site path a user passes (``site``) is a symlink to a complete version of the site in a
+folder beside it: ``site -> .site.versions/000003``. A run builds the next version in a
+fresh folder there (a copy of the live version, then the new files), and switches with
+``rename(2)`` of a new symlink over ``site``, which readers see either before or after,
+never half done. Renaming a folder over a non-empty folder is refused by Linux, so a site
+that is still a plain folder (built before 0.2, or copied) is exchanged with the symlink by
+``renameat2(RENAME_EXCHANGE)``, atomic too; where that call is missing, the folder is moved
+into the versions and the symlink renamed in its place (a moment without ``site``, once).
+The live version and the one before it are kept (a reader may still be reading it).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from arms_metrics import faults
+
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+
+
+def versions_dir(site_dir: Path) -> Path:
+    """``.<name>.versions`` beside the site."""
+    site_dir = Path(os.path.abspath(site_dir))
+    return site_dir.parent / f".{site_dir.name}.versions"
+
+
+def live(site_dir: Path) -> Path | None:
+    """The folder the site shows now: a symlink's target, the site itself when it is a
+    plain folder, ``None`` when there is no site yet."""
+    site_dir = Path(os.path.abspath(site_dir))
+    if site_dir.is_symlink():
+        return site_dir.resolve() if site_dir.is_dir() else None
+    return site_dir if site_dir.is_dir() else None
+
+
+def _numbers(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit())
+
+
+def new_version(site_dir: Path) -> Path:
+    """A fresh folder beside the site holding a copy of its live version (empty if none)."""
+    folder = versions_dir(site_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{max(_numbers(folder), default=0) + 1:06d}"
+    current = live(site_dir)
+    if current is None:
+        target.mkdir()
+    else:
+        shutil.copytree(current, target, symlinks=True)
+    return target
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` by relative path (a symlinked folder followed)."""
+    folder = Path(folder)
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _fsync_dir(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    try:
+        rename = ctypes.CDLL(None, use_errno=True).renameat2
+    except AttributeError:
+        return False
+    done = rename(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE)
+    return done == 0
+
+
+def switch(site_dir: Path, version: Path) -> Path | None:
+    """Point ``site_dir`` at ``version`` in one rename; return where the version it showed
+    before now is (``None`` for a new site)."""
+    site_dir = Path(os.path.abspath(site_dir))
+    before = live(site_dir)
+    link = site_dir.parent / f".{site_dir.name}.switch-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(version, site_dir.parent))
+    faults.point("publish-swap")
+    if site_dir.is_dir() and not site_dir.is_symlink():  # a plain folder: exchange, once
+        before = versions_dir(site_dir) / f"{version.name}-before"
+        if _exchange(link, site_dir):
+            os.rename(link, before)
+        else:
+            os.rename(site_dir, before)
+            os.rename(link, site_dir)
+    else:
+        os.replace(link, site_dir)
+    _fsync_dir(site_dir.parent)
+    return before
+
+
+def clean(site_dir: Path, before: Path | None) -> None:
+    """Remove every version but the live one and ``before`` (the one it replaced, which a
+    reader may still be reading), and the symlinks of switches a crash interrupted."""
+    faults.point("publish-cleanup")
+    site_dir = Path(os.path.abspath(site_dir))
+    for stray in site_dir.parent.glob(f".{site_dir.name}.switch-*"):
+        stray.unlink(missing_ok=True)
+    keep = {p.name for p in (live(site_dir), before) if p is not None}
+    folder = versions_dir(site_dir)
+    for path in folder.iterdir() if folder.is_dir() else []:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def discard(version: Path) -> None:
+    """Remove a version that was never switched to (nothing changed)."""
+    shutil.rmtree(version, ignore_errors=True)
