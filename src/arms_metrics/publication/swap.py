@@ -111,13 +111,18 @@ def switch(site_dir: Path, version: Path) -> Path | None:
 
 def clean(site_dir: Path, before: Path | None) -> None:
     """Remove every version but the live one and ``before`` (the one it replaced, which a
-    reader may still be reading), and the symlinks of switches a crash interrupted."""
+    reader may still be reading; when ``None``, the latest one before the live one), and
+    the symlinks of switches a crash interrupted."""
     faults.point("publish-cleanup")
     site_dir = Path(os.path.abspath(site_dir))
     for stray in site_dir.parent.glob(f".{site_dir.name}.switch-*"):
         stray.unlink(missing_ok=True)
-    keep = {p.name for p in (live(site_dir), before) if p is not None}
+    current = live(site_dir)
     folder = versions_dir(site_dir)
+    if before is None and current is not None and current.parent == folder.resolve():
+        earlier = sorted(p for p in folder.iterdir() if p.name < current.name)  # the one before
+        before = earlier[-1] if earlier else None
+    keep = {p.name for p in (current, before) if p is not None}
     for path in folder.iterdir() if folder.is_dir() else []:
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
