@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
 failed; 73 an output folder cannot be written; 75 try later (the site is locked by another
-run); 78 bad configuration; 1 anything unexpected
+run); 77 refused by publication policy (a published release's figures would change without
+``--correction``); 78 bad configuration; 1 anything unexpected
 (a panic from a Rust library included: one line, no traceback). Expected failures print one line on
 stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
 """
@@ -76,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="site folder to publish into (default: site)",
     )
 
+    run.add_argument(
+        "--correction",
+        default=None,
+        metavar="REASON",
+        help="rewrite a published release whose figures changed, with a dated notice "
+        "giving REASON (without it such a run is refused with exit 77)",
+    )
+
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
 
@@ -117,6 +126,7 @@ def _dispatch(args: argparse.Namespace) -> str:
         args.quarter,
         args.config,
         progress=progress,
+        correction=args.correction,
     )
     if not result.changed:
         return f"{result.release.period} is already published in {result.site_dir}: unchanged"

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from arms_metrics import __version__, faults
@@ -35,10 +35,16 @@ from arms_metrics.extract import (
 from arms_metrics.ingest.files import find_inputs
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.names import load_names
-from arms_metrics.publication import forward, lock, revisions, swap
+from arms_metrics.publication import corrections, forward, lock, revisions, swap
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import Release, earlier_figures, published_releases
-from arms_metrics.site import downloads, render
+from arms_metrics.release import (
+    Correction,
+    Release,
+    earlier_figures,
+    published_date,
+    published_releases,
+)
+from arms_metrics.site import corrections_page, downloads, render
 from arms_metrics.writers import json_bytes, write_bytes
 
 Progress = Callable[[str], None]
@@ -71,10 +77,13 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
     """The release calendar's date; else SOURCE_DATE_EPOCH; else quarter end + default lag."""
     if quarter.label in config.release_calendar:
         return config.release_date(quarter)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-    return config.release_date(quarter)
+    return _epoch_date() or config.release_date(quarter)
+
+
+def _epoch_date() -> dt.date | None:
+    """SOURCE_DATE_EPOCH's date, when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date() if epoch.isdigit() else None
 
 
 def resolve_quarter(
@@ -188,17 +197,35 @@ def build_release(
 @dataclass(frozen=True)
 class Plan:
     """What a build may change in the site: everything (``forward``) or only its own
-    release folder, and that folder only when new (``keep_release`` otherwise)."""
+    release folder, that folder only when new or corrected (``keep_release`` otherwise), and
+    the corrections log (``log``, with ``latest``: the latest release's period and date)."""
 
     quarter: Quarter
     forward: bool
     keep_release: bool
+    log: tuple[Correction, ...] = ()
+    corrected: bool = False
+    latest: tuple[str, dt.date] | None = None
 
 
-def _plan(release: Release, site_dir: Path) -> Plan:
+def _plan(
+    release: Release, site_dir: Path, correction: str | None, today: dt.date
+) -> tuple[Release, Plan]:
+    """Refuse (exit 77) to change a published release's figures without ``correction``;
+    else the release with its corrections, and what it may change in the site."""
+    internal = load_names(release.config.reference_dir).internal()
+    changed = corrections.changed_cells(release.cells, site_dir, release.quarter, internal)
+    entry = corrections.decide(release.quarter, changed, correction, today)
+    log = (*corrections.read_log(site_dir), *([entry] if entry else []))
     published = published_releases(site_dir)
     ahead = forward.is_forward(release.quarter, published)
-    return Plan(release.quarter, ahead, release.quarter in published)
+    latest = None
+    if not ahead:
+        day = published_date(site_dir, max(published)) or release.release_date
+        latest = (max(published).label, day)
+    plan = Plan(release.quarter, ahead, changed == 0, log, entry is not None, latest)
+    own = tuple(c for c in log if c.release == release.period)
+    return replace(release, corrections=own), plan
 
 
 def _render(release: Release, plan: Plan, work_dir: Path, progress: Progress) -> Path:
@@ -210,6 +237,9 @@ def _render(release: Release, plan: Plan, work_dir: Path, progress: Progress) ->
     render.render_site(release, staging, chart_cache=work_dir / "cache" / "charts")
     faults.point("render")
     downloads.write_data(release, staging)
+    if plan.forward or plan.corrected:
+        log_csv = corrections.log_bytes(list(plan.log))
+        corrections_page.write(release, list(plan.log), log_csv, staging, plan.latest)
     downloads.write_manifest(release, staging)
     return staging
 
@@ -240,9 +270,11 @@ def run(
     config_path: Path | None = None,
     today: dt.date | None = None,
     progress: Progress = _quiet,
+    correction: str | None = None,
 ) -> RunResult:
     """Validate, compute, protect and render the release for ``quarter``, then switch the
-    site to it in one step, one run at a time per site."""
+    site to it in one step, one run at a time per site; ``correction`` (a reason) allows
+    changing the figures of a published release."""
     config = load_config(config_path)
     extract = read_extract(Path(input_dir), config.tables)
     release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
@@ -258,7 +290,8 @@ def run(
         summary = json_bytes(release.audit["suppression"])
         write_bytes(work_dir / "disclosure" / "summary.json", summary)
         faults.point("compute")
-        plan = _plan(release, site_dir)
+        day = today or _epoch_date() or dt.date.today()  # the date of a correction
+        release, plan = _plan(release, site_dir, correction, day)
         staging = _render(release, plan, work_dir, progress)
         changed = _publish(staging, site_dir, plan, progress)
     progress(f"done: {site_dir / 'index.html'}")

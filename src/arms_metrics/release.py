@@ -10,6 +10,7 @@ Nothing here is computed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +37,16 @@ class InputFile:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One correction of a published release: a row of ``data/corrections.csv``."""
+
+    date: dt.date
+    release: str  # the corrected release's period label
+    reason: str
+    cells: int  # figures whose value or suppression changed
+
+
+@dataclass(frozen=True)
 class Release:
     quarter: Quarter
     release_date: dt.date
@@ -46,6 +57,7 @@ class Release:
     inputs: tuple[InputFile, ...] = ()
     audit: dict = field(default_factory=dict)  # disclosure audit summary, counts only
     previous_releases: tuple[str, ...] = ()  # labels of releases already in the site, oldest first
+    corrections: tuple[Correction, ...] = ()  # this release's corrections, oldest first
 
     @property
     def period(self) -> str:
@@ -81,6 +93,15 @@ def published_releases(site_dir: Path) -> list[Quarter]:
         if child.name == quarter.label and (child / PUBLISHED_CSV).is_file():
             found.append(quarter)
     return sorted(found)
+
+
+def published_date(site_dir: Path, quarter: Quarter) -> dt.date | None:
+    """The release date a published release's manifest records, if it has one."""
+    path = site_dir / "releases" / quarter.label / "manifest.json"
+    try:
+        return dt.date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["release_date"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def previous_release(site_dir: Path, quarter: Quarter) -> Quarter | None:

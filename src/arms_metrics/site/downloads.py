@@ -266,6 +266,10 @@ def _inputs(release: Release) -> Iterable[dict[str, Any]]:
 def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
     """The release manifest: what code and config made which files from which inputs."""
     site_dir = Path(site_dir)
+    corrections = [
+        {"date": c.date.isoformat(), "reason": c.reason, "cells": c.cells}
+        for c in release.corrections
+    ]
     return {
         "release": release.period,
         "release_date": release.release_date.isoformat(),
@@ -277,7 +281,7 @@ def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
             {"path": rel, "sha256": sha256_file(site_dir / rel)}
             for rel in release_files(release, site_dir)
         ],
-    }
+    } | ({"corrections": corrections} if corrections else {})
 
 
 def write_manifest(release: Release, site_dir: Path) -> None:

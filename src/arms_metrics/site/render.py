@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from arms_metrics.config import TEMPLATES_DIR, Indicator
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import Release
+from arms_metrics.release import Correction, Release
 from arms_metrics.site import charts, dates, downloads, pages, views
 from arms_metrics.writers import write_bytes
 
@@ -104,6 +104,18 @@ def site_context(release: Release) -> dict[str, Any]:
         "release_date": dates.long_date(release.release_date),
         "latest_path": f"releases/{release.period}/index.html",
         "version": release.version,
+        "corrections": [notice(c) for c in release.corrections],
+    }
+
+
+def notice(correction: Correction) -> dict[str, str]:
+    """A correction as its notice and the corrections page show it."""
+    figures = "1 figure" if correction.cells == 1 else f"{correction.cells:,} figures"
+    return {
+        "date": dates.long_date(correction.date),
+        "release": correction.release,
+        "reason": correction.reason,
+        "changed": figures,
     }
 
 

@@ -1,0 +1,86 @@
+"""Corrections: a published release is rewritten only on purpose, and then in the open.
+
+A rebuild of a release already in the site compares its figures (value and suppression of
+every cell, as ``revisions`` compares releases) with those the release published. Unchanged,
+the release folder stays as first published. Changed, the run is refused (exit 77) unless
+``run --correction "reason"`` is given; then the release is rewritten with a dated notice
+on its pages, and the correction is logged in ``data/corrections.csv`` (date, release,
+reason, cells) and ``corrections.html``, and recorded in the release's manifest.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import polars as pl
+
+from arms_metrics.cells import SORT_KEY
+from arms_metrics.errors import Refused, UsageError
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import PUBLISHED_CSV, Codes, Correction, read_published
+from arms_metrics.writers import csv_bytes
+
+LOG_CSV = Path("data") / "corrections.csv"
+HEADER = ("date", "release", "reason", "cells")
+
+
+def changed_cells(
+    cells: pl.DataFrame, site_dir: Path, quarter: Quarter, internal: Codes | None = None
+) -> int | None:
+    """How many figures of ``quarter``'s published release ``cells`` would change (a value,
+    a suppression, a figure added or dropped); ``None`` when it is not published."""
+    path = Path(site_dir) / "releases" / quarter.label / PUBLISHED_CSV
+    if not path.is_file():
+        return None
+    published = read_published(path, internal)
+    fresh = cells.select(*SORT_KEY, "value", "suppressed", pl.lit(True).alias("fresh"))
+    joined = fresh.join(published, on=SORT_KEY, how="full", coalesce=True, nulls_equal=True)
+    differs = (
+        pl.col("fresh").is_null()
+        | pl.col("previously_published").is_null()
+        | (pl.col("suppressed") != pl.col("previous_suppressed"))
+        | ~pl.col("value").eq_missing(pl.col("previous_value"))
+    )
+    return joined.filter(differs).height
+
+
+def decide(
+    quarter: Quarter, changed: int | None, reason: str | None, today: dt.date
+) -> Correction | None:
+    """The correction to publish, if any; exit 77 for changed figures without a reason,
+    exit 2 for a reason with nothing published to correct."""
+    if reason is not None and not reason.strip():
+        raise UsageError('--correction is empty: say why, e.g. --correction "late records"')
+    if changed is None:
+        if reason is not None:
+            raise UsageError(f"--correction: {quarter} is not published yet, so not corrected")
+        return None
+    if changed and reason is None:
+        raise Refused(
+            f"{quarter} is published and {changed} of its figures would change: "
+            f'rerun with --correction "reason" to publish a correction'
+        )
+    if not changed:
+        return None
+    return Correction(today, quarter.label, " ".join(reason.split()), changed)
+
+
+def read_log(site_dir: Path) -> list[Correction]:
+    """Every correction the site logged, oldest first."""
+    path = Path(site_dir) / LOG_CSV
+    if not path.is_file():
+        return []
+    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
+    return [
+        Correction(dt.date.fromisoformat(r["date"]), r["release"], r["reason"], int(r["cells"]))
+        for r in rows
+    ]
+
+
+def log_bytes(log: list[Correction]) -> bytes:
+    """``data/corrections.csv``: one row per correction, oldest first."""
+    rows = [(c.date.isoformat(), c.release, c.reason, c.cells) for c in log]
+    return csv_bytes(HEADER, rows)

@@ -1,0 +1,171 @@
+"""Corrections: a published release changes only with ``--correction``, and then openly.
+
+The tiny site (``tiny_site.py``) publishes FY2026-Q3 and FY2026-Q4. FY2026-Q3 (April to
+June 2026) holds one notification, 26-07 of 2026-06-01: Colombia, AECA 36(b), $362,000,000.
+Keyed again as $363,000,000, four published figures of FY2026-Q3 change, worked out by
+hand: ``cn_notifications_value_usd`` for the total, authority AECA_36B, purchaser COL and
+region WHA (the count of notifications stays 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arms_metrics import cli
+from arms_metrics.publication import swap
+from tests.e2e.tiny_site import LATEST, NEWER, OLDER, copy_site, run, tiny_input
+
+REASON = "Notification 26-07 was keyed as $362 million; the transmittal says $363 million."
+TODAY = dt.date(2026, 11, 30)
+CHANGED = {
+    ("cn_notifications_value_usd", "FY2026-Q3", "total", "All"),
+    ("cn_notifications_value_usd", "FY2026-Q3", "authority", "AECA_36B"),
+    ("cn_notifications_value_usd", "FY2026-Q3", "purchaser", "COL"),
+    ("cn_notifications_value_usd", "FY2026-Q3", "region", "WHA"),
+}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    return tiny_input(tmp_path_factory.mktemp("corrections") / "input")
+
+
+@pytest.fixture(scope="module")
+def rekeyed(tmp_path_factory, inputs) -> Path:
+    """The same extract with notification 26-07 keyed as $363,000,000."""
+    folder = tmp_path_factory.mktemp("rekeyed") / "input"
+    shutil.copytree(inputs, folder)
+    path = folder / "congressional_notifications.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(",362000000\n") == 1
+    path.write_text(text.replace(",362000000\n", ",363000000\n"), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory, inputs) -> Path:
+    root = tmp_path_factory.mktemp("live")
+    assert run(root, LATEST, inputs).changed and run(root, NEWER, inputs).changed
+    return root
+
+
+@pytest.fixture(scope="module")
+def corrected(tmp_path_factory, live, rekeyed) -> tuple[Path, dict[str, str]]:
+    """The live site after ``run --quarter FY2026-Q3 --correction REASON``, and before."""
+    root = copy_site(live, tmp_path_factory.mktemp("corrected"))
+    before = swap.tree_digest(root / "site")
+    assert run(root, LATEST, rekeyed, today=TODAY, correction=REASON).changed
+    return root, before
+
+
+def cli_run(root: Path, quarter: str, inputs: Path, *extra: str) -> int:
+    site, work = str(root / "site"), str(root / "work")
+    return cli.main(["run", "--input", str(inputs), "--quarter", quarter,
+                     "--site", site, "--work", work, *extra])  # fmt: skip
+
+
+def rows(path: Path) -> dict[tuple, dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return {
+        (r["indicator_id"], r["period"], r["breakdown"], r["breakdown_value"]): r for r in reader
+    }
+
+
+def test_an_unchanged_rerun_exits_0_and_changes_no_file(live, inputs, tmp_path, capsys) -> None:
+    assert (live / "site/data/corrections.csv").read_bytes() == b"date,release,reason,cells\r\n"
+    root = copy_site(live, tmp_path)
+    before = swap.tree_digest(root / "site")
+    assert cli_run(root, NEWER, inputs) == 0
+    assert capsys.readouterr().out.endswith(
+        f"{NEWER} is already published in {root}/site: unchanged\n"
+    )
+    assert swap.tree_digest(root / "site") == before
+
+
+def test_changed_figures_without_correction_exit_77(live, rekeyed, tmp_path, capsys) -> None:
+    root = copy_site(live, tmp_path)
+    before = swap.tree_digest(root / "site")
+    assert cli_run(root, LATEST, rekeyed) == 77
+    err = capsys.readouterr().err
+    assert err == (
+        f"arms-metrics: error: {LATEST} is published and 4 of its figures would change: "
+        'rerun with --correction "reason" to publish a correction\n'
+    )
+    assert swap.tree_digest(root / "site") == before
+
+
+def test_a_correction_changes_exactly_the_changed_figures(corrected, live) -> None:
+    root, _ = corrected
+    path = f"releases/{LATEST}/data/indicators.csv"
+    old, new = rows(live / "site" / path), rows(root / "site" / path)
+    assert old.keys() == new.keys()
+    assert {key for key in old if old[key] != new[key]} == CHANGED
+    assert {new[key]["value"] for key in CHANGED} == {"363000000"}
+
+
+def test_a_correction_is_logged_noticed_and_in_the_manifest(corrected) -> None:
+    site = corrected[0] / "site"
+    assert (site / "data/corrections.csv").read_bytes() == (
+        f"date,release,reason,cells\r\n2026-11-30,{LATEST},{REASON},4\r\n".encode()
+    )
+    page = (site / f"releases/{LATEST}/index.html").read_text(encoding="utf-8")
+    assert (
+        "<strong>Corrected on November 30, 2026:</strong> Notification 26-07 was keyed as $362 "
+        f"million; the transmittal says $363 million. (4 figures of release {LATEST} changed; "
+        'see <a href="../../corrections.html">corrections</a>.)'
+    ) in page
+    log = (site / "corrections.html").read_text(encoding="utf-8")
+    assert f'<a href="releases/{LATEST}/index.html">{LATEST}</a></th><td>Notification 26-07' in log
+    assert f"Release {NEWER}" in log  # the site-wide page keeps the latest release's navigation
+    manifest = json.loads((site / f"releases/{LATEST}/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["corrections"] == [{"date": "2026-11-30", "reason": REASON, "cells": 4}]
+
+
+def test_a_correction_of_an_older_release_leaves_the_latest_pages(corrected) -> None:
+    root, before = corrected
+    after = swap.tree_digest(root / "site")
+    own = f"releases/{LATEST}/"
+    outside = {k for k in after if not k.startswith(own)}
+    assert outside == {k for k in before if not k.startswith(own)}
+    changed = sorted(k for k in outside if before[k] != after[k])
+    assert changed == ["corrections.html", "data/corrections.csv"]  # only the log
+    assert "Corrected" not in (root / "site/index.html").read_text(encoding="utf-8")
+
+
+def test_after_a_correction_the_same_build_is_unchanged(corrected, rekeyed, tmp_path) -> None:
+    root = copy_site(corrected[0], tmp_path)
+    before = swap.tree_digest(root / "site")
+    assert not run(root, LATEST, rekeyed, today=TODAY + dt.timedelta(days=1)).changed
+    assert swap.tree_digest(root / "site") == before
+
+
+def test_a_correction_needs_a_published_release_and_a_reason(live, inputs, tmp_path, capsys):
+    root = copy_site(live, tmp_path)
+    assert cli_run(root, OLDER, inputs, "--correction", "late records") == 2
+    assert f"--correction: {OLDER} is not published yet" in capsys.readouterr().err
+    assert cli_run(root, LATEST, inputs, "--correction", " ") == 2
+    assert "--correction is empty" in capsys.readouterr().err
+
+
+def test_a_correction_of_the_latest_release_moves_the_latest_pages(live, rekeyed, tmp_path):
+    """FY2026-Q4 publishes FY2026-Q3's figures too: the same four cells change there."""
+    root = copy_site(live, tmp_path)
+    assert run(root, NEWER, rekeyed, today=TODAY, correction="rekeyed").changed
+    site = root / "site"
+    old = rows(live / "site/data/indicators.csv")
+    new = rows(site / "data/indicators.csv")
+    assert {key for key in old if old[key] != new[key]} == CHANGED
+    assert (site / "data/indicators.csv").read_bytes() == (
+        site / f"releases/{NEWER}/data/indicators.csv"
+    ).read_bytes()
+    notice = f"rekeyed (4 figures of release {NEWER} changed;"
+    assert notice in (site / "index.html").read_text(encoding="utf-8")
+    assert notice in (site / f"releases/{NEWER}/index.html").read_text(encoding="utf-8")
+    assert notice not in (site / f"releases/{LATEST}/index.html").read_text(encoding="utf-8")
