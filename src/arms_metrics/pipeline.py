@@ -280,7 +280,7 @@ def run(
     release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
     coverage = _coverage(Path(input_dir), config, extract, release_quarter)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
-    with lock.site_lock(site_dir):
+    with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
         progress(f"release {release_quarter}: validating {input_dir}")
         ingested = ingest(Path(input_dir), config, work_dir, today)
         faults.point("ingest")

@@ -142,7 +142,9 @@ def test_a_second_run_on_the_same_site_exits_75_naming_the_holder(tmp_path, caps
     err = capsys.readouterr().err
     assert code == 75
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert f"is locked by another run (pid {holder.pid}, started 20" in err
+    assert (
+        f"--site {tmp_path / 'site'} is locked by another run (pid {holder.pid}, started 20" in err
+    )
     assert not (tmp_path / "site").exists() and not (tmp_path / "work" / "quarantine").exists()
 
 
@@ -159,3 +161,17 @@ def test_the_lock_names_its_holder_while_held(tmp_path) -> None:
         assert path == tmp_path / ".site.lock"
         assert path.read_text().startswith(f"pid {os.getpid()}, started ")
     assert path.read_text() == ""
+
+
+def test_a_run_sharing_another_runs_work_folder_exits_75(tmp_path, capsys) -> None:
+    from arms_metrics import cli
+
+    inputs = tiny_input(tmp_path / "input")
+    with lock.site_lock(tmp_path / "work", "--work"):
+        site, work = str(tmp_path / "other-site"), str(tmp_path / "work")
+        code = cli.main(["run", "--input", str(inputs), "--quarter", LATEST,
+                         "--site", site, "--work", work])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 75 and err.count("\n") == 1
+    assert f"--work {work} is locked by another run (pid {os.getpid()}, started 20" in err
+    assert not (tmp_path / "other-site").exists()
