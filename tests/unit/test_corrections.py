@@ -1,0 +1,100 @@
+"""publication.corrections: which published figures a rebuild would change, the refusal and
+the log (every expected value worked out by hand from the rows below)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from arms_metrics.errors import Refused, UsageError
+from arms_metrics.publication import corrections
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import Correction, earlier_figures
+from tests.unit.test_revisions import HEADER, _cell, _cells, _write_release
+
+Q2 = Quarter(2026, 2)
+PUBLISHED = [  # release FY2026-Q2 as published: three purchaser cells and the total
+    "lic_final_actions,FY2026-Q2,2026,2,total,All,Total,30,ok,count,30,false,false",
+    "lic_final_actions,FY2026-Q2,2026,2,purchaser,GBR,United Kingdom,10,ok,count,10,false,false",
+    "lic_final_actions,FY2026-Q2,2026,2,purchaser,FRA,France,12,ok,count,12,false,false",
+    "lic_final_actions,FY2026-Q2,2026,2,purchaser,JPN,Japan,8,ok,count,8,false,false",
+]
+
+
+@pytest.fixture
+def site(tmp_path, config):
+    _write_release(tmp_path / "site", "FY2026-Q2", PUBLISHED, HEADER)
+    return tmp_path / "site"
+
+
+@pytest.fixture
+def internal(config):
+    from arms_metrics.ingest.names import load_names
+
+    return load_names(config.reference_dir).internal()
+
+
+def test_the_same_figures_change_nothing(site, internal) -> None:
+    published = [("total=All", "30"), ("purchaser=GB", "10"), ("purchaser=FR", "12"),
+                 ("purchaser=JP", "8")]  # fmt: skip
+    cells = _cells([_cell("FY2026-Q2", key, value) for key, value in published])
+    assert corrections.changed_cells(cells, site, Q2, internal) == 0
+
+
+def test_changed_suppressed_dropped_and_added_figures_all_count(site, internal) -> None:
+    cells = _cells([
+        _cell("FY2026-Q2", "total=All", "31"),  # 30 -> 31: changed
+        _cell("FY2026-Q2", "purchaser=GB", "10"),  # the same
+        _cell("FY2026-Q2", "purchaser=FR", None, suppressed=True),  # 12 -> (S): changed
+        # JPN dropped: changed
+        _cell("FY2026-Q2", "purchaser=KR", "1"),  # not published before: changed
+    ])  # fmt: skip
+    assert corrections.changed_cells(cells, site, Q2, internal) == 4
+
+
+def test_a_release_not_published_has_nothing_to_compare(site, internal) -> None:
+    cells = _cells([_cell("FY2026-Q3", "total=All", "30")])
+    assert corrections.changed_cells(cells, site, Quarter(2026, 3), internal) is None
+
+
+TODAY = dt.date(2026, 11, 30)
+
+
+def test_decide() -> None:
+    assert corrections.decide(Q2, None, None, TODAY) is None  # a new release
+    assert corrections.decide(Q2, 0, None, TODAY) is None  # an unchanged rerun
+    assert corrections.decide(Q2, 0, "late records", TODAY) is None  # nothing to correct
+    with pytest.raises(Refused, match="FY2026-Q2 is published and 4 of its figures would change"):
+        corrections.decide(Q2, 4, None, TODAY)
+    with pytest.raises(UsageError, match="not published yet"):
+        corrections.decide(Q2, None, "late records", TODAY)
+    with pytest.raises(UsageError, match="--correction is empty"):
+        corrections.decide(Q2, 4, " \t", TODAY)
+    entry = corrections.decide(Q2, 4, "  late\nrecords ", TODAY)
+    assert entry == Correction(TODAY, "FY2026-Q2", "late records", 4)  # one line
+
+
+def test_the_log_round_trips_and_is_inert(tmp_path) -> None:
+    log = [Correction(TODAY, "FY2026-Q2", "=HYPERLINK(1), late", 4)]
+    data = corrections.log_bytes(log)
+    assert (
+        data == b'date,release,reason,cells\r\n2026-11-30,FY2026-Q2,"\'=HYPERLINK(1), late",4\r\n'
+    )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "corrections.csv").write_bytes(data)
+    read = corrections.read_log(tmp_path)
+    assert read == [Correction(TODAY, "FY2026-Q2", "'=HYPERLINK(1), late", 4)]
+    assert corrections.log_bytes(read) == data  # rewriting the log changes no byte
+
+
+def test_an_older_build_is_audited_against_later_releases_too(tmp_path) -> None:
+    site = tmp_path / "site"
+    row = "lic_final_actions,{p},{y},{q},total,All,Total,{v},ok,count,{v},false,false"
+    _write_release(site, "FY2026-Q1", [row.format(p="FY2026-Q1", y=2026, q=1, v=9)], HEADER)
+    _write_release(site, "FY2026-Q2", [row.format(p="FY2026-Q2", y=2026, q=2, v=6)], HEADER)
+    _write_release(site, "FY2026-Q3", [row.format(p="FY2026-Q2", y=2026, q=2, v=5)], HEADER)
+    assert earlier_figures(site, Q2) == {  # FY2026-Q2's own release is not what others know
+        ("lic_final_actions", "FY2026-Q1", "total", "All"): {(9, 9)},
+        ("lic_final_actions", "FY2026-Q2", "total", "All"): {(5, 5)},  # from the later one
+    }
