@@ -14,8 +14,9 @@ the earlier-release link then misses those purchaser cells (sound, weaker).
 
 Output: a ``Report``. ``recovered``: every suppressed cell pinned exactly (a usd cell to
 within +-1 dollar; a percent cell when its numerator and population are pinned).
-``small``: every rate cell whose numerator or complement is pinned at 1 or 2, every
-cell whose ``rest`` (below) is, and every unpublished stock (``stock_flow``) that is.
+``small``: every hidden count cell shown to be 1 or 2 (at least 1, at most 2: pinned or
+not), every rate cell whose numerator or complement is, every cell whose ``rest`` (below)
+is, and every unpublished stock (``stock_flow``) or outcome that is.
 Each finding names the link kinds used. ``violations`` keeps what a family policy forbids.
 
 Every cell is an unknown with an interval; a published figure is an interval of width 0
@@ -485,6 +486,8 @@ class _Attack:
                 value = Fraction(s.lo[i] + s.hi[i], 4) if usd else Fraction(s.lo[i])
                 width = Fraction(s.hi[i] - s.lo[i], 2 if usd else 1)
                 out.recovered.append(self.finding(key, value, [i], width=width))
+            elif entry["unit"] == "count" and self.small_count(i):
+                out.small.append(self.small_finding(key, i, part="cell"))
         for key in sorted(self.rates):
             pop, num, comp = self.rate_vars(key)
             pinned = [s.lo[i] == s.hi[i] for i in (pop, num, comp)]
@@ -492,28 +495,35 @@ class _Attack:
             if hidden and all(pinned) and s.lo[pop] > 0:
                 rate = Fraction(round(Fraction(1000 * s.lo[num], s.lo[pop])), 10)
                 out.recovered.append(self.finding(key, rate, [pop, num, comp]))
-            for part, i, ok in (("numerator", num, pinned[1]), ("complement", comp, pinned[2])):
-                if ok and s.lo[i] in (1, 2):
-                    f = self.finding(key, Fraction(s.lo[i]), [i], part=part, published=not hidden)
-                    out.small.append(f)
+            for part, i in (("numerator", num), ("complement", comp)):
+                if self.small_count(i):
+                    out.small.append(self.small_finding(key, i, part=part, published=not hidden))
         for key, i in sorted(self.rests.items()):
-            if s.lo[i] == s.hi[i] and s.lo[i] in (1, 2):
+            if self.small_count(i):
                 hidden = self.suppressed(key)
-                f = self.finding(key, Fraction(s.lo[i]), [i], part="rest", published=not hidden)
-                out.small.append(f)
+                out.small.append(self.small_finding(key, i, part="rest", published=not hidden))
         out.small += self.unpublished()
         return out
 
     def unpublished(self) -> list[Finding]:
-        """Unpublished stocks and outcomes pinned at 1 or 2."""
-        s, out = self.s, []
+        """Unpublished stocks and outcomes shown to be 1 or 2."""
+        out: list[Finding] = []
         found = [(key, i, "stock") for key, i in sorted(self.stocks.items())]
         for name, (key, i) in sorted(self.outcomes.items()):
             found.append((key, i, "outcome:" + name[0].partition("#outcome:")[2]))
         for key, i, part in found:
-            if s.lo[i] == s.hi[i] and s.lo[i] in (1, 2):
-                out.append(self.finding(key, Fraction(s.lo[i]), [i], part=part))
+            if self.small_count(i):
+                out.append(self.small_finding(key, i, part=part))
         return out
+
+    def small_count(self, i: int) -> bool:
+        """Whether count ``i`` is shown to be 1 or 2 records: at least 1, at most 2."""
+        return self.s.lo[i] >= 1 and self.s.hi[i] <= 2
+
+    def small_finding(self, key: Key, i: int, **extra) -> Finding:
+        """A count shown to be 1 or 2: ``value`` the most it can be, ``width`` its room."""
+        lo, hi = self.s.lo[i], self.s.hi[i]
+        return self.finding(key, Fraction(hi), [i], width=Fraction(hi - lo), **extra)
 
     def finding(self, key: Key, value: Fraction, members: list[int], **extra) -> Finding:
         links = frozenset().union(*(self.s.why[i] for i in members))
@@ -539,8 +549,9 @@ def attack(
 
 def violations(report: Report, policies: dict[str, str], exempt=("notifications",)) -> Report:
     """The findings a family policy forbids: every cell of a ``confidential`` family (also
-    the default), the breakdown cells only of a ``public_record`` one (whose rules protect
-    cells, not rests or unpublished stocks); none if exempt."""
+    the default), the breakdown cells worked out exactly only of a ``public_record`` one
+    (whose rules protect cells, not rests or unpublished stocks, from exact recovery: a
+    count shown to be 1 or 2 is allowed); none if exempt."""
 
     def forbidden(f: Finding) -> bool:
         if f.family in exempt:
@@ -548,7 +559,8 @@ def violations(report: Report, policies: dict[str, str], exempt=("notifications"
         if policies.get(f.family, "confidential") != "public_record":
             return True
         unpublished = f.part in ("rest", "stock") or f.part.startswith("outcome:")
-        return f.breakdown != "total" and not unpublished  # no cells
+        # exact recovery of cells only: a breakdown count shown to be 1 or 2 is allowed
+        return f.breakdown != "total" and not unpublished and f.width == 0
 
     return Report(
         [f for f in report.recovered if forbidden(f)],

@@ -137,6 +137,38 @@ def test_two_hidden_cells_of_a_table_keep_their_slack() -> None:
         """
     )
     assert report.recovered == []
+    assert report.small == []  # 3 is possible for each
+
+
+def test_two_hidden_cells_with_too_little_room_are_shown_small() -> None:
+    # DSP-61 + AGREEMENT = 10 - 7 = 3, each >= 1: each is 1 or 2, never 3 (not recovered,
+    # but shown to rest on 1 or 2 records: below the upper protection level). The same for
+    # an FMS table, which the FMS policy (exact recovery only) lets pass.
+    report = attack(
+        """
+        final,FY2026-Q1,total,All,10
+        final,FY2026-Q1,application_type,DSP-5,7
+        final,FY2026-Q1,application_type,DSP-61,S
+        final,FY2026-Q1,application_type,AGREEMENT,S
+        cases,FY2026-Q1,total,All,10
+        cases,FY2026-Q1,purchaser,GB,7
+        cases,FY2026-Q1,purchaser,FR,S
+        cases,FY2026-Q1,purchaser,DE,S
+        """
+    )
+    assert report.recovered == []
+    shown = {(f.indicator_id, f.breakdown_value, f.part): (f.value, f.width) for f in report.small}
+    assert shown == {
+        ("final", "DSP-61", "cell"): (2, 1),
+        ("final", "AGREEMENT", "cell"): (2, 1),
+        ("cases", "FR", "cell"): (2, 1),
+        ("cases", "DE", "cell"): (2, 1),
+    }
+    forbidden = intruder.violations(report, POLICIES)
+    assert {(f.indicator_id, f.breakdown_value) for f in forbidden.small} == {
+        ("final", "DSP-61"),
+        ("final", "AGREEMENT"),
+    }
 
 
 def test_purchasers_sum_to_their_region() -> None:
@@ -741,7 +773,8 @@ def test_withdrawals_are_final_actions_less_decisions_and_returns(returned, pinn
 def test_a_value_n_counts_approvals_only(kr_n, pinned) -> None:
     # Approvals total 5 of 7 decided (71.4 %); AE's and KR's rates hidden. The approved
     # value's n: AE 3, KR 2, so approvals are AE >= 3 and KR >= 2 and add up to 5: KR's
-    # numerator is 2 (small). With KR's n 1, KR's approvals are 1 or 2.
+    # numerator is 2 (small). With KR's n 1, KR's approvals are 1 or 2: small too, at most
+    # 2 with a room of 1.
     report = outcome_attack(
         f"""
         final,{Q1},total,All,9
@@ -755,7 +788,10 @@ def test_a_value_n_counts_approvals_only(kr_n, pinned) -> None:
         value,{Q1},purchaser,KR,200,{kr_n}
         """
     )
-    assert (("approval", "KR", "numerator") in small(report)) is pinned
+    kr = ("approval", "KR", "numerator")
+    found = [(f.value, f.width) for f in report.small
+             if (f.indicator_id, f.breakdown_value, f.part) == kr]  # fmt: skip
+    assert found == [(2, 0 if pinned else 1)]
 
 
 @pytest.mark.parametrize(

@@ -575,3 +575,32 @@ def test_a_quantity_still_pinned_after_patience_runs_out_takes_a_total_next() ->
         hidden += [key for key, row in rows.items() if labels[row] and row not in before_call]
     assert [key[3] for key in hidden] == names[:patience] + ["All"]
     assert hidden[-1] == final
+
+
+def test_a_small_count_gets_a_complement_that_lets_it_be_three(config) -> None:
+    # Final actions FY2026-Q1: 12 in all; East Asia 3 (KR 1, JP 2), Near East 9 (AE 9).
+    # KR and JP break the count rule. Hidden together, KR + JP = EAP's 3, so each is 1 or 2:
+    # not pinned, but shown to be small (the upper protection level fails). A complement
+    # with room must go too: AE or EAP; AE is NEA's only purchaser and EAP + NEA = 12, so
+    # every purchaser and region cell hides, and KR is then anything from 1 to 10. The
+    # total stays published.
+    q, final = "FY2026-Q1", "lic_final_actions"
+    truth = frame([
+        cell(final, q, "total", "All", 12),
+        cell(final, q, "region", "EAP", 3),
+        cell(final, q, "region", "NEA", 9),
+        cell(final, q, "purchaser", "KR", 1, parent="EAP"),
+        cell(final, q, "purchaser", "JP", 2, parent="EAP"),
+        cell(final, q, "purchaser", "AE", 9, parent="NEA"),
+    ])  # fmt: skip
+    per_table = protect.protect(truth, config)
+    system = knowledge.build(per_table, truth, config)
+    assert pinned(system) == []
+    assert {key[3] for key in knowledge.leaks(system, config, given=set())} == {"KR", "JP"}
+    linked_ = protect.protect(truth, config, linked_tables=True, complete=True)
+    assert knowledge.leaks(knowledge.build(linked_, truth, config), config, given=set()) == []
+    assert hidden_keys(linked_) == {
+        (final, q, "region", "EAP"), (final, q, "region", "NEA"),
+        (final, q, "purchaser", "KR"), (final, q, "purchaser", "JP"),
+        (final, q, "purchaser", "AE"),
+    }  # fmt: skip

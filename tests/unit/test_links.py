@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA
-from arms_metrics.disclosure import knowledge, protect
-from arms_metrics.disclosure.links import System, pinned
+from arms_metrics.disclosure import knowledge, links, protect, solver, upper
+from arms_metrics.disclosure.links import System, pinned, short
 
 P = ("FY2026-Q1", "total", "All")
 
@@ -70,6 +71,126 @@ def test_a_chain_of_two_sums_leaves_every_unknown_free():
         [{"x": 1, "y": 1, "a": -1}, {"y": 1, "z": 1, "b": -1}],
     )
     assert pinned(s) == []
+
+
+# ------------------------------------------- the upper protection level (links.short)
+def small(s: System, solve: bool = True) -> list:
+    """The hidden quantities of 1 or 2 that ``s`` shows to be below 3."""
+    target = {key: 3 for key, value in s.truth.items() if 1 <= value < 3}
+    return short(s, target, solve)
+
+
+def test_a_small_count_beside_a_small_complement_is_shown_small():
+    # x + y = 3, x, y >= 1, truly 1 and 2: each is 1 or 2, never 3 or more. Not pinned, but
+    # both are shown to be small counts.
+    s = system({"t": 3}, {"x": (1, 1), "y": (2, 1)}, [{"x": 1, "y": 1, "t": -1}])
+    assert pinned(s) == []
+    assert small(s, solve=False) == small(s) == [q("x"), q("y")]
+
+
+def test_a_complement_with_room_lifts_a_small_count_to_three():
+    # x + y = 4, truly 1 and 3: x is 1 to 3, y 1 to 3. y is not small; x can be 3.
+    s = system({"t": 4}, {"x": (1, 1), "y": (3, 1)}, [{"x": 1, "y": 1, "t": -1}])
+    assert small(s) == []
+
+
+def test_small_counts_competing_for_the_same_room_are_each_lifted():
+    # x + y + z = 5, truly 1, 1, 3: x can be 3 (y = z = 1), and so can y, but not both at
+    # once: one LP maximising both lifts at most one; each gets an LP of its own.
+    s = system(
+        {"t": 5}, {"x": (1, 1), "y": (1, 1), "z": (3, 1)}, [{"x": 1, "y": 1, "z": 1, "t": -1}]
+    )
+    assert small(s) == []
+
+
+def test_an_identity_of_both_signs_needs_the_lp():
+    # y + w = 3 (truly 2 and 1) makes y and w small in closed form; x - y = 0 (a stock
+    # carried forward unchanged) has unknowns of both signs, so no closed-form bound for x,
+    # but x = y <= 2: only the LP shows x (truly 2) small.
+    s = system(
+        {"t": 3},
+        {"x": (2, 1), "y": (2, 1), "w": (1, 1)},
+        [{"y": 1, "w": 1, "t": -1}, {"x": 1, "y": -1}],
+    )
+    assert pinned(s) == []
+    assert small(s, solve=False) == [q("w"), q("y")]
+    assert small(s) == [q("w"), q("x"), q("y")]
+
+
+def test_a_count_at_or_above_its_target_or_unbounded_is_not_small():
+    # x + y - z = 0 with z hidden too: x, y unbounded above. A count of 3 has no target.
+    s = system({}, {"x": (1, 1), "y": (2, 1), "z": (3, 1)}, [{"x": 1, "y": 1, "z": -1}])
+    assert small(s) == []
+
+
+def test_a_lift_proved_with_more_cells_hidden_is_not_reused_with_fewer():
+    # y + w + v = 6 (truly 2, 1, 3) and x - y = 0 (x truly 2). With v hidden, x can be 3
+    # (y 3, w 1, v 2): not short. Publish v (3): y + w = 3, so x = y <= 2, and only the LP
+    # shows it (x - y = 0 has both signs). The proof made with v hidden must not be reused.
+    memo: dict = {}
+
+    def with_v(hidden: bool) -> System:
+        s = system(
+            {"t": 6} if hidden else {"t": 6, "v": 3},
+            {"x": (2, 1), "y": (2, 1), "w": (1, 1), **({"v": (3, 1)} if hidden else {})},
+            [{"y": 1, "w": 1, "v": 1, "t": -1}, {"x": 1, "y": -1}],
+        )
+        s.memo = memo
+        return s
+
+    assert small(with_v(True)) == []
+    assert small(with_v(False)) == [q("w"), q("x"), q("y")]
+    assert small(with_v(True)) == []  # a proof with fewer cells hidden is no proof here
+
+
+def test_a_lift_holds_while_what_it_moved_stays_hidden():
+    # A lift of quantity 0 moved quantities 0, 1 and 2 off their true values: it is still a
+    # solution when 3 is published (it kept 3 at its true value), not when 2 is.
+    proofs = upper.Proofs()
+    proofs.add(np.array([0, 1, 2]), np.array([0]))
+    hidden = np.array([True, True, True, True])
+    assert proofs.valid(hidden).tolist() == [True, False, False, False]
+    hidden[3] = False
+    assert proofs.valid(hidden).tolist() == [True, False, False, False]
+    hidden[2] = False
+    assert proofs.valid(hidden).tolist() == [False, False, False, False]
+
+
+def test_a_window_holds_the_far_end_of_a_chain_fixed():
+    # x + a1 = 4 (x truly 1, a1 3), a1 - a2 = 0, ..., a5 - a6 = 0, a6 + z = 4 (z truly 1).
+    # x can be 3 only with a1 = ... = a6 = 1 and z = 3: the lift reaches z, 7 identities
+    # away. A window of 4 identity steps holds a5 and a6 at 3, so x stays 1 there; the LP
+    # over the whole chain lifts it.
+    chain = {f"a{i}": (3, 1) for i in range(1, 7)}
+    equations = [{"x": 1, "a1": 1, "t": -1}, {"a6": 1, "z": 1, "t": -1}]
+    equations += [{f"a{i}": 1, f"a{i + 1}": -1} for i in range(1, 6)]
+    s = system({"t": 4}, {"x": (1, 1), "z": (1, 1), **chain}, equations)
+    ix = s.index()
+    unknown, value, lower = links._arrays(s)
+    parts = solver.components(ix.terms, unknown, value)
+    x = ix.position(q("x"))
+    target = np.zeros(unknown.size)
+    target[x] = 3
+    for hops, short_ in (((4,), True), ((None,), False)):
+        candidate = np.zeros(unknown.size, dtype=bool)
+        candidate[x] = True
+        lifter = upper.Lifter(ix.terms, parts, value, lower, target, upper.Proofs())
+        lifter.alone(candidate, hops)
+        assert bool(candidate[x]) is short_
+
+
+def test_the_identities_that_stop_a_count_name_their_published_quantities():
+    # x + y = s (hidden: 1, 1, 2) and s + r + p = t (r hidden 1; p 7 and t 10 published):
+    # s <= 10 - 7 - 1 = 2, so x <= 2 - 1 = 1. Both identities bind x; hiding p or t would
+    # let it grow. Where nothing bounds x (x = z, both hidden, nothing else), none do.
+    s = system(
+        {"p": 7, "t": 10},
+        {"x": (1, 1), "y": (1, 1), "s": (2, 1), "r": (1, 1)},
+        [{"x": 1, "y": 1, "s": -1}, {"s": 1, "r": 1, "p": 1, "t": -1}],
+    )
+    assert links.binding(s, q("x")) == {q("p"), q("t")}
+    free = system({}, {"x": (1, 1), "z": (1, 1)}, [{"x": 1, "z": -1}])
+    assert links.binding(free, q("x")) == set()
 
 
 def _cell(breakdown, value, n, numerator, suppressed, parent=None):

@@ -129,3 +129,19 @@ def test_the_rendered_page_carries_every_text(config, tmp_path) -> None:
     for term, name, _ in texts.glossary:
         assert f'<abbr title="{name}">{term}</abbr>' in html
     assert "The next release, for FY2026-Q3, is due on August 14, 2026." in text
+
+
+def test_the_page_states_the_upper_protection_level_of_confidential_families(config) -> None:
+    # licensing is the one confidential family of pipeline.toml (min_n_count 3); made public
+    # record too, no family is left to state it for.
+    from tests.conftest import with_policy
+
+    text = " ".join(methodology_page.disclosure_rules(make_release(config)))
+    assert (
+        "or if a suppressed count of export licensing records that rests on fewer than 3 "
+        "records could be shown to be fewer than 3: it must be able to be 3 or more"
+    ) in text
+    public = with_policy(config, "licensing", "public_record")
+    assert "upper protection level" not in " ".join(
+        methodology_page.disclosure_rules(make_release(public))
+    )

@@ -339,22 +339,39 @@ def unpublished(key: Key, config: Config) -> bool:
     return "#" not in key[0] and key[2] != TOTAL and key[2] not in indicator.breakdowns
 
 
-def leaks(system: System, config: Config, given: set, solve: bool = True) -> list[Key]:
-    """The hidden quantities the public can pin (``links.pinned``) that disclose something,
-    leaving out those in ``given``: every hidden count of a cell, and an ``unpublished``
-    quantity (a rest, a stock by destination) of a confidential family when it is 1 to
-    ``min_n_count - 1`` records (it is no cell: only a small count of it points at records).
-    ``solve``: as ``links.pinned``."""
+def leaks(system: System, config: Config, given: set, solve: bool = True,
+          thorough: bool = True) -> list[Key]:  # fmt: skip
+    """The hidden quantities that disclose something, leaving out those in ``given``: every
+    hidden count of a cell the public can pin (``links.pinned``), an ``unpublished``
+    quantity (a rest, a stock by destination) of a confidential family pinned at 1 to
+    ``min_n_count - 1`` records (it is no cell: only a small count of it points at records),
+    then every hidden count of a confidential family of 1 to ``min_n_count - 1`` records
+    that the public can show to be below ``min_n_count`` (``links.short``: the upper
+    protection level). ``solve``: as ``links.pinned``; ``thorough``: as ``links.short``."""
     out = []
     for key in links.pinned(system, solve=solve):
         if key in given or _kind(key) in ("shown", "carried"):  # not counts of records
             continue
-        if unpublished(key, config):
-            rules = config.rules_for(config.registry.get(key[0].split("#")[0]).family)
-            if rules.policy == "public_record" or not 1 <= system.truth[key] < rules.min_n_count:
-                continue
+        if unpublished(key, config) and not least(key, system.truth[key], config):
+            continue
         out.append(key)
-    return out
+    target = {key: level for key, value in system.truth.items()
+              if key not in given and (level := least(key, value, config))}  # fmt: skip
+    seen = set(out)
+    found = links.short(system, target, solve, thorough)
+    return out + [key for key in found if key not in seen]
+
+
+def least(key: Key, value: int, config: Config) -> int:
+    """The least value the public must not be able to rule out for a hidden count of
+    ``value`` records: ``min_n_count`` of a confidential family when ``value`` is 1 to
+    ``min_n_count - 1``, else 0 (no requirement)."""
+    if _kind(key) in ("shown", "carried"):
+        return 0
+    rules = config.rules_for(config.registry.get(key[0].split("#")[0]).family)
+    if rules.policy == "public_record" or not 1 <= value < rules.min_n_count:
+        return 0
+    return rules.min_n_count
 
 
 def _kind(key: Key) -> str:

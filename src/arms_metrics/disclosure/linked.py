@@ -237,23 +237,31 @@ def republish(rows: list[int], labels: Labels, safe: Callable[[], bool]) -> None
 
 
 PATIENCE = 15  # remedies a pinned quantity gets from its breakdown neighbours first
+BINDING = 5  # remedies beside it before a leak takes a complement where it is bound
 
 
 def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,
-           hideable: set[int], late: frozenset[str] = frozenset()) -> list[Key]:  # fmt: skip
+           hideable: set[int], late: frozenset[str] = frozenset(),
+           need: dict[Key, int] | None = None,
+           binding: Callable[[Key], set[Key]] | None = None) -> list[Key]:  # fmt: skip
     """For each pinned quantity, hide the best published breakdown count sharing an identity
     with it (``Chooser.rank``, then the smallest; a tally hides its rate), else one an
     identity further, else a total or a cell of a ``late`` breakdown (an agency, which its
     forms and control categories add up to) sharing an identity with it. A quantity still
     pinned after ``PATIENCE`` remedies is pinned by identities its breakdown neighbours are
     not in (an outcome identity of national totals): it takes the totals and ``late`` cells
-    beside it first. Returns the pinned quantities no such count is left for."""
+    beside it first. A small count shown small (``need``: its upper protection level) takes
+    a count of at least that many first, which gives it the room to reach it. A quantity
+    still leaking after ``BINDING`` remedies takes a breakdown cell among the published
+    quantities ``binding`` names (those of the identities that stop it, wherever they
+    are) first, and one with nothing else left any of them. Returns the quantities no count
+    is left for."""
     touching = system.index().touching
     labels = chooser.labels
 
     def candidates(keys: set[Key], last: set[str], totals: bool = False) -> list[tuple]:
         return sorted(
-            (chooser.rank(_row(key, rows)), system.known[key], key)
+            (system.known[key] < least, chooser.rank(_row(key, rows)), system.known[key], key)
             for key in keys
             if (totals or key[2] not in last)
             and key in system.known
@@ -265,6 +273,7 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
 
     stuck = []
     for leak in leaks:
+        least = (need or {}).get(leak, 0)
         near = _neighbours(system, touching, {leak})
         # none left beside it: one identity further, through its hidden neighbours; a total
         # (the figure readers look for) only as the last resort, and a parent (an agency)
@@ -273,13 +282,16 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
         last = {TOTAL, *(late - {leak[2]})}
         chooser.tries[leak] += 1
         late_first = chooser.tries[leak] > PATIENCE
+        bound = binding(leak) if binding and chooser.tries[leak] > BINDING else set()
         found = (
-            (late_first and [c for c in candidates(near, last, True) if c[-1][2] in last])
+            candidates(bound, last)
+            or (late_first and [c for c in candidates(near, last, True) if c[-1][2] in last])
             or candidates(near, last)
             or candidates(
                 _neighbours(system, touching, {k for k in near if k in system.hidden}), last
             )  # fmt: skip
             or candidates(near, last, totals=True)
+            or candidates(bound or (binding(leak) if binding else set()), last, totals=True)
         )
         if found:
             labels[_row(found[0][-1], rows)] = SECONDARY

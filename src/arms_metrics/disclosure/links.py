@@ -28,6 +28,7 @@ has coefficients +1/-1 and integer constants.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_array
 
-from arms_metrics.disclosure import solver
+from arms_metrics.disclosure import solver, upper
 from arms_metrics.disclosure.solver import EPS, Terms
 
 Key = tuple[str, str, str, str]  # (quantity id, period, breakdown, breakdown value)
@@ -54,6 +55,11 @@ class Index:
     a_neg: csr_array  # minus the negative coefficients
     touching: dict[Key, list[int]]  # quantity -> the identities it appears in
     terms: Terms  # every term of every identity, in order (``solver``)
+
+    def position(self, key: Key) -> int | None:
+        """The column of ``key`` (None: no identity names it)."""
+        j = bisect_left(self.keys, key)
+        return j if j < len(self.keys) and self.keys[j] == key else None
 
 
 def index(equations: list[list[tuple[Key, int]]]) -> Index:
@@ -166,3 +172,64 @@ def pinned(system: System, solve: bool = True) -> list[Key]:
         if parts.keys:
             found |= solver.solve(ix.terms, parts, value, lower, system.memo)
     return [ix.keys[j] for j in np.flatnonzero(found & (value != 0))]
+
+
+def _ceilings(system: System, unknown: np.ndarray) -> np.ndarray:
+    """Closed-form upper bounds of the ``unknown`` quantities (inf where none): an identity
+    whose unknowns all have one sign caps each of them at its lower bound plus the
+    identity's room (its constant less the other unknowns' lower bounds)."""
+    ix = system.index()
+    _, value, lower = _arrays(system)
+    mask = unknown.astype(float)
+    constant = ix.a @ np.where(unknown, 0.0, value)
+    pos, neg = ix.a_pos @ mask, ix.a_neg @ mask
+    room = np.full(constant.size, np.inf)
+    one_sign = neg == 0
+    room[one_sign] = (-constant - ix.a_pos @ (lower * mask))[one_sign]
+    room[pos == 0] = (constant - ix.a_neg @ (lower * mask))[pos == 0]
+    terms = ix.a.tocoo()
+    open_ = unknown[terms.col]
+    cols, rows, coeff = terms.col[open_], terms.row[open_], np.abs(terms.data[open_])
+    ceiling = np.full(unknown.size, np.inf)
+    np.minimum.at(ceiling, cols, lower[cols] + room[rows] / coeff)
+    return ceiling
+
+
+def short(system: System, target: dict[Key, int], solve: bool = True,
+          thorough: bool = True) -> list[Key]:  # fmt: skip
+    """The hidden quantities of ``target`` (key -> the least value the public must not be
+    able to rule out, above the true value) that every solution keeps below it: a small
+    count shown to be small, sorted by key. Closed form first (``_ceilings``); ``solve``:
+    then LPs (``upper.short``, with ``thorough``) for the others."""
+    ix = system.index()
+    unknown, value, lower = _arrays(system)
+    goal = np.zeros(unknown.size)
+    for key, least in target.items():
+        j = ix.position(key)
+        if j is not None and unknown[j]:
+            goal[j] = least
+    unknown = unknown & ~_propagate(system)  # those it fixes are pinned: known at their value
+    found = (goal > value + EPS) & (_ceilings(system, unknown) < goal - EPS)
+    if solve and (goal > value + EPS).any():
+        parts = solver.components(ix.terms, unknown, value)
+        rest = np.where(found, 0.0, goal)
+        found |= upper.short(ix.terms, parts, value, lower, rest, thorough, system.memo)
+    return [ix.keys[j] for j in np.flatnonzero(found)]
+
+
+def binding(system: System, key: Key) -> set[Key]:
+    """The published quantities of the identities that bind ``key`` from above: the
+    identities with a nonzero dual value in the LP maximising ``key`` over its connected
+    set of unknowns (HiGHS). Hiding one of them relaxes an identity that stops ``key``
+    from growing: the complement a small or pinned count needs when those beside it do not
+    help (a pending total whose published regions bound a destination's final actions)."""
+    ix = system.index()
+    unknown, value, lower = _arrays(system)
+    unknown = unknown & ~_propagate(system)
+    j = ix.position(key)
+    if j is None or not unknown[j]:
+        return set()
+    parts = solver.components(ix.terms, unknown, value)
+    number = next(n for n, keys in enumerate(parts.keys) if j in keys)
+    eqs = upper.binding(ix.terms, parts, lower, number, j)
+    return {k for e in eqs for k, _ in system.equations[e] if k in system.known}

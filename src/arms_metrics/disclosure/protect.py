@@ -8,11 +8,13 @@ subtraction); ``check.audit`` proves the result, independently of how it was mad
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.config import Config
-from arms_metrics.disclosure import check, knowledge, linked, nesting
+from arms_metrics.disclosure import check, knowledge, linked, links, nesting
 from arms_metrics.disclosure.audit import PURCHASER, TOTAL, Cell, Group, recoverable
 from arms_metrics.disclosure.check import Earlier
 from arms_metrics.disclosure.rules import (
@@ -282,7 +284,9 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
         """(the public's system, the leaks in it): closed form first, the LP if asked."""
         system = public.system({row for row, label in enumerate(labels) if label})
         quick = knowledge.leaks(system, config, given, solve=False)
-        return system, quick or (complete and knowledge.leaks(system, config, given)) or []
+        if quick or not complete:
+            return system, quick
+        return system, knowledge.leaks(system, config, given, thorough=False)
 
     for done in range(MAX_ROUNDS + 1):  # a remedy hides at least one cell per round
         _within_tables(frame, labels, pairs, chooser.cell_rank)
@@ -294,7 +298,9 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
                 f"disclosure: {len(leaks)} counts still pinned after "
                 f"{MAX_ROUNDS} protection rounds, e.g. {_name(leaks[0])}"
             )
-        stuck = linked.remedy(system, leaks, rows, chooser, hideable - labels.implied, parents)
+        need = {key: knowledge.least(key, system.truth[key], config) for key in leaks}
+        stuck = linked.remedy(system, leaks, rows, chooser, hideable - labels.implied, parents,
+                              need, functools.partial(links.binding, system))  # fmt: skip
         if len(stuck) == len(leaks):
             raise CheckFailed(f"disclosure: no complement can protect {_name(stuck[0])}")
     totals = linked.hidden_totals(frame, labels, pairs) + linked.dollar_totals(frame, labels, pairs)

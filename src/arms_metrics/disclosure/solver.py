@@ -129,17 +129,24 @@ def stuck(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray) -> n
 def _slack(a: csr_array, b: np.ndarray, lower: np.ndarray, tight: np.ndarray) -> np.ndarray:
     """max sum(s) with s_i <= x_tight(i) - lower, 0 <= s <= CAP, subject to a x = b, x >= lower.
     A small cap lets one solution give slack to many candidates that share their room."""
+    return capped(a, b, lower, tight, np.full(tight.size, CAP))[a.shape[1] :]
+
+
+def capped(a: csr_array, b: np.ndarray, lower: np.ndarray, tight: np.ndarray,
+            cap: np.ndarray) -> np.ndarray:  # fmt: skip
+    """(x, s) maximising sum(s) with s_i <= x_tight(i) - lower, 0 <= s_i <= cap_i, subject
+    to a x = b, x >= lower (HiGHS)."""
     m, n, k = *a.shape, tight.size
     pick = csr_array((np.ones(k), (np.arange(k), tight)), shape=(k, n))
     a_eq = csr_array(hstack([a, csr_array((m, k))], format="csr"))
     a_ub = csr_array(hstack([-pick, _sparse_eye(k)], format="csr"))
     cost = np.concatenate([np.zeros(n), -np.ones(k)])
-    bounds = [(lo, None) for lo in lower] + [(0, CAP)] * k
+    bounds = [(lo, None) for lo in lower] + [(0, c) for c in cap]
     result = linprog(cost, A_ub=a_ub, b_ub=-lower[tight], A_eq=a_eq, b_eq=b, bounds=bounds,
                      method="highs")  # fmt: skip
     if result.status != 0:
         raise ValueError(f"the published identities have no solution (status {result.status})")
-    return result.x[n:]
+    return result.x
 
 
 def _sparse_eye(n: int) -> csr_array:
@@ -154,18 +161,25 @@ def solve(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray,
     ``memo`` (kept by the caller across calls with the same identities, values and bounds)
     maps a part's unknowns to its pinned ones: a part is decided by its unknowns alone, so
     a protection round re-solves only the parts its new suppressions changed."""
+    return per_part(parts, memo, lambda keys: keys.tobytes(),
+                     lambda subset: _solve(terms, subset, value, lower))  # fmt: skip
+
+
+def per_part(parts: Parts, memo: dict | None, name, find) -> np.ndarray:
+    """``find(parts)``, a mask over the quantities, with each part's answer taken from
+    ``memo`` (under ``name(its unknowns)``) when it is there and stored when it is not."""
     if memo is None:
-        return _solve(terms, parts, value, lower)
-    names = [keys.tobytes() for keys in parts.keys]
-    fresh = [number for number, name in enumerate(names) if name not in memo]
+        return find(parts)
+    names = [name(keys) for keys in parts.keys]
+    fresh = [number for number, part in enumerate(names) if part not in memo]
     subset = Parts([parts.keys[i] for i in fresh], [parts.eqs[i] for i in fresh],
                    parts.unknown, parts.constant)  # fmt: skip
-    found = _solve(terms, subset, value, lower) if fresh else np.zeros(terms.n_keys, bool)
+    found = find(subset) if fresh else np.zeros(parts.unknown.size, bool)
     for number in fresh:
         keys = parts.keys[number]
         memo[names[number]] = keys[found[keys]]
-    for name in names:
-        found[memo[name]] = True
+    for part in names:
+        found[memo[part]] = True
     return found
 
 

@@ -86,12 +86,29 @@ def disclosure_rules(release: Release) -> list[str]:
         "case closed only after it was supply complete and implemented; an application "
         "pending a whole quarter is past every processing target), "
         "and the figures of earlier releases. The release fails if any suppressed figure could be "
-        "pinned down exactly."
+        f"pinned down exactly{_upper(release)}."
     )
     shares = release.audit.get("suppression")
     if shares:
         out.append(_cost(shares))
     return out
+
+
+def _upper(release: Release) -> str:
+    """The upper protection level in words, for the confidential families (else '')."""
+    config = release.config
+    families = sorted({i.family for i in config.registry.indicators
+                       if config.rules_for(i.family).policy == "confidential"
+                       and not config.rules_for(i.family).exempt})  # fmt: skip
+    if not families:
+        return ""
+    names = " and ".join(FAMILY.get(f, f).lower() for f in families)
+    least = min(config.rules_for(f).min_n_count for f in families)
+    return (
+        f", or if a suppressed count of {names} records that rests on fewer than {least} "
+        f"records could be shown to be fewer than {least}: it must be able to be {least} or "
+        "more (an upper protection level)"
+    )
 
 
 def _cost(shares: dict[str, Any]) -> str:
