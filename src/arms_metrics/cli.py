@@ -2,10 +2,11 @@
 
 Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
 failed; 73 an output folder cannot be written; 75 try later (the site is locked by another
-run); 77 refused by publication policy (a published release's figures would change without
-``--correction``); 78 bad configuration; 1 anything unexpected
-(a panic from a Rust library included: one line, no traceback). Expected failures print one line on
-stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
+run, or ``publish`` before a release's embargo ends); 77 refused by publication policy (a
+published release's figures would change without ``--correction``); 78 bad configuration;
+1 anything unexpected (a panic from a Rust library included: one line, no traceback).
+Expected failures print one line on stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to
+see one for unexpected errors).
 """
 
 from __future__ import annotations
@@ -52,6 +53,42 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _publish_parser(commands: argparse._SubParsersAction) -> None:
+    publish = commands.add_parser(
+        "publish", help="copy a built site to the web root in one step, after its embargo"
+    )
+    publish.add_argument(
+        "--site", type=Path, default=Path("site"), metavar="DIR",
+        help="the built site (default: site)",
+    )  # fmt: skip
+    publish.add_argument(
+        "--to", type=Path, required=True, metavar="WEBROOT",
+        help="the folder the web server serves (made a symlink to a complete copy)",
+    )  # fmt: skip
+    publish.add_argument(
+        "--now", default=None, metavar="ISO",
+        help="the time to check the embargo against, e.g. 2026-08-14T11:00-04:00 "
+        "(default: the clock; without an offset, in the calendar's zone)",
+    )  # fmt: skip
+    publish.add_argument(
+        "--config", type=Path, default=None, metavar="FILE",
+        help="pipeline.toml with the release calendar (default: pipelines/quarterly/pipeline.toml)",
+    )  # fmt: skip
+
+
+def _publish(args: argparse.Namespace) -> str:
+    from arms_metrics.config import load_config
+    from arms_metrics.publication import publish
+
+    config = load_config(args.config)
+    now = publish.parse_now(args.now, config.release_zone)
+    done = publish.publish(args.site, args.to, config, now)
+    if not done.changed:
+        return f"{args.to} already shows {args.site}: unchanged"
+    releases = ", ".join(done.releases) or "site-wide pages only"
+    return f"published {args.site} to {args.to} ({releases})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -85,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         "giving REASON (without it such a run is refused with exit 77)",
     )
 
+    _publish_parser(commands)
+
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
 
@@ -112,6 +151,8 @@ def _dispatch(args: argparse.Namespace) -> str:
             raise UsageError("--scale must be greater than 0")
         rows = generate.generate(args.out, scale=args.scale, seed=args.seed)
         return f"wrote {sum(rows.values())} rows in {len(rows)} tables to {args.out}"
+    if args.command == "publish":
+        return _publish(args)
     progress = pipeline.stderr_progress(args.progress)
     if args.command == "validate":
         ingested = pipeline.validate(args.input, args.work, args.config, progress)
