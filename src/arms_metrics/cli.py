@@ -1,12 +1,12 @@
 """The ``arms-metrics`` command: parse arguments, call ``pipeline``, turn errors into exit codes.
 
-Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
-failed; 73 an output folder cannot be written; 75 try later (the site is locked by another
-run, or ``publish`` before a release's embargo ends); 77 refused by publication policy (a
-published release's figures would change without ``--correction``); 78 bad configuration;
-1 anything unexpected (a panic from a Rust library included: one line, no traceback).
-Expected failures print one line on stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to
-see one for unexpected errors).
+Exit codes: 0 success; 2 usage; 3 ``diff`` found changes; 65 bad input data; 70 a check
+or the disclosure audit failed; 73 an output folder cannot be written; 75 try later (the
+site is locked by another run, or ``publish`` before a release's embargo ends); 77 refused
+by publication policy (a published release's figures would change without
+``--correction``); 78 bad configuration; 1 anything unexpected (a panic from a Rust library
+included: one line, no traceback). Expected failures print one line on stderr, never a
+traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
 """
 
 from __future__ import annotations
@@ -89,6 +89,44 @@ def _publish(args: argparse.Namespace) -> str:
     return f"published {args.site} to {args.to} ({releases})"
 
 
+def _diff_parser(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser(
+        "diff", help="which published figures of a release a fresh build would change (exit 3)"
+    )
+    _common(diff)
+    diff.add_argument("--quarter", required=True, metavar="FY2026-Q2", help="release quarter")
+    diff.add_argument(
+        "--site", type=Path, default=Path("site"), metavar="DIR",
+        help="the published site to compare with, only read (default: site)",
+    )  # fmt: skip
+
+
+class Changed(str):
+    """A command's output that ends the command with exit 3 (``diff`` found changes)."""
+
+    exit_code = 3
+
+
+def _diff(args: argparse.Namespace) -> str:
+    from arms_metrics import pipeline
+    from arms_metrics.ingest.names import load_names
+    from arms_metrics.publication import diff
+    from arms_metrics.writers import write_bytes
+
+    site = diff.published_site(args.site, args.quarter)  # the live version, read once
+    release = pipeline.fresh_release(
+        args.input, site, args.work, args.quarter, args.config,
+        progress=pipeline.stderr_progress(args.progress),
+    )  # fmt: skip
+    units = {i.id: i.unit for i in release.config.registry.indicators}
+    internal = load_names(release.config.reference_dir).internal()
+    rows = diff.changes(release.cells, site, release.quarter, units, internal)
+    path = args.work / "diff" / f"{release.period}.csv"
+    write_bytes(path, diff.as_csv(rows))
+    text = diff.as_text(release.quarter, rows, path)
+    return Changed(text) if rows else text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -123,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _publish_parser(commands)
+    _diff_parser(commands)
 
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
@@ -153,6 +192,8 @@ def _dispatch(args: argparse.Namespace) -> str:
         return f"wrote {sum(rows.values())} rows in {len(rows)} tables to {args.out}"
     if args.command == "publish":
         return _publish(args)
+    if args.command == "diff":
+        return _diff(args)
     progress = pipeline.stderr_progress(args.progress)
     if args.command == "validate":
         ingested = pipeline.validate(args.input, args.work, args.config, progress)
@@ -197,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _single_threaded_blas()
     _returning_allocator()
     try:
-        print(_dispatch(args))
+        output = _dispatch(args)
+        print(output)
     except ArmsMetricsError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -215,4 +257,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(error).splitlines()[0] if str(error) else ""
         print(f"{PROG}: internal error: {type(error).__name__}: {reason}", file=sys.stderr)
         return 1
-    return 0
+    return getattr(output, "exit_code", 0)
