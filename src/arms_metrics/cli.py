@@ -19,6 +19,7 @@ from pathlib import Path
 
 from arms_metrics import __version__
 from arms_metrics.errors import ArmsMetricsError, UsageError
+from arms_metrics.quarters import Quarter
 
 PROG = "arms-metrics"
 
@@ -53,14 +54,21 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _site(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help=f"{help_text} (default: site)",
+    )
+
+
 def _publish_parser(commands: argparse._SubParsersAction) -> None:
     publish = commands.add_parser(
         "publish", help="copy a built site to the web root in one step, after its embargo"
     )
-    publish.add_argument(
-        "--site", type=Path, default=Path("site"), metavar="DIR",
-        help="the built site (default: site)",
-    )  # fmt: skip
+    _site(publish, "the built site")
     publish.add_argument(
         "--to", type=Path, required=True, metavar="WEBROOT",
         help="the folder the web server serves (made a symlink to a complete copy)",
@@ -95,10 +103,42 @@ def _diff_parser(commands: argparse._SubParsersAction) -> None:
     )
     _common(diff)
     diff.add_argument("--quarter", required=True, metavar="FY2026-Q2", help="release quarter")
-    diff.add_argument(
-        "--site", type=Path, default=Path("site"), metavar="DIR",
-        help="the published site to compare with, only read (default: site)",
-    )  # fmt: skip
+    _site(diff, "the published site to compare with, only read")
+
+
+def _backfill_parser(commands: argparse._SubParsersAction) -> None:
+    backfill = commands.add_parser(
+        "backfill", help="build a run of quarters in order, as each was published then"
+    )
+    _common(backfill)
+    backfill.add_argument(
+        "--from", dest="first", required=True, metavar="Q", help="the first quarter to build"
+    )
+    backfill.add_argument(
+        "--to", dest="last", required=True, metavar="Q", help="the last quarter to build"
+    )
+    _site(backfill, "site folder to publish into")
+
+
+def _backfill(args: argparse.Namespace) -> str:
+    from arms_metrics import pipeline
+    from arms_metrics.publication import backfill
+
+    span = backfill.quarters(args.first, args.last)
+    progress = pipeline.stderr_progress(args.progress)
+
+    def run_one(quarter: Quarter) -> bool:
+        progress(f"backfill: {quarter}")
+        result = pipeline.run(
+            args.input, args.site, args.work, quarter, args.config, progress=progress
+        )
+        return result.changed
+
+    done = backfill.backfill(run_one, span)
+    return (
+        f"backfilled {span[0]} to {span[-1]} into {args.site}: {len(done.published)} "
+        f"published, {len(done.unchanged)} already published unchanged"
+    )
 
 
 class Changed(str):
@@ -144,13 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FY2026-Q2",
         help="release quarter (default: the latest fiscal quarter that has ended)",
     )
-    run.add_argument(
-        "--site",
-        type=Path,
-        default=Path("site"),
-        metavar="DIR",
-        help="site folder to publish into (default: site)",
-    )
+    _site(run, "site folder to publish into")
 
     run.add_argument(
         "--correction",
@@ -162,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _publish_parser(commands)
     _diff_parser(commands)
+    _backfill_parser(commands)
 
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
@@ -194,6 +229,8 @@ def _dispatch(args: argparse.Namespace) -> str:
         return _publish(args)
     if args.command == "diff":
         return _diff(args)
+    if args.command == "backfill":
+        return _backfill(args)
     progress = pipeline.stderr_progress(args.progress)
     if args.command == "validate":
         ingested = pipeline.validate(args.input, args.work, args.config, progress)
