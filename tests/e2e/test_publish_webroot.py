@@ -122,15 +122,18 @@ def test_a_locked_web_root_exits_75(built, tmp_path, capsys) -> None:
         ("empty", "www", "2026-09-01T00:00Z", "no built release there"),
         ("site", "site/www", "2026-09-01T00:00Z", "must be outside --site"),
         ("site", "www", "next Tuesday", "not an ISO date and time"),
+        ("site", "a-file", "2026-09-01T00:00Z", "is a file, not a folder"),
     ],
 )
 def test_usage_errors_exit_2_on_one_line(built, tmp_path, capsys, site, to, now, message):
     (tmp_path / "empty").mkdir()
+    (tmp_path / "a-file").write_text("not a web root")
     folder = built[0] / "site" if site == "site" else tmp_path / site
     target = folder / "www" if to == "site/www" else tmp_path / to
     assert cli_publish(folder, target, now) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err and not target.exists()
+    assert err.count("\n") == 1 and message in err and not target.is_symlink()
+    assert target.is_file() if to == "a-file" else not target.exists()
 
 
 def test_changed_releases_are_read_from_the_digests() -> None:

@@ -87,9 +87,12 @@ def _site(site_dir: Path) -> Path:
 
 
 def _distinct(site_dir: Path, webroot: Path) -> None:
+    """Exit 2 when the web root and the site overlap, or the web root is a file."""
     site, root = Path(os.path.abspath(site_dir)), Path(os.path.abspath(webroot))
     if site == root or site in root.parents or root in site.parents:
         raise UsageError(f"--to {webroot}: must be outside --site {site_dir}, and it outside")
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"--to {webroot}: is a file, not a folder (nor a symlink to one)")
 
 
 def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> Published:
