@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from arms_metrics import cli, faults
 from arms_metrics.config import load_config
 from arms_metrics.publication import lock, publish, swap
 from arms_metrics.quarters import Quarter
-from tests.conftest import arms_metrics
+from tests.conftest import PIPELINE_TOML, arms_metrics
 from tests.e2e.tiny_site import LATEST, NEWER, copy_site, run, tiny_input
 
 
@@ -100,6 +101,22 @@ def test_a_publish_killed_before_the_switch_leaves_the_web_root_as_it_was(
     assert swap.tree_digest(www) == before and os.readlink(www) == ".www.versions/000001"
     assert cli_publish(second, www, "2026-12-01T00:00Z") == 0  # the rerun completes it
     assert swap.tree_digest(www) == swap.tree_digest(second)
+
+
+def test_a_release_postponed_in_the_calendar_after_its_build_waits_for_the_new_date(
+    built, tmp_path
+) -> None:
+    """The pages of FY2026-Q3 say 2026-08-14; the calendar now says 2026-08-21 (daylight
+    time still: 11:00 in New York is 15:00Z): the later date holds."""
+    shutil.copytree(PIPELINE_TOML.parent, tmp_path / "quarterly")
+    config = tmp_path / "quarterly" / "pipeline.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"FY2026-Q3" = "2026-08-14"', '"FY2026-Q3" = "2026-08-21"'))
+    site, www = built[0] / "site", tmp_path / "www"
+    argv = ["publish", "--site", str(site), "--to", str(www), "--config", str(config)]
+    assert cli.main([*argv, "--now", "2026-08-21T14:59Z"]) == 75 and not www.exists()
+    assert cli.main([*argv, "--now", "2026-08-21T15:00Z"]) == 0
+    assert swap.tree_digest(www) == swap.tree_digest(site)
 
 
 def test_a_plain_web_root_folder_is_exchanged_for_the_symlink(built, tmp_path) -> None:

@@ -4,11 +4,11 @@
 copy of the site's live version, beside it in ``.<name>.versions/`` (``swap``: built in a
 fresh folder, switched with one ``rename(2)``), so the web server serving ``WEBROOT`` shows
 the old site or the new one, never half of each. Every release folder the copy would add or
-change must be past its embargo: the release date its manifest records (else the calendar's)
-at ``[release_calendar] time`` in ``zone``; before that the copy is refused with exit 75 and
-the web root is left as it was. ``now`` is injectable for tests (``--now``). The site and the
-web root are locked for the copy (``lock``): a run or another publish holding either is
-waited for by nobody, it exits 75.
+change must be past its embargo: the release date its manifest records, or the calendar's
+when that is later (a release postponed after it was built), at ``[release_calendar] time``
+in ``zone``; before that the copy is refused with exit 75 and the web root is left as it
+was. ``now`` is injectable for tests (``--now``). The site and the web root are locked for
+the copy (``lock``): when a run or another publish holds either, it exits 75 at once.
 """
 
 from __future__ import annotations
@@ -63,13 +63,24 @@ def _utc(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def embargo(site: Path, quarter: Quarter, config: Config) -> dt.datetime:
+    """When ``quarter``'s release in ``site`` may be public: the later of the date its
+    manifest records and the calendar's date (when the calendar lists it), at the
+    calendar's time and zone."""
+    days = [published_date(site, quarter)]
+    if quarter.label in config.release_calendar:
+        days.append(config.release_date(quarter))
+    known = [day for day in days if day is not None]
+    return config.release_moment(quarter, max(known) if known else None)
+
+
 def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.datetime) -> None:
     """Exit 75 naming the first of ``quarters`` whose release time is after ``now``."""
     published = set(published_releases(site))
     for quarter in quarters:
         if quarter not in published:
             continue
-        moment = config.release_moment(quarter, published_date(site, quarter))
+        moment = embargo(site, quarter, config)
         if now < moment:
             local = f"{moment:%Y-%m-%d %H:%M} {config.release_zone}"
             raise TryLater(
