@@ -167,15 +167,7 @@ def _diff(args: argparse.Namespace) -> str:
     return Changed(text) if rows else text
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Quarterly performance metrics on US Foreign Military Sales and export "
-        "licensing: validate the inputs, compute the indicators, publish a static site.",
-    )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _run_parser(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="validate, compute and render one quarterly release")
     _common(run)
     run.add_argument(
@@ -185,7 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="release quarter (default: the latest fiscal quarter that has ended)",
     )
     _site(run, "site folder to publish into")
-
     run.add_argument(
         "--correction",
         default=None,
@@ -194,9 +185,20 @@ def build_parser() -> argparse.ArgumentParser:
         "giving REASON (without it such a run is refused with exit 77)",
     )
 
-    _publish_parser(commands)
-    _diff_parser(commands)
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Quarterly performance metrics on US Foreign Military Sales and export "
+        "licensing: validate the inputs, compute the indicators, publish a static site.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _run_parser(commands)
     _backfill_parser(commands)
+    _diff_parser(commands)
+    _publish_parser(commands)
 
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
