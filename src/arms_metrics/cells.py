@@ -54,6 +54,15 @@ PUBLIC_COLUMNS = [
     "revised",
 ]
 
+# The one definition of "revised", completing "a figure is revised when ...":
+# ``publication.revisions`` sets the flag by it, and the revisions and methodology pages and
+# the data dictionary say it in these words.
+REVISED_WHEN = (
+    "it differs from the figure the previous release published for the same quarter and "
+    "breakdown (in value or in suppression), or the previous release covered that quarter "
+    "without publishing it"
+)
+
 # The total key every cell table is sorted by.
 SORT_KEY = ["indicator_id", "period", "breakdown", "breakdown_value"]
 

@@ -1,11 +1,12 @@
 """The ``arms-metrics`` command: parse arguments, call ``pipeline``, turn errors into exit codes.
 
-Exit codes: 0 success; 2 usage; 65 bad input data; 70 a check or the disclosure audit
-failed; 73 an output folder cannot be written; 75 try later (the site is locked by another
-run); 77 refused by publication policy (a published release's figures would change without
-``--correction``); 78 bad configuration; 1 anything unexpected
-(a panic from a Rust library included: one line, no traceback). Expected failures print one line on
-stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
+Exit codes: 0 success; 2 usage; 3 ``diff`` found changes; 65 bad input data; 70 a check
+or the disclosure audit failed; 73 an output folder cannot be written; 75 try later (the
+site is locked by another run, or ``publish`` before a release's embargo ends); 77 refused
+by publication policy (a published release's figures would change without
+``--correction``); 78 bad configuration; 1 anything unexpected (a panic from a Rust library
+included: one line, no traceback). Expected failures print one line on stderr, never a
+traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from arms_metrics import __version__
 from arms_metrics.errors import ArmsMetricsError, UsageError
+from arms_metrics.quarters import Quarter
 
 PROG = "arms-metrics"
 
@@ -52,6 +54,138 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _site(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument(
+        "--site",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help=f"{help_text} (default: site)",
+    )
+
+
+def _publish_parser(commands: argparse._SubParsersAction) -> None:
+    publish = commands.add_parser(
+        "publish", help="copy a built site to the web root in one step, after its embargo"
+    )
+    _site(publish, "the built site")
+    publish.add_argument(
+        "--to", type=Path, required=True, metavar="WEBROOT",
+        help="the folder the web server serves (made a symlink to a complete copy)",
+    )  # fmt: skip
+    publish.add_argument(
+        "--now", default=None, metavar="ISO",
+        help="the time to check the embargo against, e.g. 2026-08-14T11:00-04:00 "
+        "(default: the clock; without an offset, in the calendar's zone)",
+    )  # fmt: skip
+    publish.add_argument(
+        "--config", type=Path, default=None, metavar="FILE",
+        help="pipeline.toml with the release calendar (default: pipelines/quarterly/pipeline.toml)",
+    )  # fmt: skip
+
+
+def _publish(args: argparse.Namespace) -> str:
+    from arms_metrics.config import load_config
+    from arms_metrics.publication import publish
+
+    config = load_config(args.config)
+    now = publish.parse_now(args.now, config.release_zone)
+    done = publish.publish(args.site, args.to, config, now)
+    if not done.changed:
+        return f"{args.to} already shows {args.site}: unchanged"
+    releases = ", ".join(done.releases) or "site-wide pages only"
+    return f"published {args.site} to {args.to} ({releases})"
+
+
+def _diff_parser(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser(
+        "diff", help="which published figures of a release a fresh build would change (exit 3)"
+    )
+    _common(diff)
+    diff.add_argument("--quarter", required=True, metavar="FY2026-Q2", help="release quarter")
+    _site(diff, "the published site to compare with, only read")
+
+
+def _backfill_parser(commands: argparse._SubParsersAction) -> None:
+    backfill = commands.add_parser(
+        "backfill", help="build a run of quarters in order, as each was published then"
+    )
+    _common(backfill)
+    backfill.add_argument(
+        "--from", dest="first", required=True, metavar="Q", help="the first quarter to build"
+    )
+    backfill.add_argument(
+        "--to", dest="last", required=True, metavar="Q", help="the last quarter to build"
+    )
+    _site(backfill, "site folder to publish into")
+
+
+def _backfill(args: argparse.Namespace) -> str:
+    from arms_metrics import pipeline
+    from arms_metrics.publication import backfill
+
+    span = backfill.quarters(args.first, args.last)
+    progress = pipeline.stderr_progress(args.progress)
+
+    def run_one(quarter: Quarter) -> bool:
+        progress(f"backfill: {quarter}")
+        result = pipeline.run(
+            args.input, args.site, args.work, quarter, args.config, progress=progress
+        )
+        return result.changed
+
+    done = backfill.backfill(run_one, span)
+    return (
+        f"backfilled {span[0]} to {span[-1]} into {args.site}: {len(done.published)} "
+        f"published, {len(done.unchanged)} already published unchanged"
+    )
+
+
+class Changed(str):
+    """A command's output that ends the command with exit 3 (``diff`` found changes)."""
+
+    exit_code = 3
+
+
+def _diff(args: argparse.Namespace) -> str:
+    from arms_metrics import pipeline
+    from arms_metrics.ingest.names import load_names
+    from arms_metrics.publication import diff
+    from arms_metrics.writers import write_bytes
+
+    site = diff.published_site(args.site, args.quarter)  # the live version, read once
+    release = pipeline.fresh_release(
+        args.input, site, args.work, args.quarter, args.config,
+        progress=pipeline.stderr_progress(args.progress),
+    )  # fmt: skip
+    units = {i.id: i.unit for i in release.config.registry.indicators}
+    internal = load_names(release.config.reference_dir).internal()
+    rows = diff.changes(release.cells, site, release.quarter, units, internal)
+    path = args.work / "diff" / f"{release.period}.csv"
+    write_bytes(path, diff.as_csv(rows))
+    text = diff.as_text(release.quarter, rows, path)
+    return Changed(text) if rows else text
+
+
+def _run_parser(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser("run", help="validate, compute and render one quarterly release")
+    _common(run)
+    run.add_argument(
+        "--quarter",
+        default=None,
+        metavar="FY2026-Q2",
+        help="release quarter (default: the latest fiscal quarter that has ended)",
+    )
+    _site(run, "site folder to publish into")
+    run.add_argument(
+        "--correction",
+        default=None,
+        metavar="REASON",
+        help="rewrite a published release whose figures changed, with a dated notice "
+        "giving REASON (without it such a run is refused with exit 77)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -61,29 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="validate, compute and render one quarterly release")
-    _common(run)
-    run.add_argument(
-        "--quarter",
-        default=None,
-        metavar="FY2026-Q2",
-        help="release quarter (default: the latest fiscal quarter that has ended)",
-    )
-    run.add_argument(
-        "--site",
-        type=Path,
-        default=Path("site"),
-        metavar="DIR",
-        help="site folder to publish into (default: site)",
-    )
-
-    run.add_argument(
-        "--correction",
-        default=None,
-        metavar="REASON",
-        help="rewrite a published release whose figures changed, with a dated notice "
-        "giving REASON (without it such a run is refused with exit 77)",
-    )
+    _run_parser(commands)
+    _backfill_parser(commands)
+    _diff_parser(commands)
+    _publish_parser(commands)
 
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
@@ -112,6 +227,12 @@ def _dispatch(args: argparse.Namespace) -> str:
             raise UsageError("--scale must be greater than 0")
         rows = generate.generate(args.out, scale=args.scale, seed=args.seed)
         return f"wrote {sum(rows.values())} rows in {len(rows)} tables to {args.out}"
+    if args.command == "publish":
+        return _publish(args)
+    if args.command == "diff":
+        return _diff(args)
+    if args.command == "backfill":
+        return _backfill(args)
     progress = pipeline.stderr_progress(args.progress)
     if args.command == "validate":
         ingested = pipeline.validate(args.input, args.work, args.config, progress)
@@ -156,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _single_threaded_blas()
     _returning_allocator()
     try:
-        print(_dispatch(args))
+        output = _dispatch(args)
+        print(output)
     except ArmsMetricsError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return error.exit_code
@@ -174,4 +296,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         reason = str(error).splitlines()[0] if str(error) else ""
         print(f"{PROG}: internal error: {type(error).__name__}: {reason}", file=sys.stderr)
         return 1
-    return 0
+    return getattr(output, "exit_code", 0)

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,8 @@ class Config:
     max_file_bytes: int = MAX_FILE_BYTES  # [ingest]: a larger input file is refused (exit 65)
     methodology: Methodology | None = None  # methodology.toml beside pipeline.toml
     coverage: dict[str, Quarter] = field(default_factory=dict)  # [coverage]: extract.toml wins
+    release_time: dt.time = dt.time(11, 0)  # [release_calendar] time: a release's time of day
+    release_zone: str = "America/New_York"  # [release_calendar] zone: that time's zone
 
     @property
     def pipeline_dir(self) -> Path:
@@ -154,6 +157,13 @@ class Config:
         if text is None:
             return quarter.end + dt.timedelta(days=self.release_lag_days)
         return dt.date.fromisoformat(text)
+
+    def release_moment(self, quarter: Quarter, day: dt.date | None = None) -> dt.datetime:
+        """When ``quarter``'s release may be public: its date (``day``, else the calendar's)
+        at the calendar's time in its zone, as an aware datetime."""
+        day = day or self.release_date(quarter)
+        zone = zoneinfo.ZoneInfo(self.release_zone)
+        return dt.datetime.combine(day, self.release_time, tzinfo=zone)
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -357,6 +367,21 @@ def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
             "max_indicator_loss_share": share, "max_file_bytes": size}  # fmt: skip
 
 
+def _release_clock(calendar: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``[release_calendar] time`` (HH:MM, default 11:00) and ``zone`` (an IANA zone, default
+    America/New_York), popped from ``calendar`` and checked."""
+    time, zone = calendar.pop("time", "11:00"), calendar.pop("zone", "America/New_York")
+    try:
+        clock = dt.time.fromisoformat(str(time))
+        zoneinfo.ZoneInfo(str(zone))
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
+        msg = 'time must be "HH:MM" and zone an IANA zone such as "America/New_York"'
+        raise ConfigError(f"{path}: bad [release_calendar] time or zone: {msg} ({exc})") from None
+    if clock.tzinfo is not None:
+        raise ConfigError(f'{path}: [release_calendar] time "{time}" takes no offset: set zone')
+    return {"release_time": clock, "release_zone": str(zone)}
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
     path = Path(path) if path else DEFAULT_PIPELINE
@@ -365,6 +390,7 @@ def load_config(path: Path | str | None = None) -> Config:
     registry = load_registry(registry_path)
     calendar = dict(data.get("release_calendar", {}))
     lag = int(calendar.pop("default_lag_days", 45))
+    moment = _release_clock(calendar, path)
     targets = data.get("targets", {})
     if "licence" in targets:  # the British spelling of 0.1; refused rather than guessed
         raise ConfigError(f"{path}: [targets.licence] is now [targets.license]; rename it")
@@ -387,6 +413,7 @@ def load_config(path: Path | str | None = None) -> Config:
             methodology=texts,
             coverage=parse_coverage(data.get("coverage", {}), str(path), TABLES),
             **_quality(data, path),
+            **moment,
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or bad setting {exc}") from exc

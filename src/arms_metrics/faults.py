@@ -2,7 +2,8 @@
 
 ``ARMS_METRICS_FAULT=<step>`` makes ``point(step)`` end the process at once with
 ``os._exit(137)`` (as a SIGKILL would: no cleanup, no ``finally``, no lock released by
-Python). The steps, in the order a run passes them, are ``STEPS``. Unset, a point costs one
+Python). The steps, in the order a run passes them, are ``STEPS``; ``publish`` (to a web
+root) passes the last three too. Unset, a point costs one
 dictionary lookup.
 """
 

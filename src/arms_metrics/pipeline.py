@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from arms_metrics import __version__, faults
@@ -36,12 +36,11 @@ from arms_metrics.ingest.files import find_inputs
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import corrections, forward, lock, revisions, swap
+from arms_metrics.publication import plan as planning
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
-    Correction,
     Release,
     earlier_figures,
-    published_date,
     published_releases,
 )
 from arms_metrics.site import corrections_page, downloads, render
@@ -194,41 +193,7 @@ def build_release(
     )
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What a build may change in the site: everything (``forward``) or only its own
-    release folder, that folder only when new or corrected (``keep_release`` otherwise), and
-    the corrections log (``log``, with ``latest``: the latest release's period and date)."""
-
-    quarter: Quarter
-    forward: bool
-    keep_release: bool
-    log: tuple[Correction, ...] = ()
-    corrected: bool = False
-    latest: tuple[str, dt.date] | None = None
-
-
-def _plan(
-    release: Release, site_dir: Path, correction: str | None, today: dt.date
-) -> tuple[Release, Plan]:
-    """Refuse (exit 77) to change a published release's figures without ``correction``;
-    else the release with its corrections, and what it may change in the site."""
-    internal = load_names(release.config.reference_dir).internal()
-    changed = corrections.changed_cells(release.cells, site_dir, release.quarter, internal)
-    entry = corrections.decide(release.quarter, changed, correction, today)
-    log = (*corrections.read_log(site_dir), *([entry] if entry else []))
-    published = published_releases(site_dir)
-    ahead = forward.is_forward(release.quarter, published)
-    latest = None
-    if not ahead:
-        day = published_date(site_dir, max(published)) or release.release_date
-        latest = (max(published).label, day)
-    plan = Plan(release.quarter, ahead, changed == 0, log, entry is not None, latest)
-    own = tuple(c for c in log if c.release == release.period)
-    return replace(release, corrections=own), plan
-
-
-def _render(release: Release, plan: Plan, work_dir: Path, progress: Progress) -> Path:
+def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Progress) -> Path:
     """Every file of the release, rendered into a fresh staging folder in the work folder."""
     staging = work_dir / "staging-site"
     shutil.rmtree(staging, ignore_errors=True)
@@ -244,7 +209,7 @@ def _render(release: Release, plan: Plan, work_dir: Path, progress: Progress) ->
     return staging
 
 
-def _publish(staging: Path, site_dir: Path, plan: Plan, progress: Progress) -> bool:
+def _publish(staging: Path, site_dir: Path, plan: planning.Plan, progress: Progress) -> bool:
     """The new site version beside the live one, switched to in one rename; False (and
     nothing switched) when it would not change a byte."""
     progress(f"publishing into {site_dir}")
@@ -262,6 +227,50 @@ def _publish(staging: Path, site_dir: Path, plan: Plan, progress: Progress) -> b
     return changed
 
 
+def _prepare(
+    input_dir: Path, quarter: Quarter | str | None, config_path: Path | None, today: dt.date | None
+) -> tuple[Config, Quarter, dict]:
+    """The configuration, the release quarter and the declared coverage of the inputs."""
+    config = load_config(config_path)
+    extract = read_extract(Path(input_dir), config.tables)
+    release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
+    return config, release_quarter, _coverage(Path(input_dir), config, extract, release_quarter)
+
+
+def _compute(
+    input_dir: Path, site_dir: Path, work_dir: Path, prepared: tuple, today: dt.date | None,
+    progress: Progress,
+) -> Release:  # fmt: skip
+    """Ingest, loss check, indicators, disclosure control and revisions against the site."""
+    config, release_quarter, coverage = prepared
+    progress(f"release {release_quarter}: validating {input_dir}")
+    ingested = ingest(Path(input_dir), config, work_dir, today)
+    faults.point("ingest")
+    progress("measuring what the quarantine took from each indicator")
+    loss.check(ingested, config, release_quarter, work_dir, coverage)
+    release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
+    write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
+    faults.point("compute")
+    return release
+
+
+def fresh_release(
+    input_dir: Path,
+    site_dir: Path,
+    work_dir: Path,
+    quarter: Quarter | str | None = None,
+    config_path: Path | None = None,
+    today: dt.date | None = None,
+    progress: Progress = _quiet,
+) -> Release:
+    """The release ``run`` would build against ``site_dir`` (only read), published nowhere:
+    the fresh build behind ``diff``."""
+    prepared = _prepare(input_dir, quarter, config_path, today)
+    work_dir = writable(work_dir, "--work")
+    with lock.site_lock(work_dir, "--work"):
+        return _compute(input_dir, Path(site_dir), work_dir, prepared, today, progress)
+
+
 def run(
     input_dir: Path,
     site_dir: Path,
@@ -275,23 +284,12 @@ def run(
     """Validate, compute, protect and render the release for ``quarter``, then switch the
     site to it in one step, one run at a time per site; ``correction`` (a reason) allows
     changing the figures of a published release."""
-    config = load_config(config_path)
-    extract = read_extract(Path(input_dir), config.tables)
-    release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
-    coverage = _coverage(Path(input_dir), config, extract, release_quarter)
+    prepared = _prepare(input_dir, quarter, config_path, today)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
-        progress(f"release {release_quarter}: validating {input_dir}")
-        ingested = ingest(Path(input_dir), config, work_dir, today)
-        faults.point("ingest")
-        progress("measuring what the quarantine took from each indicator")
-        loss.check(ingested, config, release_quarter, work_dir, coverage)
-        release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
-        summary = json_bytes(release.audit["suppression"])
-        write_bytes(work_dir / "disclosure" / "summary.json", summary)
-        faults.point("compute")
+        release = _compute(input_dir, site_dir, work_dir, prepared, today, progress)
         day = today or _epoch_date() or dt.date.today()  # the date of a correction
-        release, plan = _plan(release, site_dir, correction, day)
+        release, plan = planning.plan(release, site_dir, correction, day)
         staging = _render(release, plan, work_dir, progress)
         changed = _publish(staging, site_dir, plan, progress)
     progress(f"done: {site_dir / 'index.html'}")

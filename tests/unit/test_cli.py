@@ -24,7 +24,7 @@ def _subcommands() -> list[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert _subcommands() == ["run", "sample", "validate"]
+    assert _subcommands() == ["backfill", "diff", "publish", "run", "sample", "validate"]
     for command in _subcommands():
         assert f"arms-metrics {command}" in readme, command
 
@@ -136,13 +136,13 @@ def test_a_quarter_at_or_beyond_the_calendar_ends_is_a_usage_error(
     assert not (tmp_path / "w").exists() and not (tmp_path / "s").exists()
 
 
-def test_run_is_the_only_command_with_a_quarter(capsys, tmp_path):
+def test_only_the_commands_that_build_take_a_quarter(capsys, tmp_path):
     # every other command refuses --quarter as a usage error (argparse: exit 2)
     options = {
         command: {o for a in sub._actions for o in a.option_strings}
         for command, sub in _subparsers().items()
     }
-    assert [c for c, found in sorted(options.items()) if "--quarter" in found] == ["run"]
+    assert [c for c, found in sorted(options.items()) if "--quarter" in found] == ["diff", "run"]
     for argv in (["validate", "--work", str(tmp_path)], ["sample", "--out", str(tmp_path)]):
         with pytest.raises(SystemExit) as exit_info:
             cli.main([*argv, "--quarter", "FY9999-Q4"])

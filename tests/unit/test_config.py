@@ -33,6 +33,35 @@ def test_release_calendar_and_default_lag(config) -> None:
     assert config.release_date(Quarter(2026, 1)) == dt.date(2026, 2, 14)
 
 
+def test_the_release_clock_defaults_to_11_in_new_york_when_not_set(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('time = "11:00"\n', "").replace('zone = "America/New_York"\n', "")
+    path.write_text(text, encoding="utf-8")
+    config = load_config(path)
+    assert (config.release_time, config.release_zone) == (dt.time(11, 0), "America/New_York")
+    assert "time" not in config.release_calendar and "zone" not in config.release_calendar
+    # 2026-05-15 11:00 in New York, daylight time (UTC-4): 15:00 UTC
+    moment = config.release_moment(Quarter(2026, 2)).astimezone(dt.UTC)
+    assert moment == dt.datetime(2026, 5, 15, 15, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [('time = "11 am"', "bad [release_calendar] time or zone"),
+     ('zone = "Mars/Olympus"', "bad [release_calendar] time or zone"),
+     ('time = "11:00+01:00"', "takes no offset")],
+)  # fmt: skip
+def test_a_bad_release_time_or_zone_is_a_config_error(tmp_path, line, message) -> None:
+    path = _copy_pipeline(tmp_path)
+    key = line.split(" ")[0]
+    text = path.read_text(encoding="utf-8")
+    old = 'time = "11:00"' if key == "time" else 'zone = "America/New_York"'
+    path.write_text(text.replace(old, line), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_config(path)
+
+
 def test_registry_ids_are_unique_and_complete(config) -> None:
     ids = config.registry.ids
     assert len(ids) == 30 == len(set(ids))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from arms_metrics.cells import REVISED_WHEN
 from arms_metrics.site import downloads, render, views
 from tests.unit.site_fixtures import cell, make_release, tiny_release
 
@@ -205,7 +206,7 @@ def test_history_table_by_hand(site):
     assert table["rows"][2] == ["FY2026-Q1", "52 *", "54", "53"]
     assert len(table["rows"]) == 7  # header + 6 quarters
     text = page.read_text("utf-8")
-    assert "* Revised since first published." in text
+    assert "* Revised: differs from the figure the previous release published." in text
 
 
 def test_suppressed_and_undefined_shown_with_footnotes(site):
@@ -263,12 +264,51 @@ def test_revisions_page_lists_revised_or_says_none(site, config, tmp_path):
     release, site_dir = site
     text = (site_dir / "revisions.html").read_text("utf-8")
     revised = int(release.cells["revised"].sum())
-    assert f"{revised} figures differ" in text and "There are no revised figures" not in text
+    assert f"{revised} figures are revised since release FY2026-Q1." in text
+    assert "There are no revised figures" not in text
     plain = tiny_release(
+        config, [cell("fms_loas_offered", "FY2026-Q2", 5, "count", 5)], "FY2026-Q2",
+        previous_releases=("FY2026-Q1",),
+    )  # fmt: skip
+    render.render_site(plain, tmp_path)
+    assert (
+        "There are no revised figures in release FY2026-Q2: every figure for an earlier "
+        "quarter is the same as in release FY2026-Q1."
+    ) in (tmp_path / "revisions.html").read_text("utf-8")
+
+
+def test_the_first_release_says_there_is_nothing_to_revise(config, tmp_path):
+    first = tiny_release(
         config, [cell("fms_loas_offered", "FY2026-Q2", 5, "count", 5)], "FY2026-Q2"
     )
-    render.render_site(plain, tmp_path)
-    assert "There are no revised figures" in (tmp_path / "revisions.html").read_text("utf-8")
+    assert first.previous_releases == ()
+    render.render_site(first, tmp_path)
+    text = (tmp_path / "revisions.html").read_text("utf-8")
+    assert (
+        "Release FY2026-Q2 is the first release: no figure was published before it, so there "
+        "is nothing to revise."
+    ) in text
+    assert "There are no revised figures" not in text and "first published" not in text
+    page = (tmp_path / "indicators" / "fms_loas_offered.html").read_text("utf-8")
+    assert "This is the first release: no figure was published before it, so none is" in page
+
+
+def test_one_definition_of_revised_everywhere(site):
+    """The revisions page, the methodology page, the data dictionary (its HTML table and
+    datapackage.json) say the same words, and nothing says "first published"."""
+    _, site_dir = site
+    definition = f"A figure is revised when {REVISED_WHEN}."
+    assert "previous release published" in definition
+    for page in ("revisions.html", "methodology.html"):
+        assert definition in (site_dir / page).read_text("utf-8"), page
+    (described,) = [d for name, _, d in downloads.FIELDS if name == "revised"]
+    assert described == f"true when {REVISED_WHEN}; false throughout a site's first release."
+    assert "<code>revised</code>" in (site_dir / "methodology.html").read_text("utf-8")
+    package = (site_dir / "data/datapackage.json").read_text("utf-8")
+    assert REVISED_WHEN in package
+    for path in site_dir.rglob("*"):
+        if path.suffix in (".html", ".json", ".csv"):
+            assert "first published" not in path.read_text("utf-8"), path
 
 
 def test_index_lists_releases_and_release_date(site):

@@ -27,16 +27,18 @@ LOG_CSV = Path("data") / "corrections.csv"
 HEADER = ("date", "release", "reason", "cells")
 
 
-def changed_cells(
+def changed_figures(
     cells: pl.DataFrame, site_dir: Path, quarter: Quarter, internal: Codes | None = None
-) -> int | None:
-    """How many figures of ``quarter``'s published release ``cells`` would change (a value,
-    a suppression, a figure added or dropped); ``None`` when it is not published."""
+) -> pl.DataFrame | None:
+    """The figures of ``quarter``'s published release that ``cells`` would change (a value,
+    a suppression, a figure added or dropped), sorted by cell: the key, ``unit``, ``value``,
+    ``suppressed`` and ``fresh`` (null: dropped), ``previous_value``, ``previous_suppressed``
+    and ``previously_published`` (null: added); ``None`` when it is not published."""
     path = Path(site_dir) / "releases" / quarter.label / PUBLISHED_CSV
     if not path.is_file():
         return None
     published = read_published(path, internal)
-    fresh = cells.select(*SORT_KEY, "value", "suppressed", pl.lit(True).alias("fresh"))
+    fresh = cells.select(*SORT_KEY, "unit", "value", "suppressed", pl.lit(True).alias("fresh"))
     joined = fresh.join(published, on=SORT_KEY, how="full", coalesce=True, nulls_equal=True)
     differs = (
         pl.col("fresh").is_null()
@@ -44,7 +46,15 @@ def changed_cells(
         | (pl.col("suppressed") != pl.col("previous_suppressed"))
         | ~pl.col("value").eq_missing(pl.col("previous_value"))
     )
-    return joined.filter(differs).height
+    return joined.filter(differs).sort(SORT_KEY)
+
+
+def changed_cells(
+    cells: pl.DataFrame, site_dir: Path, quarter: Quarter, internal: Codes | None = None
+) -> int | None:
+    """How many figures ``changed_figures`` finds; ``None`` when it is not published."""
+    changed = changed_figures(cells, site_dir, quarter, internal)
+    return None if changed is None else changed.height
 
 
 def decide(

@@ -46,12 +46,13 @@ def _numbers(folder: Path) -> list[int]:
     return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit())
 
 
-def new_version(site_dir: Path) -> Path:
-    """A fresh folder beside the site holding a copy of its live version (empty if none)."""
+def new_version(site_dir: Path, source: Path | None = None) -> Path:
+    """A fresh folder beside the site holding a copy of ``source``, by default the site's
+    live version (empty if none)."""
     folder = versions_dir(site_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{max(_numbers(folder), default=0) + 1:06d}"
-    current = live(site_dir)
+    current = live(site_dir) if source is None else source
     if current is None:
         target.mkdir()
     else:

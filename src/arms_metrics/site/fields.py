@@ -7,6 +7,8 @@ they always say the same thing.
 
 from __future__ import annotations
 
+from arms_metrics.cells import REVISED_WHEN
+
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("indicator_id", "string", "Stable id of the indicator (see the methodology page)."),
     ("period", "string", "US federal fiscal quarter, e.g. FY2026-Q2 (January to March 2026)."),
@@ -46,6 +48,10 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
         "true when the figure is withheld to protect confidentiality (status suppressed); "
         "kept for compatibility.",
     ),
-    ("revised", "boolean", "true when the figure differs from the one first published."),
+    (
+        "revised",
+        "boolean",
+        f"true when {REVISED_WHEN}; false throughout a site's first release.",
+    ),
 )
 STATUSES = ("ok", "suppressed", "not_applicable")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from arms_metrics.cells import REVISED_WHEN
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
 from arms_metrics.site import downloads, views
@@ -194,6 +195,7 @@ def context(release: Release) -> dict[str, Any]:
         "targets": _targets(release),
         "disclosure": disclosure_rules(release),
         "revision_policy": config.revision_policy,
+        "revised_definition": f"A figure is revised when {REVISED_WHEN}.",
         "sources": [{"name": t, "text": SOURCES.get(t, "")} for t in config.tables],
         "inputs": ", ".join(sorted(i.file_name for i in release.inputs)),
         "fields": list(downloads.FIELDS),

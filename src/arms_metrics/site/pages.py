@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from arms_metrics.cells import REVISED_WHEN
 from arms_metrics.config import Indicator
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
@@ -90,12 +91,15 @@ def revisions_context(release: Release) -> dict[str, Any]:
         }
         for r in cells.iter_rows(named=True)
     ]
+    previous = release.previous_releases[-1] if release.previous_releases else None
     return {
         "nav": "revisions",
         "page_title": "Revisions",
+        "definition": f"A figure is revised when {REVISED_WHEN}.",
         "policy": release.config.revision_policy,
+        "previous": previous,
         "rows": rows,
-        "summary": f"{len(rows)} figures differ from those first published.",
+        "summary": f"{len(rows)} figures are revised since release {previous}.",
     }
 
 
@@ -159,5 +163,7 @@ def notes(release: Release, indicator: Indicator) -> list[str]:
         "confidentiality; they are empty in the CSV files.",
         f"{revised} figures for earlier quarters have been revised in this release."
         if revised
-        else "No figures for this indicator have been revised in this release.",
+        else "No figures for this indicator have been revised in this release."
+        if release.previous_releases
+        else "This is the first release: no figure was published before it, so none is revised.",
     ]

@@ -99,7 +99,7 @@ def notes_for(cells: pl.DataFrame, min_n: str = "") -> list[str]:
     if (cells["value"].is_null() & ~cells["suppressed"]).any():
         notes.append(f"{UNDEFINED} No records in the quarter, so the figure is not defined.")
     if cells.height and cells["revised"].any():
-        notes.append("* Revised since first published.")
+        notes.append("* Revised: differs from the figure the previous release published.")
     return notes
 
 

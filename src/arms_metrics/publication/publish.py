@@ -1,0 +1,126 @@
+"""Publish: copy a built site to the web root in one step, never before its release time.
+
+``arms-metrics publish --site DIR --to WEBROOT`` makes ``WEBROOT`` a symlink to a complete
+copy of the site's live version, beside it in ``.<name>.versions/`` (``swap``: built in a
+fresh folder, switched with one ``rename(2)``), so the web server serving ``WEBROOT`` shows
+the old site or the new one, never half of each. Every release folder the copy would add or
+change must be past its embargo: the release date its manifest records, or the calendar's
+when that is later (a release postponed after it was built), at ``[release_calendar] time``
+in ``zone``; before that the copy is refused with exit 75 and the web root is left as it
+was. ``now`` is injectable for tests (``--now``). The site and the web root are locked for
+the copy (``lock``): when a run or another publish holds either, it exits 75 at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+from arms_metrics import faults
+from arms_metrics.config import Config
+from arms_metrics.errors import TryLater, UsageError
+from arms_metrics.publication import lock, swap
+from arms_metrics.quarters import Quarter
+from arms_metrics.release import published_date, published_releases
+
+
+@dataclass(frozen=True)
+class Published:
+    releases: tuple[str, ...]  # the release folders the copy added or changed
+    changed: bool  # False: the web root already showed exactly this site
+
+
+def parse_now(text: str | None, zone: str) -> dt.datetime:
+    """``--now`` as an aware datetime (a time without an offset is read in ``zone``); the
+    system clock when not given."""
+    if text is None:
+        return dt.datetime.now(dt.UTC)
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        msg = f"--now {text!r}: not an ISO date and time such as 2026-08-14T11:00Z"
+        raise UsageError(msg) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return moment
+
+
+def changed_releases(new: dict[str, str], old: dict[str, str]) -> list[Quarter]:
+    """Releases whose folder differs between two ``swap.tree_digest`` maps (added, changed
+    or removed files), oldest first."""
+    labels = set()
+    for rel in set(new) | set(old):
+        parts = rel.split("/")
+        if len(parts) > 2 and parts[0] == "releases" and new.get(rel) != old.get(rel):
+            labels.add(parts[1])
+    return sorted(Quarter.parse(label) for label in labels)
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def embargo(site: Path, quarter: Quarter, config: Config) -> dt.datetime:
+    """When ``quarter``'s release in ``site`` may be public: the later of the date its
+    manifest records and the calendar's date (when the calendar lists it), at the
+    calendar's time and zone."""
+    days = [published_date(site, quarter)]
+    if quarter.label in config.release_calendar:
+        days.append(config.release_date(quarter))
+    known = [day for day in days if day is not None]
+    return config.release_moment(quarter, max(known) if known else None)
+
+
+def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.datetime) -> None:
+    """Exit 75 naming the first of ``quarters`` whose release time is after ``now``."""
+    published = set(published_releases(site))
+    for quarter in quarters:
+        if quarter not in published:
+            continue
+        moment = embargo(site, quarter, config)
+        if now < moment:
+            local = f"{moment:%Y-%m-%d %H:%M} {config.release_zone}"
+            raise TryLater(
+                f"{quarter} is under embargo until {local} ({_utc(moment)}); "
+                f"it is {_utc(now)}: publish again then"
+            )
+
+
+def _site(site_dir: Path) -> Path:
+    """The site's live version; exit 2 when ``site_dir`` holds no built release."""
+    current = swap.live(site_dir)
+    if current is None or not published_releases(current):
+        raise UsageError(f"--site {site_dir}: no built release there (run arms-metrics run first)")
+    return current
+
+
+def _distinct(site_dir: Path, webroot: Path) -> None:
+    """Exit 2 when the web root and the site overlap, or the web root is a file."""
+    site, root = Path(os.path.abspath(site_dir)), Path(os.path.abspath(webroot))
+    if site == root or site in root.parents or root in site.parents:
+        raise UsageError(f"--to {webroot}: must be outside --site {site_dir}, and it outside")
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"--to {webroot}: is a file, not a folder (nor a symlink to one)")
+
+
+def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> Published:
+    """Switch ``webroot`` to a copy of the site's live version in one rename, when every
+    release it adds or changes is past its embargo (exit 75 otherwise)."""
+    _distinct(site_dir, webroot)
+    _site(site_dir)
+    with lock.site_lock(site_dir), lock.site_lock(webroot, "--to"):
+        source = _site(site_dir)  # again, now that no run can switch it
+        current = swap.live(webroot)
+        new = swap.tree_digest(source)
+        old = swap.tree_digest(current) if current is not None else {}
+        releases = changed_releases(new, old)
+        if new == old:
+            return Published((), False)
+        check_embargo(source, releases, config, now)
+        version = swap.new_version(webroot, source)
+        faults.point("publish-copy")
+        swap.clean(webroot, swap.switch(webroot, version))
+    return Published(tuple(q.label for q in releases), True)

@@ -1,0 +1,160 @@
+"""``arms-metrics publish``: the web root switches to a complete copy of the site in one step,
+never before the release time.
+
+The tiny site (``tiny_site.py``) publishes FY2026-Q3 on 2026-08-14 and FY2026-Q4 on
+2026-11-13 (``pipeline.toml``'s calendar), at 11:00 America/New_York. Worked by hand: on
+2026-08-14 New York keeps daylight time (UTC-4), so FY2026-Q3 may be public from
+2026-08-14T15:00Z; daylight time ends on 2026-11-01, so on 2026-11-13 New York is UTC-5 and
+FY2026-Q4 may be public from 2026-11-13T16:00Z.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arms_metrics import cli, faults
+from arms_metrics.config import load_config
+from arms_metrics.publication import lock, publish, swap
+from arms_metrics.quarters import Quarter
+from tests.conftest import PIPELINE_TOML, arms_metrics
+from tests.e2e.tiny_site import LATEST, NEWER, copy_site, run, tiny_input
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """Two built sites: FY2026-Q3 alone, and FY2026-Q3 then FY2026-Q4."""
+    inputs = tiny_input(tmp_path_factory.mktemp("publish") / "input")
+    first = tmp_path_factory.mktemp("first")
+    assert run(first, LATEST, inputs).changed
+    second = copy_site(first, tmp_path_factory.mktemp("second"))
+    assert run(second, NEWER, inputs).changed
+    return first, second
+
+
+def cli_publish(site: Path, webroot: Path, now: str) -> int:
+    return cli.main(["publish", "--site", str(site), "--to", str(webroot), "--now", now])
+
+
+def test_the_release_moment_is_the_calendar_date_at_11_in_new_york() -> None:
+    config = load_config()
+    assert config.release_time == dt.time(11, 0) and config.release_zone == "America/New_York"
+    q3 = config.release_moment(Quarter.parse(LATEST)).astimezone(dt.UTC)
+    q4 = config.release_moment(Quarter.parse(NEWER)).astimezone(dt.UTC)
+    assert q3 == dt.datetime(2026, 8, 14, 15, 0, tzinfo=dt.UTC)
+    assert q4 == dt.datetime(2026, 11, 13, 16, 0, tzinfo=dt.UTC)
+
+
+def test_before_the_embargo_exits_75_and_creates_no_web_root(built, tmp_path, capsys) -> None:
+    site = built[0] / "site"
+    assert cli_publish(site, tmp_path / "www", "2026-08-14T14:59:59Z") == 75
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "FY2026-Q3 is under embargo until 2026-08-14 11:00 America/New_York" in err
+    assert "(2026-08-14T15:00:00Z); it is 2026-08-14T14:59:59Z" in err
+    assert not (tmp_path / "www").exists()
+
+
+def test_after_the_embargo_the_web_root_is_a_complete_copy(built, tmp_path, capsys) -> None:
+    site, www = built[0] / "site", tmp_path / "www"
+    assert cli_publish(site, www, "2026-08-14T15:00:00Z") == 0
+    assert capsys.readouterr().out == f"published {site} to {www} (FY2026-Q3)\n"
+    assert www.is_symlink() and os.readlink(www) == ".www.versions/000001"
+    assert swap.tree_digest(www) == swap.tree_digest(site)
+    assert cli_publish(site, www, "2026-08-14T15:00:00Z") == 0  # again: nothing to do
+    assert capsys.readouterr().out == f"{www} already shows {site}: unchanged\n"
+    assert os.readlink(www) == ".www.versions/000001"
+
+
+def test_a_new_release_waits_for_its_own_time_then_lands_whole(built, tmp_path) -> None:
+    first, second = built[0] / "site", built[1] / "site"
+    www = tmp_path / "www"
+    assert cli_publish(first, www, "2026-09-01T00:00Z") == 0
+    before = swap.tree_digest(www)
+    # 15:59:59Z is 10:59:59 in New York (UTC-5): one second early, given with an offset
+    # and given without one (read in the calendar's zone)
+    for early in ("2026-11-13T15:59:59+00:00", "2026-11-13T10:59:59"):
+        assert cli_publish(second, www, early) == 75
+        assert swap.tree_digest(www) == before and os.readlink(www) == ".www.versions/000001"
+    assert cli_publish(second, www, "2026-11-13T11:00") == 0
+    assert swap.tree_digest(www) == swap.tree_digest(second)
+    assert os.readlink(www) == ".www.versions/000002"
+    assert sorted(p.name for p in (tmp_path / ".www.versions").iterdir()) == ["000001", "000002"]
+
+
+@pytest.mark.parametrize("step", ["publish-copy", "publish-swap"])
+def test_a_publish_killed_before_the_switch_leaves_the_web_root_as_it_was(
+    step, built, tmp_path
+) -> None:
+    first, second, www = built[0] / "site", built[1] / "site", tmp_path / "www"
+    assert cli_publish(first, www, "2026-09-01T00:00Z") == 0
+    before = swap.tree_digest(www)
+    done = arms_metrics(
+        "publish", "--site", str(second), "--to", str(www), "--now", "2026-12-01T00:00Z",
+        env={faults.VARIABLE: step},
+    )  # fmt: skip
+    assert done.returncode == faults.KILLED, done.stderr
+    assert swap.tree_digest(www) == before and os.readlink(www) == ".www.versions/000001"
+    assert cli_publish(second, www, "2026-12-01T00:00Z") == 0  # the rerun completes it
+    assert swap.tree_digest(www) == swap.tree_digest(second)
+
+
+def test_a_release_postponed_in_the_calendar_after_its_build_waits_for_the_new_date(
+    built, tmp_path
+) -> None:
+    """The pages of FY2026-Q3 say 2026-08-14; the calendar now says 2026-08-21 (daylight
+    time still: 11:00 in New York is 15:00Z): the later date holds."""
+    shutil.copytree(PIPELINE_TOML.parent, tmp_path / "quarterly")
+    config = tmp_path / "quarterly" / "pipeline.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('"FY2026-Q3" = "2026-08-14"', '"FY2026-Q3" = "2026-08-21"'))
+    site, www = built[0] / "site", tmp_path / "www"
+    argv = ["publish", "--site", str(site), "--to", str(www), "--config", str(config)]
+    assert cli.main([*argv, "--now", "2026-08-21T14:59Z"]) == 75 and not www.exists()
+    assert cli.main([*argv, "--now", "2026-08-21T15:00Z"]) == 0
+    assert swap.tree_digest(www) == swap.tree_digest(site)
+
+
+def test_a_plain_web_root_folder_is_exchanged_for_the_symlink(built, tmp_path) -> None:
+    www = tmp_path / "www"
+    www.mkdir()
+    (www / "old.html").write_text("the site before")
+    assert cli_publish(built[0] / "site", www, "2026-09-01T00:00Z") == 0
+    assert www.is_symlink() and swap.tree_digest(www) == swap.tree_digest(built[0] / "site")
+
+
+def test_a_locked_web_root_exits_75(built, tmp_path, capsys) -> None:
+    with lock.site_lock(tmp_path / "www", "--to"):
+        assert cli_publish(built[0] / "site", tmp_path / "www", "2026-09-01T00:00Z") == 75
+    assert "--to " in capsys.readouterr().err and not (tmp_path / "www").exists()
+
+
+@pytest.mark.parametrize(
+    ("site", "to", "now", "message"),
+    [
+        ("empty", "www", "2026-09-01T00:00Z", "no built release there"),
+        ("site", "site/www", "2026-09-01T00:00Z", "must be outside --site"),
+        ("site", "www", "next Tuesday", "not an ISO date and time"),
+        ("site", "a-file", "2026-09-01T00:00Z", "is a file, not a folder"),
+    ],
+)
+def test_usage_errors_exit_2_on_one_line(built, tmp_path, capsys, site, to, now, message):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a-file").write_text("not a web root")
+    folder = built[0] / "site" if site == "site" else tmp_path / site
+    target = folder / "www" if to == "site/www" else tmp_path / to
+    assert cli_publish(folder, target, now) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and not target.is_symlink()
+    assert target.is_file() if to == "a-file" else not target.exists()
+
+
+def test_changed_releases_are_read_from_the_digests() -> None:
+    old = {"index.html": "a", "releases/FY2026-Q3/index.html": "b"}
+    new = {"index.html": "c", "releases/FY2026-Q3/index.html": "b", "releases/FY2026-Q4/x": "d"}
+    assert publish.changed_releases(new, old) == [Quarter.parse(NEWER)]
+    assert publish.changed_releases(old, old) == []
