@@ -45,6 +45,12 @@ def with_policy(config: Config, family: str, policy: str) -> Config:
     return dataclasses.replace(config, disclosure={**config.disclosure, family: rules})
 
 
+def with_upper(config: Config, family: str = "licensing") -> Config:
+    """``config`` with the upper protection level asked for one indicator family."""
+    rules = dataclasses.replace(config.disclosure[family], upper_protection=True)
+    return dataclasses.replace(config, disclosure={**config.disclosure, family: rules})
+
+
 def arms_metrics(
     *args: str, env: dict | None = None, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess:

@@ -547,19 +547,20 @@ def attack(
     return _Attack(releases, registry, regions, set(skip), targets, nests, floors).run()
 
 
-def violations(report: Report, policies: dict[str, str], exempt=("notifications",)) -> Report:
-    """The findings a family policy forbids: every cell of a ``confidential`` family (also
-    the default), the breakdown cells worked out exactly only of a ``public_record`` one
-    (whose rules protect cells, not rests or unpublished stocks, from exact recovery: a
-    count shown to be 1 or 2 is allowed); none if exempt."""
+def violations(report: Report, policies: dict[str, str], exempt=("notifications",),
+               upper=frozenset()) -> Report:  # fmt: skip
+    """The findings a family policy forbids: a cell worked out exactly or a count pinned at
+    1 or 2 of a ``confidential`` family (also the default), and a count shown to be 1 or 2
+    (an interval) of one in ``upper`` (``upper_protection``); the breakdown cells worked
+    out exactly only of a ``public_record`` one (whose rules protect cells, not rests or
+    unpublished stocks, from exact recovery); none if exempt."""
 
     def forbidden(f: Finding) -> bool:
         if f.family in exempt:
             return False
         if policies.get(f.family, "confidential") != "public_record":
-            return True
+            return f.width == 0 or f.family in upper
         unpublished = f.part in ("rest", "stock") or f.part.startswith("outcome:")
-        # exact recovery of cells only: a breakdown count shown to be 1 or 2 is allowed
         return f.breakdown != "total" and not unpublished and f.width == 0
 
     return Report(
@@ -615,6 +616,13 @@ def read_policies(path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     )
 
 
+def read_upper(path: Path) -> frozenset[str]:
+    """The families pipeline.toml's [disclosure] asks the upper protection level for."""
+    with Path(path).open("rb") as handle:
+        families = tomllib.load(handle)["disclosure"].get("families", {})
+    return frozenset(f for f, v in families.items() if v.get("upper_protection") is True)
+
+
 def read_targets(path: Path) -> dict[str, dict[str, int]]:
     """pipeline.toml's ``[targets]`` tables: table -> value -> days."""
     with Path(path).open("rb") as handle:
@@ -631,4 +639,4 @@ def attack_site(site: Path, pipeline: Path) -> tuple[Report, Report]:
     nests, floors = intruder_nesting.read_nesting(pipeline), intruder_nesting.read_floors(pipeline)
     report = attack(read_site(site), registry, regions, skip=exempt, targets=targets, nests=nests,
                     floors=floors)  # fmt: skip
-    return report, violations(report, policies, exempt)
+    return report, violations(report, policies, exempt, read_upper(pipeline / "pipeline.toml"))

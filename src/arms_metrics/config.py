@@ -54,6 +54,9 @@ class DisclosureRules:
 
     ``policy``: ``confidential`` (every cell under the rules), ``public_record`` (count and
     usd totals always published; the rules apply to breakdown cells only) or ``exempt``.
+    ``upper_protection`` (confidential families): a hidden count of 1 to
+    ``min_n_count - 1`` records must be able to be ``min_n_count`` or more given every
+    published figure, not only be more than one value (docs/disclosure.md).
     """
 
     min_n_count: int = 3
@@ -61,6 +64,7 @@ class DisclosureRules:
     dominance_share: float = 0.85
     exempt: bool = False
     policy: str = "confidential"
+    upper_protection: bool = False
 
 
 @dataclass(frozen=True)
@@ -334,9 +338,13 @@ def _disclosure(section: dict[str, Any]) -> dict[str, DisclosureRules]:
             dominance_share=float(values.get("dominance_share", 0.85)),
             exempt=family in exempt,
             policy="exempt" if family in exempt else values.get("policy", "confidential"),
+            upper_protection=values.get("upper_protection", False),
         )
         for family, values in section.get("families", {}).items()
     }
+    flags = sorted(f for f, r in rules.items() if not isinstance(r.upper_protection, bool))
+    if flags:
+        raise ConfigError(f"disclosure.families.{flags[0]}.upper_protection must be true or false")
     for family in exempt:
         rules.setdefault(family, DisclosureRules(exempt=True, policy="exempt"))
     bad = sorted(f for f, r in rules.items() if r.policy not in POLICIES)

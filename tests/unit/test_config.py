@@ -27,6 +27,20 @@ def test_disclosure_defaults_and_exempt_notifications(config) -> None:
     assert config.rules_for("notifications").exempt
 
 
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False), ('"yes"', None)])
+def test_upper_protection_is_a_boolean_per_family(tmp_path, value, expected) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("upper_protection = false", f"upper_protection = {value}"))
+    if expected is None:
+        with pytest.raises(ConfigError, match="licensing.upper_protection must be true or false"):
+            load_config(path)
+        return
+    config = load_config(path)
+    assert config.rules_for("licensing").upper_protection is expected
+    assert config.rules_for("fms").upper_protection is False  # not set: off
+
+
 def test_release_calendar_and_default_lag(config) -> None:
     assert config.release_date(Quarter(2026, 2)) == dt.date(2026, 5, 15)
     # FY2026-Q1 is not in the calendar: 2025-12-31 + 45 days = 2026-02-14

@@ -46,7 +46,7 @@ def cron_field(text: str, low: int, high: int) -> set[int]:
 
 
 def test_commands_are_found_in_shell_lines_by_hand() -> None:
-    line = 'cd /opt/arms-metrics && .venv/bin/arms-metrics run --site s ${Q:+--quarter "$Q"} || x'
+    line = 'cd checkout && .venv/bin/arms-metrics run --site s ${Q:+--quarter "$Q"} || x'
     assert commands_in(line) == [["run", "--site", "s", "--quarter", "$Q"]]
     assert commands_in("arms-metrics publish --to w; arms-metrics diff") == [
         ["publish", "--to", "w"], ["diff"],
@@ -99,7 +99,7 @@ def test_every_cron_entry_has_valid_fields_a_user_and_a_known_command() -> None:
     entries = cron_entries()
     assert len(entries) == 2
     for entry in entries:
-        assert len(entry) == 7, entry  # five time fields, the user (/etc/cron.d), the command
+        assert len(entry) == 7, entry  # five time fields, the user (a cron.d file), the command
         for text, (_, low, high) in zip(entry[:5], FIELDS, strict=True):
             cron_field(text, low, high)
         assert entry[5] == "arms-metrics"
@@ -156,9 +156,9 @@ def test_systemd_analyze_verifies_the_units(tmp_path) -> None:
     if not Path(executable).is_file():
         pytest.skip("no arms-metrics executable to point ExecStart at")
     text = SERVICE.read_text(encoding="utf-8")
-    (tmp_path / SERVICE.name).write_text(
-        text.replace("/opt/arms-metrics/.venv/bin/arms-metrics", executable), encoding="utf-8"
-    )
+    (start,) = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    installed = start.removeprefix("ExecStart=").split()[0]  # the example's install path
+    (tmp_path / SERVICE.name).write_text(text.replace(installed, executable), encoding="utf-8")
     shutil.copy(TIMER, tmp_path / TIMER.name)
     done = subprocess.run(
         ["systemd-analyze", "verify", "--man=no", TIMER.name, SERVICE.name],

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from arms_metrics.disclosure import knowledge, protect
+from tests.conftest import with_upper
 from tests.unit.test_linked_protection import cell, frame
 
 Q1, Q2 = "FY2026-Q1", "FY2026-Q2"
@@ -81,20 +82,25 @@ def agency_rows(counts: dict) -> list[dict]:
     return rows
 
 
-@pytest.mark.parametrize("carried_over", [True, False])
-def test_an_application_pending_a_whole_quarter_is_past_target(config, carried_over) -> None:
+@pytest.mark.parametrize(
+    ("carried_over", "upper", "expected"),
+    [(True, False, {"STATE": 2, "COMMERCE": 5}), (False, False, {}), (False, True, {"STATE": 2})],
+)
+def test_an_application_pending_a_whole_quarter_is_past_target(
+    config, carried_over, upper, expected
+) -> None:
     truth = frame(agency_rows(PENDING))
     over = (pl.col("indicator_id") == "lic_pending_over_target") & (pl.col("breakdown") == "agency")
     # without the link: STATE 1 or 2 (at most its pending, 2): not pinned, but shown to be
-    # below 3 (the upper protection level), so still a leak; COMMERCE 7 - it, 5 or 6
+    # below 3, a leak where the upper protection level is asked for; COMMERCE 7 - it, 5 or 6
     if not carried_over:
         config.registry.get("lic_pending_over_target").links.pop("carried_over")
     try:
-        found = leaks(truth, over, config)
+        found = leaks(truth, over, with_upper(config) if upper else config)
     finally:
         config.registry.get("lic_pending_over_target").links["carried_over"] = "lic_pending"
     cells = {key[3]: v for key, v in found.items() if key[0] == "lic_pending_over_target"}
-    assert cells == ({"STATE": 2, "COMMERCE": 5} if carried_over else {"STATE": 2})
+    assert cells == expected
 
 
 # ------------------------------------------ protection: per table leaks, linked holds

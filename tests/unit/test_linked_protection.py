@@ -17,6 +17,7 @@ from arms_metrics.cells import CELL_SCHEMA, SORT_KEY
 from arms_metrics.disclosure import check, knowledge, linked, protect
 from arms_metrics.disclosure.links import System, pinned
 from arms_metrics.errors import CheckFailed
+from tests.conftest import with_upper
 from tests.unit.site_fixtures import cell as fixture_cell
 
 
@@ -578,6 +579,7 @@ def test_a_quantity_still_pinned_after_patience_runs_out_takes_a_total_next() ->
 
 
 def test_a_small_count_gets_a_complement_that_lets_it_be_three(config) -> None:
+    config = with_upper(config)
     # Final actions FY2026-Q1: 12 in all; East Asia 3 (KR 1, JP 2), Near East 9 (AE 9).
     # KR and JP break the count rule. Hidden together, KR + JP = EAP's 3, so each is 1 or 2:
     # not pinned, but shown to be small (the upper protection level fails). A complement

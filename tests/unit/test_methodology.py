@@ -131,17 +131,18 @@ def test_the_rendered_page_carries_every_text(config, tmp_path) -> None:
     assert "The next release, for FY2026-Q3, is due on August 14, 2026." in text
 
 
-def test_the_page_states_the_upper_protection_level_of_confidential_families(config) -> None:
-    # licensing is the one confidential family of pipeline.toml (min_n_count 3); made public
-    # record too, no family is left to state it for.
-    from tests.conftest import with_policy
+def test_the_page_states_the_upper_protection_level_where_it_is_asked_for(config) -> None:
+    # licensing is the one confidential family of pipeline.toml (min_n_count 3); the page
+    # states the level only with upper_protection on, and not for a public-record family.
+    from tests.conftest import with_policy, with_upper
 
-    text = " ".join(methodology_page.disclosure_rules(make_release(config)))
+    def rules(config) -> str:
+        return " ".join(methodology_page.disclosure_rules(make_release(config)))
+
+    assert "upper protection level" not in rules(config)
     assert (
         "or if a suppressed count of export licensing records that rests on fewer than 3 "
         "records could be shown to be fewer than 3: it must be able to be 3 or more"
-    ) in text
-    public = with_policy(config, "licensing", "public_record")
-    assert "upper protection level" not in " ".join(
-        methodology_page.disclosure_rules(make_release(public))
-    )
+    ) in rules(with_upper(config))
+    public = with_policy(with_upper(config), "licensing", "public_record")
+    assert "upper protection level" not in rules(public)

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from arms_metrics.disclosure import check, knowledge, outcomes, protect
+from tests.conftest import with_upper
 from tests.unit.test_linked_protection import cell, frame, hidden_keys
 
 Q = "FY2026-Q1"
@@ -83,13 +84,17 @@ def test_the_linked_protection_hides_a_figure_that_gives_withdrawals_away(config
     check.audit(linked_, config, truth, complete=True)  # passes
 
 
-@pytest.mark.parametrize(("kr_value_n", "pinned"), [(2, True), (1, False)])
-def test_the_approved_value_counts_approvals_only(config, kr_value_n, pinned) -> None:
+@pytest.mark.parametrize(
+    ("kr_value_n", "upper", "expected"),
+    [(2, False, {"AE": 3, "KR": 2}), (1, False, {}), (1, True, {"KR": 2})],
+)
+def test_the_approved_value_counts_approvals_only(config, kr_value_n, upper, expected) -> None:
     # Approval rates in FY2026-Q1: total 5 approved of 7 decided; AE 3 of 4 and KR 2 of 3
     # hidden. The approved value's n (approvals with a value) is published: AE 3, KR 2 (or
     # 1). Approvals are at least the value's n: AE >= 3, KR >= 2, and add up to 5, so AE is 3
     # and KR 2 (with KR's n 1, KR is 1 or 2: nothing pinned, but KR is shown to be below 3,
-    # the upper protection level: still a leak; AE is 3 or 4). Final actions AE 5, KR 4.
+    # a leak where the upper protection level is asked for; AE is 3 or 4). Final actions
+    # AE 5, KR 4.
     rows = [
         cell(FINAL, Q, "total", "All", 9),
         cell(FINAL, Q, "purchaser", "AE", 5),
@@ -105,9 +110,9 @@ def test_the_approved_value_counts_approvals_only(config, kr_value_n, pinned) ->
     shown = truth.with_columns(
         suppressed=(pl.col("indicator_id") == APPROVAL) & (pl.col("breakdown") == "purchaser")
     )
-    leaks = found(shown, truth, config)
+    leaks = found(shown, truth, with_upper(config) if upper else config)
     numerators = {k[3]: v for k, v in leaks.items() if k[0] == APPROVAL + knowledge.NUMERATOR}
-    assert numerators == ({"AE": 3, "KR": 2} if pinned else {"KR": 2})
+    assert numerators == expected
 
 
 def within_target(median_hidden: bool) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -345,9 +345,9 @@ def leaks(system: System, config: Config, given: set, solve: bool = True,
     hidden count of a cell the public can pin (``links.pinned``), an ``unpublished``
     quantity (a rest, a stock by destination) of a confidential family pinned at 1 to
     ``min_n_count - 1`` records (it is no cell: only a small count of it points at records),
-    then every hidden count of a confidential family of 1 to ``min_n_count - 1`` records
-    that the public can show to be below ``min_n_count`` (``links.short``: the upper
-    protection level). ``solve``: as ``links.pinned``; ``thorough``: as ``links.short``."""
+    then, in a family with ``upper_protection``, every hidden count of 1 to
+    ``min_n_count - 1`` records that the public can show to be below ``min_n_count``
+    (``links.short``). ``solve``: as ``links.pinned``; ``thorough``: as ``links.short``."""
     out = []
     for key in links.pinned(system, solve=solve):
         if key in given or _kind(key) in ("shown", "carried"):  # not counts of records
@@ -356,10 +356,21 @@ def leaks(system: System, config: Config, given: set, solve: bool = True,
             continue
         out.append(key)
     target = {key: level for key, value in system.truth.items()
-              if key not in given and (level := least(key, value, config))}  # fmt: skip
+              if key not in given and _upper(key, config)
+              and (level := least(key, value, config))}  # fmt: skip
     seen = set(out)
     found = links.short(system, target, solve, thorough)
     return out + [key for key in found if key not in seen]
+
+
+def needs(keys: list[Key], system: System, config: Config) -> dict[Key, int]:
+    """The upper protection level (``least``) of each of ``keys`` whose family asks for it."""
+    return {key: least(key, system.truth[key], config) for key in keys if _upper(key, config)}
+
+
+def _upper(key: Key, config: Config) -> bool:
+    """Whether the family of ``key`` asks for the upper protection level."""
+    return config.rules_for(config.registry.get(key[0].split("#")[0]).family).upper_protection
 
 
 def least(key: Key, value: int, config: Config) -> int:

@@ -243,7 +243,7 @@ BINDING = 5  # remedies beside it before a leak takes a complement where it is b
 def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Chooser,
            hideable: set[int], late: frozenset[str] = frozenset(),
            need: dict[Key, int] | None = None,
-           binding: Callable[[Key], set[Key]] | None = None) -> list[Key]:  # fmt: skip
+           binding: Callable[[Key, bool], set[Key]] | None = None) -> list[Key]:  # fmt: skip
     """For each pinned quantity, hide the best published breakdown count sharing an identity
     with it (``Chooser.rank``, then the smallest; a tally hides its rate), else one an
     identity further, else a total or a cell of a ``late`` breakdown (an agency, which its
@@ -251,11 +251,11 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
     pinned after ``PATIENCE`` remedies is pinned by identities its breakdown neighbours are
     not in (an outcome identity of national totals): it takes the totals and ``late`` cells
     beside it first. A small count shown small (``need``: its upper protection level) takes
-    a count of at least that many first, which gives it the room to reach it. A quantity
-    still leaking after ``BINDING`` remedies takes a breakdown cell among the published
-    quantities ``binding`` names (those of the identities that stop it, wherever they
-    are) first, and one with nothing else left any of them. Returns the quantities no count
-    is left for."""
+    a count of at least that many first, which gives it the room to reach it, and still
+    leaking after ``BINDING`` remedies, a breakdown cell among the published quantities
+    ``binding`` names (those of the identities that stop it near it; after ``PATIENCE``,
+    wherever they are). A leak with nothing else left takes any of them (wherever).
+    Returns the quantities no count is left for."""
     touching = system.index().touching
     labels = chooser.labels
 
@@ -282,7 +282,8 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
         last = {TOTAL, *(late - {leak[2]})}
         chooser.tries[leak] += 1
         late_first = chooser.tries[leak] > PATIENCE
-        bound = binding(leak) if binding and chooser.tries[leak] > BINDING else set()
+        tries = chooser.tries[leak]
+        bound = binding(leak, tries > PATIENCE) if binding and least and tries > BINDING else set()
         found = (
             candidates(bound, last)
             or (late_first and [c for c in candidates(near, last, True) if c[-1][2] in last])
@@ -291,7 +292,7 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
                 _neighbours(system, touching, {k for k in near if k in system.hidden}), last
             )  # fmt: skip
             or candidates(near, last, totals=True)
-            or candidates(bound or (binding(leak) if binding else set()), last, totals=True)
+            or candidates(bound or (binding(leak, True) if binding else set()), last, totals=True)
         )
         if found:
             labels[_row(found[0][-1], rows)] = SECONDARY

@@ -217,12 +217,14 @@ def short(system: System, target: dict[Key, int], solve: bool = True,
     return [ix.keys[j] for j in np.flatnonzero(found)]
 
 
-def binding(system: System, key: Key) -> set[Key]:
+def binding(system: System, key: Key, wide: bool = False) -> set[Key]:
     """The published quantities of the identities that bind ``key`` from above: the
-    identities with a nonzero dual value in the LP maximising ``key`` over its connected
-    set of unknowns (HiGHS). Hiding one of them relaxes an identity that stops ``key``
-    from growing: the complement a small or pinned count needs when those beside it do not
-    help (a pending total whose published regions bound a destination's final actions)."""
+    identities with a nonzero dual value in the LP maximising ``key`` over the identities
+    near it (``upper.binding``, HiGHS). Hiding one of them relaxes an identity that stops
+    ``key`` from growing: the complement a small or pinned count needs when those beside it
+    do not help (a pending total whose published regions bound a destination's final
+    actions through its unpublished pending stock). ``wide``: over its whole connected set
+    of unknowns (slower; the window may stop at quantities it holds fixed)."""
     ix = system.index()
     unknown, value, lower = _arrays(system)
     unknown = unknown & ~_propagate(system)
@@ -230,6 +232,5 @@ def binding(system: System, key: Key) -> set[Key]:
     if j is None or not unknown[j]:
         return set()
     parts = solver.components(ix.terms, unknown, value)
-    number = next(n for n, keys in enumerate(parts.keys) if j in keys)
-    eqs = upper.binding(ix.terms, parts, lower, number, j)
+    eqs = upper.binding(ix.terms, parts, value, lower, j, None if wide else upper.HOPS[-1])
     return {k for e in eqs for k, _ in system.equations[e] if k in system.known}

@@ -298,7 +298,7 @@ def _linked(frame: pl.DataFrame, config: Config, earlier: Earlier | None, comple
                 f"disclosure: {len(leaks)} counts still pinned after "
                 f"{MAX_ROUNDS} protection rounds, e.g. {_name(leaks[0])}"
             )
-        need = {key: knowledge.least(key, system.truth[key], config) for key in leaks}
+        need = knowledge.needs(leaks, system, config)
         stuck = linked.remedy(system, leaks, rows, chooser, hideable - labels.implied, parents,
                               need, functools.partial(links.binding, system))  # fmt: skip
         if len(stuck) == len(leaks):

@@ -155,13 +155,24 @@ def _window(a: csr_array, by_key: csr_array, unknown: np.ndarray, j: int,
     return keys, np.unique(by_key[keys, :].indices)
 
 
-def binding(terms: Terms, parts: Parts, lower: np.ndarray, number: int, j: int) -> np.ndarray:
-    """The identities of part ``number`` with a nonzero dual value in the LP maximising
-    unknown ``j`` (an unbounded maximum: none)."""
-    keys, eqs = parts.keys[number], parts.eqs[number]
-    cost = np.where(keys == j, -1.0, 0.0)
-    result = linprog(cost, A_eq=matrix(terms, eqs, keys, parts.unknown), b_eq=-parts.constant[eqs],
-                     bounds=[(lo, None) for lo in lower[keys]], method="highs")  # fmt: skip
+def binding(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray, j: int,
+            hops: int | None = HOPS[-1]) -> np.ndarray:  # fmt: skip
+    """The identities with a nonzero dual value in the LP maximising unknown ``j`` over the
+    identities within ``hops`` steps of it (the unknowns outside held at their true values,
+    as in step 2; None: its whole connected set); none when the maximum is unbounded."""
+    a = csr_array((terms.coeff, (terms.eq, terms.col)), shape=(terms.n_eqs, terms.n_keys))
+    if hops is None:
+        number = next(n for n, keys in enumerate(parts.keys) if j in keys)
+        keys, eqs = parts.keys[number], parts.eqs[number]
+    else:
+        keys, eqs = _window(a, a.T.tocsr(), parts.unknown, j, hops)
+    held = parts.unknown.copy()
+    held[keys] = False
+    b = -(parts.constant[eqs] + a[eqs, :] @ np.where(held, value, 0.0))
+    inside = np.zeros(terms.n_keys, dtype=bool)
+    inside[keys] = True
+    result = linprog(np.where(keys == j, -1.0, 0.0), A_eq=matrix(terms, eqs, keys, inside),
+                     b_eq=b, bounds=[(lo, None) for lo in lower[keys]], method="highs")  # fmt: skip
     if result.status != 0:
         return np.zeros(0, dtype=np.int64)
     return eqs[np.abs(result.eqlin.marginals) > EPS]

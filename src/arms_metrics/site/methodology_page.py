@@ -96,11 +96,12 @@ def disclosure_rules(release: Release) -> list[str]:
 
 
 def _upper(release: Release) -> str:
-    """The upper protection level in words, for the confidential families (else '')."""
+    """The upper protection level in words, for the confidential families that ask for it
+    (else '')."""
     config = release.config
     families = sorted({i.family for i in config.registry.indicators
                        if config.rules_for(i.family).policy == "confidential"
-                       and not config.rules_for(i.family).exempt})  # fmt: skip
+                       and config.rules_for(i.family).upper_protection})  # fmt: skip
     if not families:
         return ""
     names = " and ".join(FAMILY.get(f, f).lower() for f in families)
