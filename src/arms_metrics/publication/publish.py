@@ -22,7 +22,7 @@ from pathlib import Path
 from arms_metrics import faults
 from arms_metrics.config import Config
 from arms_metrics.errors import TryLater, UsageError
-from arms_metrics.publication import lock, swap
+from arms_metrics.publication import lock, paths, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import published_date, published_releases
 
@@ -98,10 +98,10 @@ def _site(site_dir: Path) -> Path:
 
 
 def _distinct(site_dir: Path, webroot: Path) -> None:
-    """Exit 2 when the web root and the site overlap, or the web root is a file."""
-    site, root = Path(os.path.abspath(site_dir)), Path(os.path.abspath(webroot))
-    if site == root or site in root.parents or root in site.parents:
-        raise UsageError(f"--to {webroot}: must be outside --site {site_dir}, and it outside")
+    """Exit 2 when the web root overlaps the site, its versions or its lock (either way),
+    is not a folder this tool may take over (``paths``), or is a file."""
+    paths.check_publish(site_dir, webroot)
+    root = Path(os.path.abspath(webroot))
     if root.exists() and not root.is_dir():
         raise UsageError(f"--to {webroot}: is a file, not a folder (nor a symlink to one)")
 
