@@ -135,3 +135,28 @@ def test_publish_refuses_folders_that_are_not_web_roots(sites, tmp_path, monkeyp
         assert cli_publish(sites["first"] / "site", to) == 2, to
         one_line_error(capsys, "--to")
     assert [p.name for p in docs.iterdir()] == ["letter.txt"]
+
+
+def test_publish_refuses_to_drop_a_live_release(sites, tmp_path, capsys) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(sites["first"] / "site", www) == 77
+    one_line_error(capsys, "--to", NEWER, "remove")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_refuses_to_undo_a_correction(sites, tmp_path, capsys) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(sites["corrected"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(sites["both"] / "site", www) == 77
+    one_line_error(capsys, "--to", LATEST, "figures")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_takes_a_correction_forward(sites, tmp_path) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    assert cli_publish(sites["corrected"] / "site", www) == 0
+    assert swap.tree_digest(www) == swap.tree_digest(sites["corrected"] / "site")
