@@ -77,6 +77,17 @@ def test_run_refuses_overlapping_folders(tmp_path, capsys, site, work, inputs, f
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("work", ["site/work", ".site.versions/work", ".site.lock"])
+def test_diff_refuses_a_work_folder_in_the_site(sites, tmp_path, capsys, work):
+    root = copy_site(sites["first"], tmp_path / "root")
+    shutil.copytree(sites["input"], root / "input")
+    before = swap.tree_digest(root)
+    argv = ["diff", "--quarter", LATEST, "--input", str(root / "input")]
+    assert cli.main([*argv, "--site", str(root / "site"), "--work", str(root / work)]) == 2
+    one_line_error(capsys, "--work", "overlap")
+    assert swap.tree_digest(root) == before
+
+
 def test_run_refuses_folders_that_are_not_sites(tmp_path, monkeypatch, capsys) -> None:
     inputs = tiny_input(tmp_path / "input")
     docs = tmp_path / "home" / "mydocs"

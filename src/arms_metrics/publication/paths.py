@@ -64,7 +64,11 @@ def _refusal(folder: Path) -> str | None:
         return "is the current folder or a folder above it"
     if real == Path(os.path.realpath(Path.home())):
         return "is the home folder"
-    if real.is_dir() and any(real.iterdir()) and not is_site(folder):
+    try:
+        foreign = real.is_dir() and any(real.iterdir()) and not is_site(folder)
+    except OSError:  # unreadable: left to the write check (exit 73)
+        return None
+    if foreign:
         return "is a folder that is not empty and holds no site built by arms-metrics"
     return None
 
@@ -87,11 +91,16 @@ def _apart(first: Path, first_option: str, others: list[tuple[Path, str]]) -> No
                 )
 
 
-def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
-    """``run``: the site (with its versions and lock) apart from the input and the work
-    folder (with its lock), and a folder that may become a site."""
+def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
+    """The site (with its versions and lock) apart from the input and the work folder (with
+    its lock): ``diff``, which only reads the site, writes its work folder."""
     others = [(input_dir, "--input"), (work_dir, "--work"), (lock_path(work_dir), "--work")]
     _apart(site_dir, "--site", others)
+
+
+def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
+    """``run``: ``check_apart``, and a folder that may become a site."""
+    check_apart(input_dir, site_dir, work_dir)
     check_target(site_dir, "--site")
 
 
