@@ -94,11 +94,20 @@ def test_run_refuses_folders_that_are_not_sites(tmp_path, monkeypatch, capsys) -
     docs.mkdir(parents=True)
     (docs / "letter.txt").write_text("mine")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.chdir(docs)
-    for site in ("", ".", "..", "/", str(tmp_path / "home"), str(docs), "~"):
-        target = os.path.expanduser(site)
-        assert cli_run(inputs, target, tmp_path / "work") == 2, site
-        one_line_error(capsys, "--site")
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    refusals = {
+        "": "empty or the current folder",
+        ".": "empty or the current folder",
+        "..": "a folder above it",
+        "/": "root of the file system",
+        str(tmp_path / "home"): "home folder",
+        "~": "home folder",
+        str(docs): "holds no site built by arms-metrics",
+    }
+    for site, reason in refusals.items():
+        assert cli_run(inputs, os.path.expanduser(site), tmp_path / "work") == 2, site
+        one_line_error(capsys, "--site", reason)
     assert sorted(p.name for p in (tmp_path / "home").iterdir()) == ["mydocs"]
     assert [p.name for p in docs.iterdir()] == ["letter.txt"]
 

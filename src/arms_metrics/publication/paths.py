@@ -53,7 +53,7 @@ def is_site(folder: Path) -> bool:
 
 
 def _refusal(folder: Path) -> str | None:
-    """Why ``folder`` may not be made a site or web root, or ``None``."""
+    """Why ``folder`` may never be made a site or web root, or ``None``."""
     if str(folder) in ("", "."):
         return "is empty or the current folder"
     real = Path(os.path.realpath(folder))
@@ -64,20 +64,33 @@ def _refusal(folder: Path) -> str | None:
         return "is the current folder or a folder above it"
     if real == Path(os.path.realpath(Path.home())):
         return "is the home folder"
-    try:
-        foreign = real.is_dir() and any(real.iterdir()) and not is_site(folder)
-    except OSError:  # unreadable: left to the write check (exit 73)
-        return None
-    if foreign:
-        return "is a folder that is not empty and holds no site built by arms-metrics"
     return None
 
 
+def _foreign(folder: Path) -> bool:
+    """True when ``folder`` exists, is not empty and is not a site (unreadable: False, left
+    to the write check, exit 73)."""
+    try:
+        real = Path(os.path.realpath(folder))
+        return real.is_dir() and any(real.iterdir()) and not is_site(folder)
+    except OSError:
+        return False
+
+
 def check_target(folder: Path, option: str) -> None:
-    """Exit 2 when ``folder`` may not become a site (``--site``) or web root (``--to``)."""
+    """Exit 2 when ``folder`` may never become a site (``--site``) or web root (``--to``)."""
     reason = _refusal(Path(folder))
     if reason is not None:
         raise UsageError(f"{option} {str(folder)!r} {reason}: name a new or empty folder")
+
+
+def check_foreign(folder: Path, option: str) -> None:
+    """Exit 2 when ``folder`` holds files but no site built by arms-metrics."""
+    if _foreign(Path(folder)):
+        raise UsageError(
+            f"{option} {str(folder)!r} is a folder that is not empty and holds no site "
+            "built by arms-metrics: name a new or empty folder"
+        )
 
 
 def _apart(first: Path, first_option: str, others: list[tuple[Path, str]]) -> None:
@@ -99,14 +112,15 @@ def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
 
 
 def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
-    """``run``: ``check_apart``, and a folder that may become a site."""
-    check_apart(input_dir, site_dir, work_dir)
+    """``run``: a folder that may become a site, apart from the input and the work folder."""
     check_target(site_dir, "--site")
+    check_apart(input_dir, site_dir, work_dir)
+    check_foreign(site_dir, "--site")
 
 
 def check_publish(site_dir: Path, webroot: Path) -> None:
     """``publish``: the web root (with its versions and lock) apart from the site (with
     its versions and lock), and a folder that may become a web root."""
-    others = [(path, "--site") for path in owned(site_dir)]
-    _apart(webroot, "--to", others)
     check_target(webroot, "--to")
+    _apart(webroot, "--to", [(path, "--site") for path in owned(site_dir)])
+    check_foreign(webroot, "--to")
