@@ -150,9 +150,10 @@ class Changed(str):
 def _diff(args: argparse.Namespace) -> str:
     from arms_metrics import pipeline
     from arms_metrics.ingest.names import load_names
-    from arms_metrics.publication import diff
+    from arms_metrics.publication import diff, paths
     from arms_metrics.writers import write_bytes
 
+    paths.check_apart(args.input, args.site, args.work)
     site = diff.published_site(args.site, args.quarter)  # the live version, read once
     release = pipeline.fresh_release(
         args.input, site, args.work, args.quarter, args.config,

@@ -35,7 +35,7 @@ from arms_metrics.extract import (
 from arms_metrics.ingest.files import find_inputs
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.names import load_names
-from arms_metrics.publication import corrections, forward, lock, revisions, swap
+from arms_metrics.publication import corrections, forward, lock, paths, revisions, swap
 from arms_metrics.publication import plan as planning
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
@@ -284,6 +284,7 @@ def run(
     """Validate, compute, protect and render the release for ``quarter``, then switch the
     site to it in one step, one run at a time per site; ``correction`` (a reason) allows
     changing the figures of a published release."""
+    paths.check_run(Path(input_dir), Path(site_dir), Path(work_dir))
     prepared = _prepare(input_dir, quarter, config_path, today)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):

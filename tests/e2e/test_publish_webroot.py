@@ -121,10 +121,18 @@ def test_a_release_postponed_in_the_calendar_after_its_build_waits_for_the_new_d
 
 def test_a_plain_web_root_folder_is_exchanged_for_the_symlink(built, tmp_path) -> None:
     www = tmp_path / "www"
+    shutil.copytree(built[0] / "site", www)  # a web root copied by hand before 0.2
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 0
+    assert www.is_symlink() and swap.tree_digest(www) == swap.tree_digest(built[1] / "site")
+
+
+def test_a_web_root_of_unrelated_files_is_refused(built, tmp_path, capsys) -> None:
+    www = tmp_path / "www"
     www.mkdir()
-    (www / "old.html").write_text("the site before")
-    assert cli_publish(built[0] / "site", www, "2026-09-01T00:00Z") == 0
-    assert www.is_symlink() and swap.tree_digest(www) == swap.tree_digest(built[0] / "site")
+    (www / "old.html").write_text("not a site")
+    assert cli_publish(built[0] / "site", www, "2026-09-01T00:00Z") == 2
+    assert "--to " in capsys.readouterr().err and not www.is_symlink()
+    assert [p.name for p in www.iterdir()] == ["old.html"]
 
 
 def test_a_locked_web_root_exits_75(built, tmp_path, capsys) -> None:
@@ -137,7 +145,7 @@ def test_a_locked_web_root_exits_75(built, tmp_path, capsys) -> None:
     ("site", "to", "now", "message"),
     [
         ("empty", "www", "2026-09-01T00:00Z", "no built release there"),
-        ("site", "site/www", "2026-09-01T00:00Z", "must be outside --site"),
+        ("site", "site/www", "2026-09-01T00:00Z", "overlap"),
         ("site", "www", "next Tuesday", "not an ISO date and time"),
         ("site", "a-file", "2026-09-01T00:00Z", "is a file, not a folder"),
     ],

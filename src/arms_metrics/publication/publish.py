@@ -21,10 +21,10 @@ from pathlib import Path
 
 from arms_metrics import faults
 from arms_metrics.config import Config
-from arms_metrics.errors import TryLater, UsageError
-from arms_metrics.publication import lock, swap
+from arms_metrics.errors import Refused, TryLater, UsageError
+from arms_metrics.publication import corrections, lock, paths, swap
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import published_date, published_releases
+from arms_metrics.release import PUBLISHED_CSV, published_date, published_releases
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,40 @@ def _site(site_dir: Path) -> Path:
 
 
 def _distinct(site_dir: Path, webroot: Path) -> None:
-    """Exit 2 when the web root and the site overlap, or the web root is a file."""
-    site, root = Path(os.path.abspath(site_dir)), Path(os.path.abspath(webroot))
-    if site == root or site in root.parents or root in site.parents:
-        raise UsageError(f"--to {webroot}: must be outside --site {site_dir}, and it outside")
+    """Exit 2 when the web root overlaps the site, its versions or its lock (either way),
+    is not a folder this tool may take over (``paths``), or is a file."""
+    paths.check_publish(site_dir, webroot)
+    root = Path(os.path.abspath(webroot))
     if root.exists() and not root.is_dir():
         raise UsageError(f"--to {webroot}: is a file, not a folder (nor a symlink to one)")
+
+
+def _corrections(site: Path, quarter: Quarter) -> int:
+    return sum(1 for entry in corrections.read_log(site) if entry.release == quarter.label)
+
+
+def _figures(site: Path, quarter: Quarter) -> bytes:
+    return (site / "releases" / quarter.label / PUBLISHED_CSV).read_bytes()
+
+
+def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
+    """Exit 77 when the copy would take a release off the web root, or change the figures
+    of one it shows without a correction the web root has not logged yet."""
+    if current is None:
+        return
+    ours = set(published_releases(source))
+    for quarter in published_releases(current):
+        if quarter not in ours:
+            raise Refused(
+                f"--to {webroot} shows {quarter}, which --site does not hold: "
+                "publishing would remove a live release"
+            )
+        same = _figures(source, quarter) == _figures(current, quarter)
+        if not same and _corrections(source, quarter) <= _corrections(current, quarter):
+            raise Refused(
+                f"--to {webroot} shows {quarter} with figures that differ from --site's, "
+                "and the site logs no newer correction of it: publishing would go backwards"
+            )
 
 
 def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> Published:
@@ -119,6 +147,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         releases = changed_releases(new, old)
         if new == old:
             return Published((), False)
+        check_forward(source, current, webroot)
         check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)
         faults.point("publish-copy")

@@ -1,0 +1,126 @@
+"""Which folders ``run --site``, ``run --work`` and ``publish --to`` may write (issue 14).
+
+A site is the folder a user names plus two paths beside it that the tool writes: its
+versions (``.<name>.versions``) and its lock (``.<name>.lock``); a web root likewise. No
+two of the folders a command writes or reads may be the same or one inside another: a
+work folder inside the site would be published (quarantined records included), a site
+inside the input would turn the input into a site. A site or web root is never a folder
+the tool did not build: an empty path, ``/``, the current folder or one above it, the
+home folder, or an existing folder that is not empty and is not a site are refused. A
+site, for this purpose, is a symlink to a version in its own ``.<name>.versions`` folder,
+or a plain folder holding at least one built release (``releases/<period>/indicators.csv``,
+a site built before 0.2 or copied). Every refusal is a usage error (exit 2), one line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from arms_metrics.errors import UsageError
+from arms_metrics.publication.lock import lock_path
+from arms_metrics.publication.swap import versions_dir
+from arms_metrics.release import published_releases
+
+
+def _forms(path: Path) -> set[Path]:
+    """``path`` as written (made absolute, ``..`` folded) and with its symlinks resolved."""
+    return {Path(os.path.abspath(path)), Path(os.path.realpath(path))}
+
+
+def overlap(first: Path, second: Path) -> bool:
+    """True when ``first`` and ``second`` are the same path or one is inside the other."""
+    for one in _forms(first):
+        for two in _forms(second):
+            if one == two or one in two.parents or two in one.parents:
+                return True
+    return False
+
+
+def owned(folder: Path) -> list[Path]:
+    """The paths the tool writes for a site or web root: the folder, its versions, its lock."""
+    return [Path(folder), versions_dir(folder), lock_path(folder)]
+
+
+def is_site(folder: Path) -> bool:
+    """A site built by arms-metrics: a symlink into its own versions folder, or a folder
+    holding a built release."""
+    folder = Path(folder)
+    if folder.is_symlink():
+        target = Path(os.path.realpath(folder))
+        return target.parent == Path(os.path.realpath(versions_dir(folder)))
+    return folder.is_dir() and bool(published_releases(folder))
+
+
+def _refusal(folder: Path) -> str | None:
+    """Why ``folder`` may never be made a site or web root, or ``None``."""
+    if str(folder) in ("", "."):
+        return "is empty or the current folder"
+    real = Path(os.path.realpath(folder))
+    if real == Path(real.anchor):
+        return "is the root of the file system"
+    cwd = Path(os.path.realpath(Path.cwd()))
+    if real == cwd or real in cwd.parents:
+        return "is the current folder or a folder above it"
+    if real == Path(os.path.realpath(Path.home())):
+        return "is the home folder"
+    return None
+
+
+def _foreign(folder: Path) -> bool:
+    """True when ``folder`` exists, is not empty and is not a site (unreadable: False, left
+    to the write check, exit 73)."""
+    try:
+        real = Path(os.path.realpath(folder))
+        return real.is_dir() and any(real.iterdir()) and not is_site(folder)
+    except OSError:
+        return False
+
+
+def check_target(folder: Path, option: str) -> None:
+    """Exit 2 when ``folder`` may never become a site (``--site``) or web root (``--to``)."""
+    reason = _refusal(Path(folder))
+    if reason is not None:
+        raise UsageError(f"{option} {str(folder)!r} {reason}: name a new or empty folder")
+
+
+def check_foreign(folder: Path, option: str) -> None:
+    """Exit 2 when ``folder`` holds files but no site built by arms-metrics."""
+    if _foreign(Path(folder)):
+        raise UsageError(
+            f"{option} {str(folder)!r} is a folder that is not empty and holds no site "
+            "built by arms-metrics: name a new or empty folder"
+        )
+
+
+def _apart(first: Path, first_option: str, others: list[tuple[Path, str]]) -> None:
+    """Exit 2 naming both options when ``first`` (or a path it owns) overlaps another."""
+    for other, option in others:
+        for mine in owned(first):
+            if overlap(mine, other):
+                raise UsageError(
+                    f"{first_option} {first} and {option} {other} overlap "
+                    f"({mine} is, holds or is inside {other}): name folders apart"
+                )
+
+
+def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
+    """The site (with its versions and lock) apart from the input and the work folder (with
+    its lock): ``diff``, which only reads the site, writes its work folder."""
+    others = [(input_dir, "--input"), (work_dir, "--work"), (lock_path(work_dir), "--work")]
+    _apart(site_dir, "--site", others)
+
+
+def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
+    """``run``: a folder that may become a site, apart from the input and the work folder."""
+    check_target(site_dir, "--site")
+    check_apart(input_dir, site_dir, work_dir)
+    check_foreign(site_dir, "--site")
+
+
+def check_publish(site_dir: Path, webroot: Path) -> None:
+    """``publish``: the web root (with its versions and lock) apart from the site (with
+    its versions and lock), and a folder that may become a web root."""
+    check_target(webroot, "--to")
+    _apart(webroot, "--to", [(path, "--site") for path in owned(site_dir)])
+    check_foreign(webroot, "--to")

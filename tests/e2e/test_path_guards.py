@@ -1,0 +1,182 @@
+"""Issue 14 guards: which folders ``run`` and ``publish`` refuse to write (exit 2, one line),
+and ``publish`` never moving a web root backwards (exit 77).
+
+Expected behaviour, by hand: a work folder inside the site, its versions folder or on its
+lock would be published; a site equal to or inside the input (or the work folder), or
+holding them, would turn them into a site; an empty path, ``/``, the current folder, one
+above it, the home folder and a non-empty folder of unrelated files are not sites. A web
+root equal to, inside or holding the site, its versions or its lock breaks the live site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from arms_metrics import cli
+from arms_metrics.publication import swap
+from tests.e2e.tiny_site import LATEST, NEWER, copy_site, run, tiny_input
+
+NOW = "2026-12-01T00:00Z"  # after both tiny releases' embargo
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[str, Path]:
+    """Roots holding ``site``: FY2026-Q3 alone; Q3 then Q4; Q3 and Q4 with a correction."""
+    inputs = tiny_input(tmp_path_factory.mktemp("guards") / "input")
+    first = tmp_path_factory.mktemp("first")
+    assert run(first, LATEST, inputs).changed
+    both = copy_site(first, tmp_path_factory.mktemp("both"))
+    assert run(both, NEWER, inputs).changed
+    rekeyed = tmp_path_factory.mktemp("rekeyed") / "input"
+    shutil.copytree(inputs, rekeyed)
+    path = rekeyed / "congressional_notifications.csv"
+    path.write_text(path.read_text().replace(",362000000\n", ",363000000\n"))
+    corrected = copy_site(both, tmp_path_factory.mktemp("corrected"))
+    assert run(corrected, LATEST, rekeyed, correction="keyed $362m, is $363m").changed
+    return {"first": first, "both": both, "corrected": corrected, "input": inputs}
+
+
+def one_line_error(capsys, *words: str) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+def cli_run(inputs: Path, site: str | Path, work: str | Path) -> int:
+    argv = ["run", "--input", str(inputs), "--site", str(site), "--work", str(work)]
+    return cli.main([*argv, "--quarter", LATEST])
+
+
+@pytest.mark.parametrize(
+    ("site", "work", "inputs", "flag"),
+    [
+        ("site", "site/work", "input", "--work"),
+        ("site", ".site.versions/work", "input", "--work"),
+        ("site", ".site.versions", "input", "--work"),
+        ("site", ".site.lock", "input", "--work"),
+        ("site", "site", "input", "--work"),
+        ("site", "work", "site", "--input"),
+        ("site", "work", ".site.versions/input", "--input"),
+        ("input/site", "work", "input", "--input"),
+        ("site", "work", "site/input", "--input"),
+        ("work/site", "work", "input", "--work"),
+        ("site", "site/..", "input", "--work"),
+    ],
+)
+def test_run_refuses_overlapping_folders(tmp_path, capsys, site, work, inputs, flag) -> None:
+    folder = tiny_input(tmp_path / inputs)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    assert cli_run(folder, tmp_path / site, tmp_path / work) == 2
+    one_line_error(capsys, "--site", flag, "overlap")
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize("work", ["site/work", ".site.versions/work", ".site.lock"])
+def test_diff_refuses_a_work_folder_in_the_site(sites, tmp_path, capsys, work):
+    root = copy_site(sites["first"], tmp_path / "root")
+    shutil.copytree(sites["input"], root / "input")
+    before = swap.tree_digest(root)
+    argv = ["diff", "--quarter", LATEST, "--input", str(root / "input")]
+    assert cli.main([*argv, "--site", str(root / "site"), "--work", str(root / work)]) == 2
+    one_line_error(capsys, "--work", "overlap")
+    assert swap.tree_digest(root) == before
+
+
+def test_run_refuses_folders_that_are_not_sites(tmp_path, monkeypatch, capsys) -> None:
+    inputs = tiny_input(tmp_path / "input")
+    docs = tmp_path / "home" / "mydocs"
+    docs.mkdir(parents=True)
+    (docs / "letter.txt").write_text("mine")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    refusals = {
+        "": "empty or the current folder",
+        ".": "empty or the current folder",
+        "..": "a folder above it",
+        "/": "root of the file system",
+        str(tmp_path / "home"): "home folder",
+        "~": "home folder",
+        str(docs): "holds no site built by arms-metrics",
+    }
+    for site, reason in refusals.items():
+        assert cli_run(inputs, os.path.expanduser(site), tmp_path / "work") == 2, site
+        one_line_error(capsys, "--site", reason)
+    assert sorted(p.name for p in (tmp_path / "home").iterdir()) == ["mydocs"]
+    assert [p.name for p in docs.iterdir()] == ["letter.txt"]
+
+
+def test_run_still_takes_a_built_site_in_either_layout(sites, tmp_path) -> None:
+    root = copy_site(sites["first"], tmp_path / "root")
+    assert run(root, NEWER, sites["input"]).changed  # a built site, symlink layout
+    plain = tmp_path / "plain"
+    shutil.copytree(sites["first"] / "site", plain / "site")  # a site built before 0.2
+    assert run(plain, LATEST, sites["input"]).changed is False
+
+
+def cli_publish(site: Path, webroot: str | Path) -> int:
+    return cli.main(["publish", "--site", str(site), "--to", str(webroot), "--now", NOW])
+
+
+@pytest.mark.parametrize(
+    "to",
+    [
+        "site/../.site.versions",
+        ".site.versions",
+        ".site.versions/000001",
+        ".site.lock",
+        "site",
+        "site/www",
+        ".",
+    ],
+)
+def test_publish_refuses_a_web_root_on_the_site(sites, tmp_path, capsys, to) -> None:
+    root = copy_site(sites["first"], tmp_path / "root")
+    before = swap.tree_digest(root)
+    listing = sorted(os.listdir(root))
+    assert cli_publish(root / "site", os.path.join(root, to)) == 2
+    one_line_error(capsys, "--to")
+    assert swap.tree_digest(root) == before and sorted(os.listdir(root)) == listing
+
+
+def test_publish_refuses_folders_that_are_not_web_roots(sites, tmp_path, monkeypatch, capsys):
+    docs = tmp_path / "mydocs"
+    docs.mkdir()
+    (docs / "letter.txt").write_text("mine")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(docs)
+    for to in ("", ".", "..", "/", str(tmp_path), str(docs)):
+        assert cli_publish(sites["first"] / "site", to) == 2, to
+        one_line_error(capsys, "--to")
+    assert [p.name for p in docs.iterdir()] == ["letter.txt"]
+
+
+def test_publish_refuses_to_drop_a_live_release(sites, tmp_path, capsys) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(sites["first"] / "site", www) == 77
+    one_line_error(capsys, "--to", NEWER, "remove")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_refuses_to_undo_a_correction(sites, tmp_path, capsys) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(sites["corrected"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(sites["both"] / "site", www) == 77
+    one_line_error(capsys, "--to", LATEST, "figures")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_takes_a_correction_forward(sites, tmp_path) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    assert cli_publish(sites["corrected"] / "site", www) == 0
+    assert swap.tree_digest(www) == swap.tree_digest(sites["corrected"] / "site")
