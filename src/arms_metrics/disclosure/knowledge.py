@@ -355,8 +355,10 @@ def leaks(system: System, config: Config, given: set, solve: bool = True,
         if unpublished(key, config) and not least(key, system.truth[key], config):
             continue
         out.append(key)
+    asked = {i.id for i in config.registry.indicators
+             if config.rules_for(i.family).upper_protection}  # fmt: skip
     target = {key: level for key, value in system.truth.items()
-              if key not in given and _upper(key, config)
+              if asked and key[0].split("#")[0] in asked and key not in given
               and (level := least(key, value, config))}  # fmt: skip
     seen = set(out)
     found = links.short(system, target, solve, thorough)

@@ -201,6 +201,8 @@ def short(system: System, target: dict[Key, int], solve: bool = True,
     able to rule out, above the true value) that every solution keeps below it: a small
     count shown to be small, sorted by key. Closed form first (``_ceilings``); ``solve``:
     then LPs (``upper.short``, with ``thorough``) for the others."""
+    if not target:  # no family asks for the level: nothing to bound
+        return []
     ix = system.index()
     unknown, value, lower = _arrays(system)
     goal = np.zeros(unknown.size)
