@@ -122,9 +122,7 @@ class Lifter:
                     keys, eqs = parts.keys[part_of[j]], parts.eqs[part_of[j]]
                 else:
                     keys, eqs = _window(a, by_key, parts.unknown, j, steps)
-                held = parts.unknown.copy()
-                held[keys] = False  # the unknowns outside the window, at their true values
-                b = -(parts.constant[eqs] + a[eqs, :] @ np.where(held, self.value, 0.0))
+                b = _held_constants(a, parts, self.value, keys, eqs)
                 self.lift(keys, eqs, b, candidate, j)
 
     def lift(self, keys: np.ndarray, eqs: np.ndarray, b: np.ndarray, candidate: np.ndarray,
@@ -142,6 +140,15 @@ class Lifter:
         lifted = keys[candidate[keys] & (x >= target - EPS)]
         candidate[lifted] = False
         self.proofs.add(keys[np.abs(x - self.value[keys]) > EPS], lifted)
+
+
+def _held_constants(a: csr_array, parts: Parts, value: np.ndarray, keys: np.ndarray,
+                    eqs: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The right-hand sides of the identities ``eqs`` over the unknowns ``keys``, every
+    other unknown held at its true ``value`` (which keeps every identity)."""
+    held = parts.unknown.copy()
+    held[keys] = False
+    return -(parts.constant[eqs] + a[eqs, :] @ np.where(held, value, 0.0))
 
 
 def _window(a: csr_array, by_key: csr_array, unknown: np.ndarray, j: int,
@@ -166,9 +173,7 @@ def binding(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray, j:
         keys, eqs = parts.keys[number], parts.eqs[number]
     else:
         keys, eqs = _window(a, a.T.tocsr(), parts.unknown, j, hops)
-    held = parts.unknown.copy()
-    held[keys] = False
-    b = -(parts.constant[eqs] + a[eqs, :] @ np.where(held, value, 0.0))
+    b = _held_constants(a, parts, value, keys, eqs)
     inside = np.zeros(terms.n_keys, dtype=bool)
     inside[keys] = True
     result = linprog(np.where(keys == j, -1.0, 0.0), A_eq=matrix(terms, eqs, keys, inside),
