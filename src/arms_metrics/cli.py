@@ -102,7 +102,11 @@ def _diff_parser(commands: argparse._SubParsersAction) -> None:
         "diff", help="which published figures of a release a fresh build would change (exit 3)"
     )
     _common(diff)
-    diff.add_argument("--quarter", required=True, metavar="FY2026-Q2", help="release quarter")
+    diff.add_argument(
+        "--quarter",
+        metavar="FY2026-Q2",
+        help="release quarter (default: the latest release the site publishes)",
+    )
     _site(diff, "the published site to compare with, only read")
 
 
@@ -154,9 +158,9 @@ def _diff(args: argparse.Namespace) -> str:
     from arms_metrics.writers import write_bytes
 
     paths.check_apart(args.input, args.site, args.work)
-    site = diff.published_site(args.site, args.quarter)  # the live version, read once
+    site, quarter = diff.published_site(args.site, args.quarter)  # the live version, read once
     release = pipeline.fresh_release(
-        args.input, site, args.work, args.quarter, args.config,
+        args.input, site, args.work, quarter, args.config,
         progress=pipeline.stderr_progress(args.progress),
     )  # fmt: skip
     units = {i.id: i.unit for i in release.config.registry.indicators}
@@ -252,7 +256,14 @@ def _dispatch(args: argparse.Namespace) -> str:
     )
     if not result.changed:
         return f"{result.release.period} is already published in {result.site_dir}: unchanged"
-    return f"published {result.release.period} to {result.site_dir}"
+    lines = [f"published {result.release.period} to {result.site_dir}"]
+    for later, count in result.later:
+        lines.append(
+            f"note: {later} publishes {count} of the corrected figures otherwise, from its own "
+            f"extract; if the fault is in it too, check with arms-metrics diff --quarter {later} "
+            "and correct it"
+        )
+    return "\n".join(lines)
 
 
 def _single_threaded_blas() -> None:

@@ -38,12 +38,8 @@ from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import corrections, forward, lock, paths, revisions, swap
 from arms_metrics.publication import plan as planning
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import (
-    Release,
-    earlier_figures,
-    published_releases,
-)
-from arms_metrics.site import corrections_page, downloads, render
+from arms_metrics.release import Release, earlier_figures
+from arms_metrics.site import downloads, render, site_wide
 from arms_metrics.writers import json_bytes, write_bytes
 
 Progress = Callable[[str], None]
@@ -70,6 +66,8 @@ class RunResult:
     site_dir: Path
     work_dir: Path
     changed: bool = True  # False: the site already held exactly this build
+    # after a correction: later releases with how many corrected figures they show otherwise
+    later: tuple[tuple[str, int], ...] = ()
 
 
 def release_date(config: Config, quarter: Quarter) -> dt.date:
@@ -178,7 +176,7 @@ def build_release(
     progress("auditing the release across linked tables")
     audit = check.audit(protected, config, computed.cells, earlier, complete=True, given=given)
     audit |= {"suppression": suppression_summary(protected, config)}
-    previous = [q.label for q in published_releases(site_dir) if q < quarter]
+    against = revisions.baseline(site_dir, quarter)
     cells = revisions.mark_revisions(protected, site_dir, quarter, internal)
     return Release(
         quarter=quarter,
@@ -189,7 +187,7 @@ def build_release(
         unavailable=computed.unavailable,
         inputs=ingested.inputs,
         audit=audit,
-        previous_releases=tuple(previous),
+        revised_against=against.label if against else None,
     )
 
 
@@ -204,7 +202,8 @@ def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Pro
     downloads.write_data(release, staging)
     if plan.forward or plan.corrected:
         log_csv = corrections.log_bytes(list(plan.log))
-        corrections_page.write(release, list(plan.log), log_csv, staging, plan.latest)
+        site_wide.write_corrections(release, list(plan.log), log_csv, staging, plan.latest)
+    site_wide.write_releases(release, staging, plan.latest)
     downloads.write_manifest(release, staging)
     return staging
 
@@ -294,4 +293,4 @@ def run(
         staging = _render(release, plan, work_dir, progress)
         changed = _publish(staging, site_dir, plan, progress)
     progress(f"done: {site_dir / 'index.html'}")
-    return RunResult(release, site_dir, work_dir, changed)
+    return RunResult(release, site_dir, work_dir, changed, plan.later)

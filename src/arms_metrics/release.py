@@ -47,6 +47,15 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Listed:
+    """One release as the site's list of releases shows it (``releases/index.html``)."""
+
+    period: str
+    release_date: dt.date | None  # None: its manifest records none
+    corrections: int  # how many times it was corrected
+
+
+@dataclass(frozen=True)
 class Release:
     quarter: Quarter
     release_date: dt.date
@@ -56,7 +65,9 @@ class Release:
     unavailable: tuple[str, ...] = ()  # indicator ids whose source tables were absent
     inputs: tuple[InputFile, ...] = ()
     audit: dict = field(default_factory=dict)  # disclosure audit summary, counts only
-    previous_releases: tuple[str, ...] = ()  # labels of releases already in the site, oldest first
+    # the release its revisions are measured against (``revisions.baseline``), if any
+    revised_against: str | None = None
+    listed: tuple[Listed, ...] = ()  # every release in the site once this one is, newest first
     corrections: tuple[Correction, ...] = ()  # this release's corrections, oldest first
 
     @property
@@ -95,12 +106,21 @@ def published_releases(site_dir: Path) -> list[Quarter]:
     return sorted(found)
 
 
+def published_manifest(site_dir: Path, quarter: Quarter) -> dict | None:
+    """A published release's ``manifest.json``, when it has one that reads as an object."""
+    path = Path(site_dir) / "releases" / quarter.label / "manifest.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
 def published_date(site_dir: Path, quarter: Quarter) -> dt.date | None:
     """The release date a published release's manifest records, if it has one."""
-    path = site_dir / "releases" / quarter.label / "manifest.json"
     try:
-        return dt.date.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["release_date"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return dt.date.fromisoformat((published_manifest(site_dir, quarter) or {})["release_date"])
+    except (ValueError, KeyError, TypeError):
         return None
 
 
@@ -136,6 +156,7 @@ def read_published(path: Path, internal: Codes | None = None) -> pl.DataFrame:
         *SORT_KEY,
         pl.col("value").replace("", None).cast(pl.Decimal(38, 1)).alias("previous_value"),
         (pl.col("suppressed") == "true").alias("previous_suppressed"),
+        (pl.col("revised") == "true").alias("previous_revised"),
         pl.lit(True).alias("previously_published"),
     )
 

@@ -70,3 +70,21 @@ def test_diff_of_a_release_not_published_exits_2(live, inputs, capsys) -> None: 
     assert cli_diff(live, "FY2026-Q2", inputs) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "FY2026-Q2 is not published there" in err
+
+
+def test_diff_without_a_quarter_compares_the_latest_release(
+    live, rekeyed, tmp_path, capsys
+) -> None:  # noqa: F811
+    """The scheduled check builds a new quarter: it compares the site's latest release,
+    FY2026-Q4, which publishes FY2026-Q3's four rekeyed figures too."""
+    args = ["diff", "--input", str(rekeyed), "--site", str(live / "site"), "--work"]
+    assert cli.main([*args, str(live / "work")]) == 3
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{NEWER}: a fresh build changes 4 published figures (old -> new)"
+    assert lines[1:5] == [
+        f"  cn_notifications_value_usd {LATEST} {b}={v}: 362000000 -> 363000000" for b, v in FIGURES
+    ]
+    empty = tmp_path / "no-site"
+    empty.mkdir()
+    assert cli.main([*args[:4], str(empty), "--work", str(live / "work")]) == 2
+    assert "no release is published there to compare with" in capsys.readouterr().err

@@ -135,7 +135,10 @@ def test_a_correction_of_an_older_release_leaves_the_latest_pages(corrected) -> 
     outside = {k for k in after if not k.startswith(own)}
     assert outside == {k for k in before if not k.startswith(own)}
     changed = sorted(k for k in outside if before[k] != after[k])
-    assert changed == ["corrections.html", "data/corrections.csv"]  # only the log
+    # only the log, and the list of releases (which now says FY2026-Q3 was corrected once)
+    assert changed == ["corrections.html", "data/corrections.csv", "releases/index.html"]
+    listed = (root / "site/releases/index.html").read_text(encoding="utf-8")
+    assert '<a href="../corrections.html">corrected once</a>' in listed
     assert "Corrected" not in (root / "site/index.html").read_text(encoding="utf-8")
 
 
@@ -169,3 +172,19 @@ def test_a_correction_of_the_latest_release_moves_the_latest_pages(live, rekeyed
     assert notice in (site / "index.html").read_text(encoding="utf-8")
     assert notice in (site / f"releases/{NEWER}/index.html").read_text(encoding="utf-8")
     assert notice not in (site / f"releases/{LATEST}/index.html").read_text(encoding="utf-8")
+
+
+def test_a_correction_names_later_releases_that_show_the_figures_otherwise(
+    live, rekeyed, tmp_path, capsys
+) -> None:
+    """FY2026-Q4 publishes the four corrected FY2026-Q3 figures at $362 million: the
+    correction says so, and says nothing once FY2026-Q4 is corrected first."""
+    root = copy_site(live, tmp_path)
+    assert cli_run(root, LATEST, rekeyed, "--correction", "rekeyed") == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"note: {NEWER} publishes 4 of the corrected figures otherwise, from its own extract; "
+        f"if the fault is in it too, check with arms-metrics diff --quarter {NEWER} and correct it"
+    ]
+    other = copy_site(live, tmp_path / "other")
+    assert run(other, NEWER, rekeyed, today=TODAY, correction="rekeyed").later == ()
+    assert run(other, LATEST, rekeyed, today=TODAY, correction="rekeyed").later == ()

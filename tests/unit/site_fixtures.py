@@ -122,7 +122,7 @@ def make_release(
     quarter: str = "FY2026-Q2",
     n_quarters: int = 6,
     unavailable: tuple[str, ...] = ("cn_notifications", "cn_notifications_value_usd"),
-    previous_releases: tuple[str, ...] = ("FY2026-Q1",),
+    revised_against: str | None = "FY2026-Q1",
 ) -> Release:
     """A realistic release over ``n_quarters`` quarters ending at ``quarter``.
 
@@ -160,7 +160,7 @@ def make_release(
             InputFile("fms_documents", "fms_documents.parquet", "cd" * 32, 800, 800, 0),
         ),
         audit={"cells": frame.height, "suppressed": int(frame["suppressed"].sum())},
-        previous_releases=previous_releases,
+        revised_against=revised_against,
     )
 
 

@@ -96,12 +96,12 @@ def test_the_glossary_has_the_terms_a_reader_meets(config) -> None:
 
 def test_the_page_names_the_next_release_from_the_calendar(config) -> None:
     # pipeline.toml schedules FY2026-Q2 on 2026-05-15; the release before it is FY2026-Q1.
-    release = make_release(config, quarter="FY2026-Q1", previous_releases=())
+    release = make_release(config, quarter="FY2026-Q1", revised_against=None)
     assert methodology_page.context(release)["next_release"] == (
         "The next release, for FY2026-Q2, is due on May 15, 2026."
     )
     # FY2027-Q1 is not in the calendar: its end (December 31, 2026) + 45 days
-    release = make_release(config, quarter="FY2026-Q4", previous_releases=())
+    release = make_release(config, quarter="FY2026-Q4", revised_against=None)
     assert methodology_page.context(release)["next_release"] == (
         "The next release, for FY2027-Q1, is due around February 14, 2027 (not yet scheduled)."
     )

@@ -4,6 +4,8 @@ hand), the pages and their tables, CSV beside every table, determinism."""
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -13,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from arms_metrics.cells import REVISED_WHEN
-from arms_metrics.site import downloads, render, views
+from arms_metrics.release import Listed
+from arms_metrics.site import downloads, render, site_wide, views
 from tests.unit.site_fixtures import cell, make_release, tiny_release
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,7 +271,7 @@ def test_revisions_page_lists_revised_or_says_none(site, config, tmp_path):
     assert "There are no revised figures" not in text
     plain = tiny_release(
         config, [cell("fms_loas_offered", "FY2026-Q2", 5, "count", 5)], "FY2026-Q2",
-        previous_releases=("FY2026-Q1",),
+        revised_against="FY2026-Q1",
     )  # fmt: skip
     render.render_site(plain, tmp_path)
     assert (
@@ -281,7 +284,7 @@ def test_the_first_release_says_there_is_nothing_to_revise(config, tmp_path):
     first = tiny_release(
         config, [cell("fms_loas_offered", "FY2026-Q2", 5, "count", 5)], "FY2026-Q2"
     )
-    assert first.previous_releases == ()
+    assert first.revised_against is None
     render.render_site(first, tmp_path)
     text = (tmp_path / "revisions.html").read_text("utf-8")
     assert (
@@ -311,12 +314,38 @@ def test_one_definition_of_revised_everywhere(site):
             assert "first published" not in path.read_text("utf-8"), path
 
 
-def test_index_lists_releases_and_release_date(site):
+def test_index_links_the_latest_release_and_the_list_of_releases(site):
     _, site_dir = site
     text = (site_dir / "index.html").read_text("utf-8")
     assert 'href="releases/FY2026-Q2/index.html"' in text
-    assert 'href="releases/FY2026-Q1/index.html"' in text
+    assert 'href="releases/index.html"' in text  # every release, listed apart (site_wide)
+    assert 'href="releases/FY2026-Q1/index.html"' not in text  # the front page only moves on
     assert "published May 15, 2026" in text
+
+
+def test_the_list_of_releases_is_newest_first_with_dates_and_corrections(config, tmp_path):
+    listed = (
+        Listed("FY2026-Q2", dt.date(2026, 5, 15), 0),
+        Listed("FY2026-Q1", dt.date(2026, 2, 13), 2),
+        Listed("FY2025-Q4", None, 1),
+    )
+    release = dataclasses.replace(make_release(config), listed=listed)
+    site_wide.write_releases(release, tmp_path, latest=("FY2026-Q3", dt.date(2026, 8, 14)))
+    text = (tmp_path / "releases/index.html").read_text("utf-8")
+    body = text[text.index("<tbody>") : text.index("</tbody>")]
+    rows = [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body)
+    ]
+    assert rows == [
+        ["FY2026-Q2", "May 15, 2026", "none", "indicators.csv"],
+        ["FY2026-Q1", "February 13, 2026", "corrected 2 times", "indicators.csv"],
+        ["FY2025-Q4", "not recorded", "corrected once", "indicators.csv"],
+    ]
+    assert 'href="FY2026-Q1/index.html"' in body and 'href="FY2025-Q4/data/indicators.csv"' in body
+    # the navigation and the footer are the latest release's (FY2026-Q3), not FY2026-Q2's
+    assert 'href="../releases/FY2026-Q3/index.html"' in text and "(latest)" not in text
+    assert "Release FY2026-Q3, published August 14, 2026." in text
 
 
 def test_no_external_requests_in_html(site):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import polars as pl
 
 from arms_metrics.cells import CELL_SCHEMA, PUBLIC_COLUMNS
 from arms_metrics.ingest.names import load_names
-from arms_metrics.publication.revisions import mark_revisions
+from arms_metrics.publication.revisions import baseline, mark_revisions
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import earlier_figures, previous_release, published_releases
 
@@ -158,3 +159,52 @@ def test_earlier_figures_are_keyed_by_the_cells_codes(tmp_path, config) -> None:
         ("lic_final_actions", "FY2025-Q4", "purchaser", "NA"): {(Decimal(4), 4)},
         ("lic_final_actions", "FY2026-Q1", "purchaser", "NA"): {(Decimal(7), 7)},
     }
+
+
+def _manifest(site: Path, label: str, against: str | None) -> None:
+    document = {"release": label, "release_date": "2026-05-15", "revised_against": against}
+    (site / "releases" / label / "manifest.json").write_text(json.dumps(document))
+
+
+def test_the_baseline_is_the_one_the_manifest_records(tmp_path) -> None:
+    site = tmp_path / "site"
+    for label in ["FY2025-Q3", "FY2025-Q4", "FY2026-Q1", "FY2026-Q2"]:
+        _write_release(site, label, [])
+    # FY2026-Q1 was published first (nothing before it), FY2025-Q4 was built later.
+    _manifest(site, "FY2026-Q1", None)
+    assert baseline(site, Quarter(2026, 1)) is None
+    _manifest(site, "FY2026-Q2", "FY2025-Q3")  # measured against FY2025-Q3 then
+    assert baseline(site, Quarter(2026, 2)) == Quarter(2025, 3)
+    # A new release, a manifest without the record (before 0.2), a record of a release no
+    # longer in the site, or one not before it: the latest release before it.
+    assert baseline(site, Quarter(2026, 3)) == Quarter(2026, 2)
+    _manifest(site, "FY2025-Q4", None)
+    (site / "releases/FY2025-Q4/manifest.json").write_text('{"release_date": "2025-11-14"}')
+    assert baseline(site, Quarter(2025, 4)) == Quarter(2025, 3)
+    for odd in ["FY2024-Q1", "FY2026-Q2", "FY2026-Q4", "not a quarter", ""]:
+        _manifest(site, "FY2026-Q1", odd)
+        assert baseline(site, Quarter(2026, 1)) == Quarter(2025, 4), odd
+
+
+def test_a_rebuild_keeps_the_flags_its_release_published(tmp_path) -> None:
+    """FY2026-Q2 published total 7 for FY2026-Q1 as not revised (it was the first release);
+    FY2026-Q1 was built later with 6. A rebuild of FY2026-Q2 keeps "not revised" for the 7
+    it still publishes; a figure it would change (STATE 4 -> 5) is measured afresh."""
+    site = tmp_path / "site"
+    _write_release(site, "FY2026-Q1", [
+        "lic_final_actions,FY2026-Q1,2026,1,total,All,6,count,6,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,agency,STATE,4,count,4,false,false",
+    ])  # fmt: skip
+    _write_release(site, "FY2026-Q2", [
+        "lic_final_actions,FY2026-Q1,2026,1,total,All,7,count,7,false,false",
+        "lic_final_actions,FY2026-Q1,2026,1,agency,STATE,4,count,4,false,true",
+    ])  # fmt: skip
+    _manifest(site, "FY2026-Q2", "FY2026-Q1")
+    cells = _cells([_cell("FY2026-Q1", "total=All", "7"), _cell("FY2026-Q1", "agency=STATE", "5")])
+    marked = mark_revisions(cells, site, Quarter(2026, 2))
+    # total: kept as published (false), although 7 differs from FY2026-Q1's 6;
+    # STATE: 5 differs from both, so measured against FY2026-Q1 (4): revised.
+    assert marked["revised"].to_list() == [False, True]
+    same = _cells([_cell("FY2026-Q1", "agency=STATE", "4")])
+    # unchanged from its own release (flag true there) although FY2026-Q1 also says 4
+    assert mark_revisions(same, site, Quarter(2026, 2))["revised"].to_list() == [True]

@@ -57,6 +57,23 @@ def changed_cells(
     return None if changed is None else changed.height
 
 
+def disagree(
+    changed: pl.DataFrame, site_dir: Path, later: Quarter, internal: Codes | None = None
+) -> int:
+    """How many of a correction's ``changed`` figures (``changed_figures``, the fresh side
+    present) release ``later`` publishes otherwise than corrected: a different value or
+    suppression. A later release has its own figures, from its own extract; these are the
+    ones to check when the fault corrected may be in it too."""
+    path = Path(site_dir) / "releases" / later.label / PUBLISHED_CSV
+    fresh = changed.filter(pl.col("fresh").is_not_null()).select(*SORT_KEY, "value", "suppressed")
+    theirs = read_published(path, internal)
+    joined = fresh.join(theirs, on=SORT_KEY, how="inner", nulls_equal=True)
+    same = (pl.col("previous_suppressed") == pl.col("suppressed")) & pl.col("value").eq_missing(
+        pl.col("previous_value")
+    )
+    return joined.filter(~same).height
+
+
 def decide(
     quarter: Quarter, changed: int | None, reason: str | None, today: dt.date
 ) -> Correction | None:

@@ -1,8 +1,9 @@
 """Diff: which published figures a fresh build of a release would change.
 
-``arms-metrics diff --quarter Q --input DIR --site DIR`` builds the release for ``Q`` from
-``DIR`` as ``run`` would (``pipeline.fresh_release``), publishes nothing, and compares its
-figures with those ``Q``'s release published, as ``corrections`` does before refusing a
+``arms-metrics diff [--quarter Q] --input DIR --site DIR`` builds the release for ``Q`` (by
+default the latest release the site publishes) from ``DIR`` as ``run`` would
+(``pipeline.fresh_release``), publishes nothing, and compares its figures with those
+``Q``'s release published, as ``corrections`` does before refusing a
 changed rebuild: every cell whose value or suppression differs, or that one side lacks.
 Each change is a row (cell, old, new): the cell's key with its published codes, and each
 side's figure as ``indicators.csv`` shows it, or its status when it shows no number
@@ -21,7 +22,7 @@ from arms_metrics.cells import SORT_KEY
 from arms_metrics.errors import UsageError
 from arms_metrics.publication import corrections, swap
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import PUBLISHED_CSV, Codes
+from arms_metrics.release import PUBLISHED_CSV, Codes, published_releases
 from arms_metrics.writers import csv_bytes
 
 HEADER = (*SORT_KEY, "old", "new")
@@ -45,21 +46,27 @@ def _published_code(breakdown: str, code: str, public: dict[str, dict[str, str]]
     return public.get(breakdown, {}).get(code, code)
 
 
-def published_site(site_dir: Path, quarter: str) -> Path:
-    """The folder the site shows now (versions never change once live), checked to hold
-    ``quarter``'s release; exit 2 when it does not (a quarter that does not parse is left
-    to the build to refuse)."""
+def published_site(site_dir: Path, quarter: str | None) -> tuple[Path, str]:
+    """The folder the site shows now (versions never change once live) and the quarter to
+    compare: ``quarter``, checked to be published there, or (``None``) the latest release
+    there, as a scheduled check that builds a new quarter compares with; exit 2 when there
+    is none (a quarter that does not parse is left to the build to refuse)."""
     site = swap.live(site_dir) or Path(site_dir)
+    if quarter is None:
+        published = published_releases(site)
+        if not published:
+            raise UsageError(f"--site {site_dir}: no release is published there to compare with")
+        return site, published[-1].label
     try:
         label = Quarter.parse(quarter).label
     except ValueError:
-        return site
+        return site, quarter
     if not (site / "releases" / label / PUBLISHED_CSV).is_file():
         raise UsageError(
             f"--site {site_dir}: {label} is not published there, so there is nothing to "
             "compare (run builds it as a new release)"
         )
-    return site
+    return site, quarter
 
 
 def changes(

@@ -5,7 +5,8 @@ a quarter older than the latest release in the site takes only its own release f
 front page, ``data/``, the indicator pages and the other site-wide pages stay with the
 latest release. A published release whose figures are unchanged keeps its folder as first
 published (release pages are never rewritten, except by a correction). The corrections log
-(``corrections.html``, ``data/corrections.csv``) is taken whenever the build wrote it.
+(``corrections.html``, ``data/corrections.csv``) and the list of releases
+(``releases/index.html``) are taken whenever the build wrote them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from arms_metrics.quarters import Quarter
 
 CORRECTIONS_FILES = ("corrections.html", "data/corrections.csv")
+SITE_WIDE_FILES = (*CORRECTIONS_FILES, "releases/index.html")  # taken whenever written
 
 
 def is_forward(quarter: Quarter, published: list[Quarter]) -> bool:
@@ -34,7 +36,7 @@ def files_to_take(staging: Path, quarter: Quarter, forward: bool, keep_release: 
         if rel.startswith(own):
             if not keep_release:
                 taken.append(rel)
-        elif forward or rel in CORRECTIONS_FILES:
+        elif forward or rel in SITE_WIDE_FILES:
             taken.append(rel)
     return taken
 

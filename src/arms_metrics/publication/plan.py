@@ -15,7 +15,13 @@ from pathlib import Path
 from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import corrections, forward
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import Correction, Release, published_date, published_releases
+from arms_metrics.release import (
+    Correction,
+    Listed,
+    Release,
+    published_date,
+    published_releases,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,8 @@ class Plan:
     log: tuple[Correction, ...] = ()
     corrected: bool = False
     latest: tuple[str, dt.date] | None = None
+    # after a correction: each later release with how many corrected figures it shows otherwise
+    later: tuple[tuple[str, int], ...] = ()
 
 
 def plan(
@@ -38,7 +46,8 @@ def plan(
     """Refuse (exit 77) to change a published release's figures without ``correction``;
     else the release with its corrections, and what it may change in the site."""
     internal = load_names(release.config.reference_dir).internal()
-    changed = corrections.changed_cells(release.cells, site_dir, release.quarter, internal)
+    figures = corrections.changed_figures(release.cells, site_dir, release.quarter, internal)
+    changed = None if figures is None else figures.height
     entry = corrections.decide(release.quarter, changed, correction, today)
     log = (*corrections.read_log(site_dir), *([entry] if entry else []))
     published = published_releases(site_dir)
@@ -47,6 +56,31 @@ def plan(
     if not ahead:
         day = published_date(site_dir, max(published)) or release.release_date
         latest = (max(published).label, day)
-    decided = Plan(release.quarter, ahead, changed == 0, log, entry is not None, latest)
+    later = ()
+    if entry is not None:
+        newer = [q for q in published if q > release.quarter]
+        counts = [(q.label, corrections.disagree(figures, site_dir, q, internal)) for q in newer]
+        later = tuple((label, n) for label, n in counts if n)
+    decided = Plan(release.quarter, ahead, changed == 0, log, entry is not None, latest, later)
     own = tuple(c for c in log if c.release == release.period)
-    return replace(release, corrections=own), decided
+    listed = _listed(release, site_dir, published, log, keep=changed == 0)
+    return replace(release, corrections=own, listed=listed), decided
+
+
+def _listed(
+    release: Release,
+    site_dir: Path,
+    published: list[Quarter],
+    log: tuple[Correction, ...],
+    keep: bool,
+) -> tuple[Listed, ...]:
+    """Every release in the site once ``release`` is in it, newest first, each with the
+    date its manifest records (``release``'s own when it is rewritten; ``None`` for a folder
+    without a readable manifest) and its corrections."""
+    dates = {q: published_date(site_dir, q) for q in published}
+    if not (keep and dates.get(release.quarter)):
+        dates[release.quarter] = release.release_date
+    return tuple(
+        Listed(q.label, day, sum(c.release == q.label for c in log))
+        for q, day in sorted(dates.items(), reverse=True)
+    )

@@ -1,11 +1,16 @@
 """Revisions: mark every figure that differs from what the previous release published.
 
 Each release recomputes all earlier quarters from the latest extract, so late-arriving
-records change old figures. A cell is ``revised`` when the previous release (the latest
-``site/releases/<period>/data/indicators.csv`` before this quarter) published a different
-value or suppression status for the same key, or did not publish the key at all although
-it covered that period. Periods the previous release did not cover are never revised.
-Releases already published are only read, never rewritten.
+records change old figures. A cell is ``revised`` when the release it is measured against
+(``baseline``: the latest release before this quarter when it is first published) published
+a different value or suppression status for the same key, or did not publish the key at
+all although it covered that period. Periods that release did not cover are never revised.
+
+What a release says is revised is fixed when it is first published: its manifest records
+the release it was measured against (``revised_against``), and a rebuild keeps the flags it
+published for every figure it publishes unchanged. So building an older quarter into the
+site later, or correcting the release it was measured against, never rewrites a later
+release's pages. Releases already published are only read, never rewritten.
 """
 
 from __future__ import annotations
@@ -16,21 +21,64 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import PUBLISHED_CSV, Codes, previous_release, read_published
+from arms_metrics.release import (
+    PUBLISHED_CSV,
+    Codes,
+    previous_release,
+    published_manifest,
+    published_releases,
+    read_published,
+)
+
+
+def baseline(site_dir: Path, quarter: Quarter) -> Quarter | None:
+    """The release ``quarter``'s revisions are measured against: the one its manifest
+    records when it is published already (``None``: it was the first), else the latest
+    release before it in ``site_dir``. A recorded release no longer in the site, or a
+    manifest written before 0.2 without the record, falls back to the latest before it."""
+    recorded = (published_manifest(site_dir, quarter) or {}).get("revised_against", False)
+    if recorded is None:
+        return None
+    if isinstance(recorded, str) and recorded:
+        try:
+            against = Quarter.parse(recorded)
+        except ValueError:
+            against = None
+        if against is not None and against < quarter and against in published_releases(site_dir):
+            return against
+    return previous_release(site_dir, quarter)
 
 
 def mark_revisions(
     cells: pl.DataFrame, site_dir: Path, quarter: Quarter, internal: Codes | None = None
 ) -> pl.DataFrame:
-    """Set ``revised`` on ``cells`` against the previous release found in ``site_dir``;
-    ``internal`` maps its published codes back to the cells' codes (``release._read_csv``)."""
-    previous = previous_release(site_dir, quarter)
-    if previous is None:
+    """Set ``revised`` on ``cells`` against the ``baseline`` release in ``site_dir``, keeping
+    the flag ``quarter``'s own published release gave every figure it still publishes the
+    same; ``internal`` maps published codes back to the cells' codes (``release._read_csv``)."""
+    marked = _against(cells, site_dir, baseline(site_dir, quarter), internal)
+    own = Path(site_dir) / "releases" / quarter.label / PUBLISHED_CSV
+    if not own.is_file():
+        return marked
+    joined = marked.join(read_published(own, internal), on=SORT_KEY, how="left", nulls_equal=True)
+    same = (
+        pl.col("previously_published").is_not_null()
+        & (pl.col("previous_suppressed") == pl.col("suppressed"))
+        & pl.col("value").eq_missing(pl.col("previous_value"))
+    )
+    kept = pl.when(same).then(pl.col("previous_revised")).otherwise(pl.col("revised"))
+    return joined.with_columns(revised=kept).select(cells.columns)
+
+
+def _against(
+    cells: pl.DataFrame, site_dir: Path, against: Quarter | None, internal: Codes | None
+) -> pl.DataFrame:
+    """``revised`` as the figures differ from release ``against`` (none: nothing revised)."""
+    if against is None:
         return cells.with_columns(revised=pl.lit(False))
-    path = site_dir / "releases" / previous.label / PUBLISHED_CSV
+    path = Path(site_dir) / "releases" / against.label / PUBLISHED_CSV
     published = read_published(path, internal)
     periods = cells["period"].unique().to_list()
-    covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= previous])
+    covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= against])
     joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True)
     changed = (
         pl.col("previously_published").is_null()

@@ -275,6 +275,7 @@ def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
         "release_date": release.release_date.isoformat(),
         "code_version": release.version,
         "config_hash": release.config.raw_hash,
+        "revised_against": release.revised_against,
         "unavailable": sorted(release.unavailable),
         "inputs": list(_inputs(release)),
         "outputs": [

@@ -14,7 +14,6 @@ import polars as pl
 
 from arms_metrics.cells import REVISED_WHEN
 from arms_metrics.config import Indicator
-from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
 from arms_metrics.site import charts, downloads, methodology_page, views
 from arms_metrics.site.dates import period_dates
@@ -53,11 +52,6 @@ def index_context(
 ) -> dict[str, Any]:
     """The front page; ``groups`` are the release page's, when already built."""
     groups = _groups(release, built, True) if groups is None else groups
-    labels = sorted(
-        {*release.previous_releases, release.period},
-        key=lambda p: Quarter.parse(p).index,
-        reverse=True,
-    )
     return {
         "nav": "home",
         "page_title": "Home",
@@ -68,10 +62,6 @@ def index_context(
             {"id": v.indicator.id, "title": v.indicator.title} for v in built if not v.available
         ],
         "groups": [{"title": g["title"], "indicators": g["views"]} for g in groups],
-        "releases": [
-            {"label": p, "path": f"releases/{p}/index.html", "latest": p == release.period}
-            for p in labels
-        ],
     }
 
 
@@ -91,7 +81,7 @@ def revisions_context(release: Release) -> dict[str, Any]:
         }
         for r in cells.iter_rows(named=True)
     ]
-    previous = release.previous_releases[-1] if release.previous_releases else None
+    previous = release.revised_against
     return {
         "nav": "revisions",
         "page_title": "Revisions",
@@ -164,6 +154,6 @@ def notes(release: Release, indicator: Indicator) -> list[str]:
         f"{revised} figures for earlier quarters have been revised in this release."
         if revised
         else "No figures for this indicator have been revised in this release."
-        if release.previous_releases
+        if release.revised_against
         else "This is the first release: no figure was published before it, so none is revised.",
     ]
