@@ -73,8 +73,11 @@ def test_diff_of_a_release_not_published_exits_2(live, inputs, capsys) -> None: 
 
 
 def test_diff_without_a_quarter_compares_the_latest_release(
-    live, rekeyed, tmp_path, capsys
-) -> None:  # noqa: F811
+    live,  # noqa: F811
+    rekeyed,  # noqa: F811
+    tmp_path,
+    capsys,
+) -> None:
     """The scheduled check builds a new quarter: it compares the site's latest release,
     FY2026-Q4, which publishes FY2026-Q3's four rekeyed figures too."""
     args = ["diff", "--input", str(rekeyed), "--site", str(live / "site"), "--work"]
