@@ -129,6 +129,7 @@ def _backfill(args: argparse.Namespace) -> str:
     from arms_metrics.publication import backfill
 
     span = backfill.quarters(args.first, args.last)
+    pipeline.check_span(args.input, args.site, args.work, span, args.config)
     progress = pipeline.stderr_progress(args.progress)
 
     def run_one(quarter: Quarter) -> bool:
@@ -223,7 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _dispatch(args: argparse.Namespace) -> str:
     """Run the chosen command; return the one-line result for stdout."""
-    from arms_metrics import pipeline
+    from arms_metrics import faults, pipeline
+
+    faults.check()
 
     if args.command == "sample":
         from arms_metrics.samples import generate

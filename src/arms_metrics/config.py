@@ -379,15 +379,19 @@ def _release_clock(calendar: dict[str, Any], path: Path) -> dict[str, Any]:
     """``[release_calendar] time`` (HH:MM, default 11:00) and ``zone`` (an IANA zone, default
     America/New_York), popped from ``calendar`` and checked."""
     time, zone = calendar.pop("time", "11:00"), calendar.pop("zone", "America/New_York")
-    try:
-        clock = dt.time.fromisoformat(str(time))
-        zoneinfo.ZoneInfo(str(zone))
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
-        msg = 'time must be "HH:MM" and zone an IANA zone such as "America/New_York"'
-        raise ConfigError(f"{path}: bad [release_calendar] time or zone: {msg} ({exc})") from None
-    if clock.tzinfo is not None:
+    msg = 'time must be "HH:MM" and zone an IANA zone such as "America/New_York"'
+    if isinstance(time, str) and re.fullmatch(r"\d{2}:\d{2}[+-]\d{2}:?\d{2}|\d{2}:\d{2}Z", time):
         raise ConfigError(f'{path}: [release_calendar] time "{time}" takes no offset: set zone')
-    return {"release_time": clock, "release_zone": str(zone)}
+    try:
+        if not (isinstance(time, str) and re.fullmatch(r"\d{2}:\d{2}", time)):
+            raise ValueError(f"{time!r} is not HH:MM")  # seconds, a number, a TOML time
+        if not isinstance(zone, str):
+            raise ValueError(f"{zone!r} is not a zone name")
+        clock = dt.time.fromisoformat(time)
+        zoneinfo.ZoneInfo(zone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
+        raise ConfigError(f"{path}: bad [release_calendar] time or zone: {msg} ({exc})") from None
+    return {"release_time": clock, "release_zone": zone}
 
 
 def load_config(path: Path | str | None = None) -> Config:

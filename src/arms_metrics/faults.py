@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import sys
 
+from arms_metrics.errors import UsageError
+
 VARIABLE = "ARMS_METRICS_FAULT"
 STEPS = (
     "ingest",  # the inputs are read and the quarantine written in the work folder
@@ -29,3 +31,11 @@ def point(step: str) -> None:
     if os.environ.get(VARIABLE) == step:
         print(f"arms-metrics: fault injected at {step}", file=sys.stderr, flush=True)
         os._exit(KILLED)
+
+
+def check() -> None:
+    """Exit 2 when ``ARMS_METRICS_FAULT`` is set to a name that is not a step: a typo would
+    otherwise let a test that expects a crash run to the end."""
+    step = os.environ.get(VARIABLE)
+    if step and step not in STEPS:  # set but empty: as unset
+        raise UsageError(f"{VARIABLE}={step!r} is not a step: one of {', '.join(STEPS)}")

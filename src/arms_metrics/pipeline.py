@@ -71,16 +71,33 @@ class RunResult:
 
 
 def release_date(config: Config, quarter: Quarter) -> dt.date:
-    """The release calendar's date; else SOURCE_DATE_EPOCH; else quarter end + default lag."""
+    """The release calendar's date; else SOURCE_DATE_EPOCH's, which must fall after the
+    quarter's end (exit 2 otherwise); else quarter end + default lag."""
     if quarter.label in config.release_calendar:
         return config.release_date(quarter)
-    return _epoch_date() or config.release_date(quarter)
+    epoch = _epoch_date()
+    if epoch is not None and epoch <= quarter.end:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {epoch.isoformat()}, not after {quarter} ends "
+            f"({quarter.end.isoformat()}): a release is dated after its quarter"
+        )
+    return epoch or config.release_date(quarter)
 
 
 def _epoch_date() -> dt.date | None:
-    """SOURCE_DATE_EPOCH's date, when set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date() if epoch.isdigit() else None
+    """SOURCE_DATE_EPOCH's date in UTC, when set (reproducible-builds.org: a whole number of
+    seconds since 1970-01-01 UTC); exit 2 when it is anything else."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    try:
+        if not (text.isascii() and text.isdigit()):
+            raise ValueError(text)
+        return dt.datetime.fromtimestamp(int(text), tz=dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={text[:40]!r} is not a whole number of seconds since 1970-01-01 UTC"
+        ) from None
 
 
 def resolve_quarter(
@@ -251,6 +268,16 @@ def _compute(
     write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
     faults.point("compute")
     return release
+
+
+def check_span(
+    input_dir: Path, site_dir: Path, work_dir: Path, span: list[Quarter], config_path: Path | None
+) -> None:
+    """What ``run`` checks before it starts, for a whole backfill at once: the folders, the
+    first quarter's coverage and the last quarter's end (exit 2, 78 as ``run``)."""
+    paths.check_run(Path(input_dir), Path(site_dir), Path(work_dir))
+    _prepare(input_dir, span[0], config_path, None)
+    resolve_quarter(span[-1])
 
 
 def fresh_release(

@@ -35,7 +35,8 @@ def test_backfill_over_four_quarters_is_four_single_runs_in_order(tmp_path, caps
         "0 already published unchanged\n"
     )
     expected = swap.tree_digest(single / "site")
-    assert sorted({k.split("/")[1] for k in expected if k.startswith("releases/")}) == FOUR
+    folders = {k.split("/")[1] for k in expected if k.startswith("releases/") and k.count("/") > 1}
+    assert sorted(folders) == FOUR and "releases/index.html" in expected
     assert swap.tree_digest(filled / "site") == expected
     assert os.readlink(filled / "site") == os.readlink(single / "site") == ".site.versions/000004"
     code = cli.main(["backfill", "--from", "FY2026-Q3", "--to", "FY2026-Q4",
@@ -88,12 +89,38 @@ def test_the_first_failed_step_stops_it_with_its_exit_code() -> None:
     assert (done.published, done.unchanged) == (("FY2026-Q1",), ("FY2026-Q2",))
 
 
-def test_a_step_before_the_coverage_exits_2_on_one_line(tmp_path, capsys) -> None:
-    inputs = tiny_input(tmp_path / "input")
-    code = cli.main(["backfill", "--from", "FY2016-Q4", "--to", "FY2017-Q1", "--input",
-                     str(inputs), "--site", str(tmp_path / "site"),
-                     "--work", str(tmp_path / "work")])  # fmt: skip
+def _backfill(tmp_path, first: str, last: str, *extra: str) -> int:
+    inputs = tmp_path / "input"
+    if not inputs.exists():
+        tiny_input(inputs)
+    return cli.main(["backfill", "--from", first, "--to", last, "--input", str(inputs),
+                     "--site", str(tmp_path / "site"), "--work", str(tmp_path / "work"),
+                     *extra])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "message"),
+    [
+        # the first quarter before the coverage (FY2017-Q1 on)
+        ("FY2016-Q4", "FY2017-Q1", "FY2016-Q4 is before the coverage"),
+        # the last quarter not ended: refused before FY2026-Q1 is built, not after
+        ("FY2026-Q1", "FY2099-Q1", "FY2099-Q1 has not ended yet"),
+    ],
+)
+def test_a_range_run_would_refuse_is_refused_before_any_step(
+    tmp_path, capsys, first, last, message
+) -> None:
+    assert _backfill(tmp_path, first, last) == 2
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1
-    assert err.startswith("arms-metrics: error: backfill stopped at FY2016-Q4 (0 quarters before")
-    assert not (tmp_path / "site").exists()
+    assert err.count("\n") == 1 and message in err, err
+    assert not (tmp_path / "site").exists() and not (tmp_path / "work").exists()
+
+
+def test_folders_run_would_refuse_are_refused_before_any_step(tmp_path, capsys) -> None:
+    site = str(tmp_path / "site")
+    assert _backfill(tmp_path, "FY2026-Q1", "FY2026-Q2", "--work", site) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"arms-metrics: error: --site {site} and --work {site} overlap ({site} is, holds or "
+        f"is inside {site}): name folders apart\n"
+    )

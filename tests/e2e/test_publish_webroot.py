@@ -126,6 +126,26 @@ def test_a_plain_web_root_folder_is_exchanged_for_the_symlink(built, tmp_path) -
     assert www.is_symlink() and swap.tree_digest(www) == swap.tree_digest(built[1] / "site")
 
 
+def test_a_plain_web_root_with_files_of_its_own_is_refused(built, tmp_path, capsys) -> None:
+    """The web team's own files in a plain web root (robots.txt, a verification file) would
+    no longer be served once it is the site's copy: refused, with nothing changed."""
+    www = tmp_path / "www"
+    shutil.copytree(built[0] / "site", www)
+    (www / "robots.txt").write_text("User-agent: *\n")
+    (www / "google1234.html").write_text("verification")
+    before = swap.tree_digest(www)
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    assert capsys.readouterr().err == (
+        f"arms-metrics: error: --to {www} holds 2 files the site does not (first: "
+        "google1234.html), which publishing would stop serving: move them out of the web "
+        "root first\n"
+    )
+    assert not www.is_symlink() and swap.tree_digest(www) == before
+    (www / "robots.txt").unlink()
+    (www / "google1234.html").unlink()
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 0
+
+
 def test_a_web_root_of_unrelated_files_is_refused(built, tmp_path, capsys) -> None:
     www = tmp_path / "www"
     www.mkdir()

@@ -64,7 +64,16 @@ def test_the_release_clock_defaults_to_11_in_new_york_when_not_set(tmp_path) -> 
     ("line", "message"),
     [('time = "11 am"', "bad [release_calendar] time or zone"),
      ('zone = "Mars/Olympus"', "bad [release_calendar] time or zone"),
-     ('time = "11:00+01:00"', "takes no offset")],
+     ('time = "11:00+01:00"', "takes no offset"),
+     ('time = "11:00Z"', "takes no offset"),
+     ('time = "11:00:30"', "'11:00:30' is not HH:MM"),
+     ("time = 11", "11 is not HH:MM"),
+     ("time = 11:00:00", "is not HH:MM"),  # a TOML local time
+     ('time = "24:00"', "bad [release_calendar] time or zone"),
+     ('time = "9:00"', "'9:00' is not HH:MM"),
+     ("zone = 5", "5 is not a zone name"),
+     ('zone = ""', "bad [release_calendar] time or zone"),
+     ('zone = "../../etc/passwd"', "bad [release_calendar] time or zone")],
 )  # fmt: skip
 def test_a_bad_release_time_or_zone_is_a_config_error(tmp_path, line, message) -> None:
     path = _copy_pipeline(tmp_path)

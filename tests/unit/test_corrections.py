@@ -75,6 +75,24 @@ def test_decide() -> None:
     assert entry == Correction(TODAY, "FY2026-Q2", "late records", 4)  # one line
 
 
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("late \x1b[31mrecords", "control character U\\+001B"),  # a terminal escape
+        ("late \u202erecords", "control character U\\+202E"),  # right-to-left override
+        ("late\u200brecords", "control character U\\+200B"),  # zero-width space
+        ("late \x00 records", "control character U\\+0000"),
+        ("x" * 501, "is 501 characters long: at most 500"),
+    ],
+)
+def test_a_reason_the_log_cannot_print_as_given_is_refused(reason, message) -> None:
+    with pytest.raises(UsageError, match=message):
+        corrections.decide(Q2, 4, reason, TODAY)
+    # on the boundary, and with letters of any script: accepted as given
+    for fine in ("x" * 500, "Nachträge aus Åland; 迟到的记录", "=1+1 was keyed"):
+        assert corrections.decide(Q2, 4, fine, TODAY).reason == fine
+
+
 def test_the_log_round_trips_and_is_inert(tmp_path) -> None:
     log = [Correction(TODAY, "FY2026-Q2", "=HYPERLINK(1), late", 4)]
     data = corrections.log_bytes(log)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from pathlib import Path
 
 import polars as pl
@@ -25,6 +26,7 @@ from arms_metrics.writers import csv_bytes
 
 LOG_CSV = Path("data") / "corrections.csv"
 HEADER = ("date", "release", "reason", "cells")
+MAX_REASON = 500  # characters: a sentence or two, as a notice shows it
 
 
 def changed_figures(
@@ -74,13 +76,29 @@ def disagree(
     return joined.filter(~same).height
 
 
+def _check_reason(reason: str) -> None:
+    """Exit 2 for a reason the log cannot print as given: empty, longer than
+    ``MAX_REASON``, or holding a control or invisible format character (a terminal escape
+    sequence, a bidirectional override, a zero-width space). Line breaks and tabs are folded
+    to spaces; a reason that starts like a spreadsheet formula is made inert where the CSV
+    is written (``writers.csv_bytes``)."""
+    words = " ".join(reason.split())
+    if not words:
+        raise UsageError('--correction is empty: say why, e.g. --correction "late records"')
+    if len(words) > MAX_REASON:
+        raise UsageError(f"--correction is {len(words)} characters long: at most {MAX_REASON}")
+    odd = [c for c in words if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn")]
+    if odd:
+        raise UsageError(f"--correction holds the control character U+{ord(odd[0]):04X}")
+
+
 def decide(
     quarter: Quarter, changed: int | None, reason: str | None, today: dt.date
 ) -> Correction | None:
     """The correction to publish, if any; exit 77 for changed figures without a reason,
     exit 2 for a reason with nothing published to correct."""
-    if reason is not None and not reason.strip():
-        raise UsageError('--correction is empty: say why, e.g. --correction "late records"')
+    if reason is not None:
+        _check_reason(reason)
     if changed is None:
         if reason is not None:
             raise UsageError(f"--correction: {quarter} is not published yet, so not corrected")

@@ -81,7 +81,8 @@ def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.d
         if quarter not in published:
             continue
         moment = embargo(site, quarter, config)
-        if now < moment:
+        # in UTC: two datetimes in one zone compare by wall clock, wrong across a DST change
+        if now.astimezone(dt.UTC) < moment.astimezone(dt.UTC):
             local = f"{moment:%Y-%m-%d %H:%M} {config.release_zone}"
             raise TryLater(
                 f"{quarter} is under embargo until {local} ({_utc(moment)}); "
@@ -134,6 +135,19 @@ def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
             )
 
 
+def check_strays(webroot: Path, new: dict[str, str], old: dict[str, str]) -> None:
+    """Exit 77 when ``webroot`` is a plain folder (a site copied there before 0.2) holding
+    files the site does not: the switch to the site's copy would stop serving them."""
+    if Path(webroot).is_symlink():
+        return  # a version this tool made: every file in it came from a site
+    strays = sorted(set(old) - set(new))
+    if strays:
+        raise Refused(
+            f"--to {webroot} holds {len(strays)} files the site does not (first: {strays[0]}), "
+            "which publishing would stop serving: move them out of the web root first"
+        )
+
+
 def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> Published:
     """Switch ``webroot`` to a copy of the site's live version in one rename, when every
     release it adds or changes is past its embargo (exit 75 otherwise)."""
@@ -147,6 +161,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         releases = changed_releases(new, old)
         if new == old:
             return Published((), False)
+        check_strays(webroot, new, old)
         check_forward(source, current, webroot)
         check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)

@@ -1,0 +1,61 @@
+"""The embargo compares instants, not wall clocks: right across a daylight-saving change."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import pytest
+
+from arms_metrics.config import load_config
+from arms_metrics.errors import TryLater
+from arms_metrics.publication.publish import check_embargo, parse_now
+from arms_metrics.quarters import Quarter
+
+QUARTER = Quarter(2025, 2)
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A site whose FY2025-Q2 release records the date 2026-03-08 (clocks in New York go
+    from 02:00 EST to 03:00 EDT that night)."""
+    folder = tmp_path / "site" / "releases" / QUARTER.label
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "indicators.csv").write_text("indicator_id\n")
+    (folder / "manifest.json").write_text(json.dumps({"release_date": "2026-03-08"}))
+    return tmp_path / "site"
+
+
+@pytest.fixture
+def config():
+    """Released at 03:00 in New York (07:00 UTC that day, daylight time), no calendar."""
+    return dataclasses.replace(load_config(), release_calendar={}, release_time=dt.time(3, 0))
+
+
+@pytest.mark.parametrize(
+    ("now", "embargoed"),
+    [
+        # 02:30 does not exist that night: read before the change (EST, UTC-5) it is 07:30
+        # UTC, after 07:00 UTC (a wall-clock comparison said 02:30 < 03:00: embargoed)
+        ("2026-03-08T02:30", False),
+        ("2026-03-08T01:59", True),  # EST: 06:59 UTC
+        ("2026-03-08T03:00", False),  # EDT: 07:00 UTC, the moment itself
+        ("2026-03-08T06:59Z", True),
+        ("2026-03-08T07:00Z", False),
+    ],
+)
+def test_the_embargo_compares_instants(site, config, now, embargoed) -> None:
+    moment = parse_now(now, config.release_zone)
+    if embargoed:
+        with pytest.raises(TryLater, match=r"until 2026-03-08 03:00 America/New_York"):
+            check_embargo(site, [QUARTER], config, moment)
+    else:
+        check_embargo(site, [QUARTER], config, moment)
+
+
+def test_a_time_with_an_offset_is_read_as_given(site, config) -> None:
+    # 01:59 at UTC-5 is 06:59 UTC: embargoed; 02:01 at UTC-5 is 07:01 UTC: not
+    with pytest.raises(TryLater):
+        check_embargo(site, [QUARTER], config, parse_now("2026-03-08T01:59-05:00", "UTC"))
+    check_embargo(site, [QUARTER], config, parse_now("2026-03-08T02:01-05:00", "UTC"))

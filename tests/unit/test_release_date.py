@@ -1,0 +1,51 @@
+"""The date a release carries: the calendar's, else SOURCE_DATE_EPOCH's, else quarter end +
+the default lag; a SOURCE_DATE_EPOCH that is not a date after the quarter is refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from arms_metrics.errors import UsageError
+from arms_metrics.pipeline import release_date
+from arms_metrics.quarters import Quarter
+
+NOT_IN_CALENDAR = Quarter(2025, 1)  # October to December 2024
+
+
+@pytest.mark.parametrize(
+    ("epoch", "expected"),
+    [
+        (None, dt.date(2025, 2, 14)),  # 2024-12-31 + 45 days
+        ("", dt.date(2025, 2, 14)),
+        ("1735776000", dt.date(2025, 1, 2)),  # 2025-01-02T00:00:00Z
+        (" 1735862399 ", dt.date(2025, 1, 2)),  # 23:59:59 UTC that day
+    ],
+)
+def test_the_epoch_dates_a_release_the_calendar_does_not(monkeypatch, config, epoch, expected):
+    if epoch is None:
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert release_date(config, NOT_IN_CALENDAR) == expected
+    # the calendar wins: FY2026-Q2 is scheduled on 2026-05-15
+    assert release_date(config, Quarter(2026, 2)) == dt.date(2026, 5, 15)
+
+
+@pytest.mark.parametrize(
+    ("epoch", "message"),
+    [
+        ("abc", "'abc' is not a whole number of seconds"),
+        ("-5", "'-5' is not a whole number"),
+        ("1.5e9", "'1.5e9' is not a whole number"),
+        ("9" * 30, "is not a whole number"),  # past any date: no internal error
+        ("²", "'²' is not a whole number"),
+        ("1735689599", "is 2024-12-31, not after FY2025-Q1 ends (2024-12-31)"),
+        ("0", "is 1970-01-01, not after FY2025-Q1 ends"),
+    ],
+)
+def test_a_bad_epoch_is_a_usage_error(monkeypatch, config, epoch, message) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        release_date(config, NOT_IN_CALENDAR)
