@@ -179,8 +179,10 @@ def build_release(
     site_dir: Path,
     progress: Progress,
     coverage: dict[str, Quarter] | None = None,
+    extract: Extract | None = None,
 ) -> Release:
-    """Indicators, disclosure control and revisions: the disclosed cell table of a release."""
+    """Indicators, disclosure control and revisions: the disclosed cell table of a release;
+    ``coverage`` and ``extract`` (what the input folder declares) go to the methodology."""
     progress(f"computing indicators for {quarter}")
     computed = indicators.compute(ingested.tables, config, quarter, coverage=coverage)
     progress(f"disclosure control on {computed.cells.height} cells")
@@ -205,6 +207,9 @@ def build_release(
         inputs=ingested.inputs,
         audit=audit,
         revised_against=against.label if against else None,
+        coverage=dict(coverage or {}),
+        extract_date=(extract or Extract()).extract_date,
+        synthetic=(extract or Extract()).synthetic,
     )
 
 
@@ -245,12 +250,14 @@ def _publish(staging: Path, site_dir: Path, plan: planning.Plan, progress: Progr
 
 def _prepare(
     input_dir: Path, quarter: Quarter | str | None, config_path: Path | None, today: dt.date | None
-) -> tuple[Config, Quarter, dict]:
-    """The configuration, the release quarter and the declared coverage of the inputs."""
+) -> tuple[Config, Quarter, dict, Extract]:
+    """The configuration, the release quarter, the declared coverage of the inputs and what
+    their ``extract.toml`` says."""
     config = load_config(config_path)
     extract = read_extract(Path(input_dir), config.tables)
     release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
-    return config, release_quarter, _coverage(Path(input_dir), config, extract, release_quarter)
+    coverage = _coverage(Path(input_dir), config, extract, release_quarter)
+    return config, release_quarter, coverage, extract
 
 
 def _compute(
@@ -258,13 +265,15 @@ def _compute(
     progress: Progress,
 ) -> Release:  # fmt: skip
     """Ingest, loss check, indicators, disclosure control and revisions against the site."""
-    config, release_quarter, coverage = prepared
+    config, release_quarter, coverage, extract = prepared
     progress(f"release {release_quarter}: validating {input_dir}")
     ingested = ingest(Path(input_dir), config, work_dir, today)
     faults.point("ingest")
     progress("measuring what the quarantine took from each indicator")
     loss.check(ingested, config, release_quarter, work_dir, coverage)
-    release = build_release(ingested, config, release_quarter, site_dir, progress, coverage)
+    release = build_release(
+        ingested, config, release_quarter, site_dir, progress, coverage, extract
+    )
     write_bytes(work_dir / "disclosure" / "summary.json", json_bytes(release.audit["suppression"]))
     faults.point("compute")
     return release

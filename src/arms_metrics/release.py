@@ -68,6 +68,10 @@ class Release:
     # the release its revisions are measured against (``revisions.baseline``), if any
     revised_against: str | None = None
     listed: tuple[Listed, ...] = ()  # every release in the site once this one is, newest first
+    # the first covered quarter of every input table present (extract.toml or pipeline.toml)
+    coverage: Mapping[str, Quarter] = field(default_factory=dict)
+    extract_date: dt.date | None = None  # extract.toml's extract_date, when declared
+    synthetic: bool = False  # extract.toml says the inputs are synthetic (the generator's)
     corrections: tuple[Correction, ...] = ()  # this release's corrections, oldest first
 
     @property

@@ -5,6 +5,7 @@ page's summary, glossary, targets with their basis, symbols and next release dat
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import html as html_lib
 import re
 import shutil
@@ -15,6 +16,7 @@ import pytest
 from arms_metrics import methodology
 from arms_metrics.config import load_config
 from arms_metrics.errors import ConfigError
+from arms_metrics.quarters import Quarter
 from arms_metrics.site import methodology_page
 from tests.conftest import PIPELINE_TOML
 from tests.unit.site_fixtures import make_release
@@ -146,3 +148,53 @@ def test_the_page_states_the_upper_protection_level_where_it_is_asked_for(config
     ) in rules(with_upper(config))
     public = with_policy(with_upper(config), "licensing", "public_record")
     assert "upper protection level" not in rules(public)
+
+
+def _page_text(release) -> str:
+    from arms_metrics.site import render
+
+    html = (
+        render.environment()
+        .get_template("methodology.html")
+        .render(
+            methodology_page.context(release) | {"site": render.site_context(release), "root": ""}
+        )
+    )
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_sources_say_their_coverage_and_the_extract_its_date(config) -> None:
+    """Staggered coverage (licensing from FY2018-Q1, deliveries from FY2019-Q3), no LOR
+    table, a declared extract date and synthetic inputs: each said in words, by hand."""
+    coverage = {
+        "fms_documents": Quarter(2017, 1), "fms_cases": Quarter(2017, 1),
+        "fms_deliveries": Quarter(2019, 3), "congressional_notifications": Quarter(2017, 1),
+        "export_licenses": Quarter(2018, 1),
+    }  # fmt: skip
+    release = dataclasses.replace(
+        make_release(config, quarter="FY2026-Q4"),
+        coverage=coverage, extract_date=dt.date(2026, 11, 2), synthetic=True,
+    )  # fmt: skip
+    text = _page_text(release)
+    assert "The inputs of release FY2026-Q4 were extracted on November 2, 2026." in text
+    assert "The inputs are synthetic: made by the project's generator" in text
+    assert (
+        "export_licenses : License applications to the State Department (DDTC, ITAR) and the "
+        "Commerce Department (BIS, EAR). Covered from FY2018-Q1 (from October 1, 2017): no "
+        "figure from it is published for an earlier quarter."
+    ) in text
+    assert (
+        "fms_lors : Letters of Request received by the implementing agencies (DSCA case "
+        "data). Not in the inputs of this release: its indicators are not available." in text
+    )
+    # series starts: the latest coverage of the sources (deliveries FY2019-Q3 > cases FY2017-Q1)
+    assert "Source data: fms_deliveries, fms_cases. Series starts FY2019-Q3." in text
+    assert "Source data: export_licenses. Series starts FY2018-Q1." in text
+    assert "Source data: fms_lors. Not available: a source is not in this release's inputs." in text
+
+
+def test_an_extract_without_declarations_says_so(config) -> None:
+    release = make_release(config, quarter="FY2026-Q4")  # no extract.toml: nothing declared
+    text = _page_text(release)
+    assert "The inputs of release FY2026-Q4 do not declare their extract date." in text
+    assert "synthetic" not in text.lower()

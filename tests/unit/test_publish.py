@@ -5,6 +5,8 @@ Every expected value below is written out by hand from the fixture rows.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import json
 from decimal import Decimal
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from arms_metrics.quarters import Quarter
 from arms_metrics.release import InputFile
 from arms_metrics.site import downloads
 from tests.unit.site_fixtures import cell, tiny_release
@@ -273,6 +276,19 @@ def test_manifest_hashes_every_file_of_this_release(written):
             "rows_quarantined": 1,
         }
     ]
+    # tiny_release declares nothing of its extract; a release that does records it
+    assert (document["revised_against"], document["extract_date"]) == (None, None)
+    assert (document["synthetic"], document["coverage"]) == (False, {})
+    declared = dataclasses.replace(
+        release, revised_against="FY2026-Q1", extract_date=dt.date(2026, 4, 2), synthetic=True,
+        coverage={"fms_cases": Quarter(2017, 1), "export_licenses": Quarter(2018, 1)},
+    )  # fmt: skip
+    recorded = downloads.manifest(declared, site)
+    assert recorded["revised_against"] == "FY2026-Q1" and recorded["extract_date"] == "2026-04-02"
+    assert recorded["synthetic"] is True
+    assert list(recorded["coverage"].items()) == [
+        ("export_licenses", "FY2018-Q1"), ("fms_cases", "FY2017-Q1"),
+    ]  # fmt: skip
     text = manifest_path.read_text("utf-8")
     assert str(Path(site)) not in text
     assert not any(value.startswith("/") for value in _strings(json.loads(text)))

@@ -276,6 +276,9 @@ def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
         "code_version": release.version,
         "config_hash": release.config.raw_hash,
         "revised_against": release.revised_against,
+        "extract_date": release.extract_date.isoformat() if release.extract_date else None,
+        "synthetic": release.synthetic,
+        "coverage": {table: q.label for table, q in sorted(release.coverage.items())},
         "unavailable": sorted(release.unavailable),
         "inputs": list(_inputs(release)),
         "outputs": [

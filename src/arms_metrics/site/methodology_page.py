@@ -140,6 +140,7 @@ def _definitions(release: Release) -> list[dict[str, Any]]:
                 ["total", *(reg.breakdown_labels[b].lower() for b in i.breakdowns)]
             ),
             "sources": ", ".join(i.sources),
+            "start": _series_start(release, i.sources),
         }
         for i in reg.indicators
     ]
@@ -163,6 +164,47 @@ def _targets(release: Release) -> list[tuple[str, str, str]]:
         for k, v in sorted(config.license_targets.items())
     ]  # fmt: skip
     return rows
+
+
+def _sources(release: Release) -> list[dict[str, str]]:
+    """Each input table: what it is, and from which quarter this release's extract covers
+    it (the first quarter its series can start), or that it is not in the inputs."""
+    out = []
+    for table in release.config.tables:
+        first = release.coverage.get(table)
+        covered = (
+            f"Covered from {first.label} (from {long_date(first.start)}): no figure from it "
+            "is published for an earlier quarter."
+            if first is not None
+            else "Not in the inputs of this release: its indicators are not available."
+        )
+        out.append({"name": table, "text": SOURCES.get(table, ""), "covered": covered})
+    return out
+
+
+def _extract(release: Release) -> list[str]:
+    """What the extract says of itself (``extract.toml``): its date, and whether it is
+    synthetic."""
+    day = release.extract_date
+    lines = [
+        f"The inputs of release {release.period} were extracted on {long_date(day)}."
+        if day is not None
+        else f"The inputs of release {release.period} do not declare their extract date."
+    ]
+    if release.synthetic:
+        lines.append(
+            "The inputs are synthetic: made by the project's generator to resemble the "
+            "agencies' records, not taken from them. No figure describes a real case or license."
+        )
+    return lines
+
+
+def _series_start(release: Release, sources: tuple[str, ...]) -> str:
+    """When an indicator's series starts: the latest coverage start of its sources."""
+    starts = [release.coverage[s] for s in sources if s in release.coverage]
+    if len(starts) < len(sources):
+        return "Not available: a source is not in this release's inputs."
+    return f"Series starts {max(starts).label}."
 
 
 def _next_release(release: Release) -> str:
@@ -197,7 +239,8 @@ def context(release: Release) -> dict[str, Any]:
         "disclosure": disclosure_rules(release),
         "revision_policy": config.revision_policy,
         "revised_definition": f"A figure is revised when {REVISED_WHEN}.",
-        "sources": [{"name": t, "text": SOURCES.get(t, "")} for t in config.tables],
+        "sources": _sources(release),
+        "extract": _extract(release),
         "inputs": ", ".join(sorted(i.file_name for i in release.inputs)),
         "fields": list(downloads.FIELDS),
         "mandate": pub.get("mandate", ""),
