@@ -136,3 +136,37 @@ def test_a_malformed_extract_is_exit_78(tmp_path) -> None:
                         "--work", str(tmp_path / "work"))  # fmt: skip
     assert done.returncode == 78
     assert done.stderr.count("\n") == 1 and "extract.toml: extract_date" in done.stderr
+
+
+def _tiny(folder: Path, extract: str | None) -> Path:
+    """The sample's congressional notifications alone (exempt from disclosure control: a
+    run takes about a second), with ``extract`` as its extract.toml (None: no file)."""
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLE_DATA / "congressional_notifications.csv", folder)
+    if extract is not None:
+        (folder / "extract.toml").write_text(extract, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("extract", "start"),
+    [
+        (None, "FY2020-Q3"),  # only pipeline.toml declares it
+        ('extract_date = "2026-10-15"\n', "FY2020-Q3"),  # the extract declares other things
+        ('[coverage]\ncongressional_notifications = "FY2019-Q1"\n', "FY2019-Q1"),  # it wins
+    ],
+)
+def test_coverage_declared_in_pipeline_toml_starts_the_series(tmp_path, extract, start) -> None:
+    config = tmp_path / "quarterly" / "pipeline.toml"
+    shutil.copytree(PIPELINE_TOML.parent, config.parent)
+    text = config.read_text(encoding="utf-8")
+    assert "[coverage]" not in text
+    config.write_text(text + '\n[coverage]\ncongressional_notifications = "FY2020-Q3"\n')
+    inputs = _tiny(tmp_path / "input", extract)
+    done = arms_metrics("run", "--input", str(inputs), "--quarter", "FY2026-Q3",
+                        "--site", str(tmp_path / "site"), "--work", str(tmp_path / "work"),
+                        "--config", str(config))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert set(first_periods(tmp_path / "site").values()) == {start}
+    manifest = json.loads((tmp_path / "site/releases/FY2026-Q3/manifest.json").read_text())
+    assert manifest["coverage"] == {"congressional_notifications": start}
