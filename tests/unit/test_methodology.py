@@ -198,3 +198,21 @@ def test_an_extract_without_declarations_says_so(config) -> None:
     text = _page_text(release)
     assert "The inputs of release FY2026-Q4 do not declare their extract date." in text
     assert "synthetic" not in text.lower()
+
+
+def test_every_symbol_the_pages_use_is_explained_on_the_page(config) -> None:
+    """The marks tables and charts print (views) and the words for a source that does not
+    cover a quarter: each has its entry under Symbols, with its meaning."""
+    from arms_metrics.site import views
+
+    page = _page_text(make_release(config))
+    start = page.index(f"Symbols {views.SUPPRESSED}")  # the section (the contents come first)
+    symbols = page[start : page.index("Disclosure control", start)]
+    for mark, meaning in [
+        (views.SUPPRESSED, "suppressed : Withheld to protect confidentiality"),
+        (views.UNDEFINED, "not applicable : No records, so a median, percentile or percentage"),
+        ("*", "revised : Revised: different from the figure the previous release published"),
+        ("not available", "no data : The source data do not cover the quarter"),
+    ]:
+        assert f"{mark} {meaning}" in symbols, mark
+    assert "A zero means that no records were found, not that data are missing" in page
