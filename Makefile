@@ -9,6 +9,10 @@ SITE   ?= site
 WORK   ?= work
 QUARTER ?=
 QUARTER_FLAG := $(if $(QUARTER),--quarter $(QUARTER),)
+# test files spread over one pytest-xdist worker per CPU (a file's tests stay together, so
+# its module fixtures are built once); JOBS=0 runs them in one process, in order
+JOBS   ?= auto
+PARALLEL := $(if $(filter 0,$(JOBS)),,-n $(JOBS) --dist loadfile)
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -38,10 +42,10 @@ run: setup  ## build the site from sample_data/ into site/
 	$(BIN)/arms-metrics run --input $(INPUT) --site $(SITE) --work $(WORK) $(QUARTER_FLAG)
 
 test: setup browser-tools  ## run the whole test suite (installs what it needs first)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PARALLEL)
 
 test-fast: setup  ## the tests without the browser
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -m "not browser" $(PARALLEL)
 
 lint: setup  ## ruff and sqlfluff
 	$(BIN)/ruff check src tests benchmarks
