@@ -106,6 +106,9 @@ class System:
     # (unknown mask, value, lower bound) over ``index().keys``, when the caller has them
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     memo: dict | None = None  # ``solver.solve``'s, shared by systems with the same identities
+    # what this system alone determines, computed once: ``_propagate``'s mask, the connected
+    # sets of the unknowns it leaves (a system is never changed once its checks start)
+    derived: dict = field(default_factory=dict)
 
     def index(self) -> Index:
         if self.cached is None:
@@ -141,7 +144,26 @@ def _propagate(system: System) -> np.ndarray:
     """Closed form to a fixed point, on the sparse identities: an identity whose unknowns
     are all forced (one unknown, or unknowns of one sign whose lower bounds already use up
     the constant) fixes them; repeat until nothing new is fixed. Returns the mask of the
-    quantities it fixed."""
+    quantities it fixed (computed once per system)."""
+    if "propagated" not in system.derived:
+        mask = _fixed_point(system)
+        mask.setflags(write=False)  # shared by every caller: never changed in place
+        system.derived["propagated"] = mask
+    return system.derived["propagated"]
+
+
+def _open_parts(system: System) -> solver.Parts:
+    """The connected sets of the hidden quantities ``_propagate`` leaves unknown (computed
+    once per system)."""
+    if "parts" not in system.derived:
+        ix = system.index()
+        unknown, value, _ = _arrays(system)
+        open_ = unknown & ~_propagate(system)
+        system.derived["parts"] = solver.components(ix.terms, open_, value)
+    return system.derived["parts"]
+
+
+def _fixed_point(system: System) -> np.ndarray:
     ix = system.index()
     unknown, value, lower = (array.copy() for array in _arrays(system))
     start = unknown.copy()
@@ -166,9 +188,9 @@ def pinned(system: System, solve: bool = True) -> list[Key]:
     ``solve`` False stops after the closed-form pass."""
     ix = system.index()
     unknown, value, lower = _arrays(system)
-    found = _propagate(system)
+    found = _propagate(system).copy()  # the system's own mask stays as computed
     if solve:
-        parts = solver.components(ix.terms, unknown & ~found, value)
+        parts = _open_parts(system)
         if parts.keys:
             found |= solver.solve(ix.terms, parts, value, lower, system.memo)
     return [ix.keys[j] for j in np.flatnonzero(found & (value != 0))]
@@ -213,7 +235,7 @@ def short(system: System, target: dict[Key, int], solve: bool = True,
     unknown = unknown & ~_propagate(system)  # those it fixes are pinned: known at their value
     found = (goal > value + EPS) & (_ceilings(system, unknown) < goal - EPS)
     if solve and (goal > value + EPS).any():
-        parts = solver.components(ix.terms, unknown, value)
+        parts = _open_parts(system)
         rest = np.where(found, 0.0, goal)
         found |= upper.short(ix.terms, parts, value, lower, rest, thorough, system.memo)
     return [ix.keys[j] for j in np.flatnonzero(found)]
@@ -233,6 +255,6 @@ def binding(system: System, key: Key, wide: bool = False) -> set[Key]:
     j = ix.position(key)
     if j is None or not unknown[j]:
         return set()
-    parts = solver.components(ix.terms, unknown, value)
+    parts = _open_parts(system)
     eqs = upper.binding(ix.terms, parts, value, lower, j, None if wide else upper.HOPS[-1])
     return {k for e in eqs for k, _ in system.equations[e] if k in system.known}
