@@ -171,7 +171,24 @@ def test_publish_refuses_to_undo_a_correction(sites, tmp_path, capsys) -> None:
     assert cli_publish(sites["corrected"] / "site", www) == 0
     before = swap.tree_digest(www)
     assert cli_publish(sites["both"] / "site", www) == 77
-    one_line_error(capsys, "--to", LATEST, "figures")
+    one_line_error(capsys, "--to", "corrections that --site does not log", "holds 1, the site's 0")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_refuses_to_drop_corrections_even_with_the_same_figures(
+    sites, tmp_path, capsys
+) -> None:
+    """Corrected to $363m, then corrected back to $362m: the figures equal the uncorrected
+    site's, but the web root shows two corrections that site never logged."""
+    undone = copy_site(sites["corrected"], tmp_path / "undone")
+    assert run(undone, LATEST, sites["input"], correction="back to $362m").changed
+    same = f"releases/{LATEST}/data/indicators.csv"
+    assert (undone / "site" / same).read_bytes() == (sites["both"] / "site" / same).read_bytes()
+    www = tmp_path / "www"
+    assert cli_publish(undone / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(sites["both"] / "site", www) == 77
+    one_line_error(capsys, "--to", "holds 2, the site's 0")
     assert swap.tree_digest(www) == before
 
 
@@ -180,3 +197,38 @@ def test_publish_takes_a_correction_forward(sites, tmp_path) -> None:
     assert cli_publish(sites["both"] / "site", www) == 0
     assert cli_publish(sites["corrected"] / "site", www) == 0
     assert swap.tree_digest(www) == swap.tree_digest(sites["corrected"] / "site")
+
+
+def test_no_site_web_root_or_work_folder_inside_another_site(sites, tmp_path, capsys) -> None:
+    """Inside a site (its symlink or its live version) or a versions folder, a new site,
+    web root or work folder would be written into what a web server shows, outside any
+    switch: refused, and nothing is written there."""
+    other = copy_site(sites["both"], tmp_path / "other")
+    before = swap.tree_digest(other / "site")
+    live = os.readlink(other / "site")  # .site.versions/000002
+    inputs = sites["input"]
+    for site in ["site/nested", f"{live}/nested", ".site.versions/nested"]:
+        assert cli_run(inputs, other / site, tmp_path / "work") == 2, site
+        one_line_error(capsys, "--site", "is inside", "name a new or empty folder")
+    assert cli_run(inputs, tmp_path / "new-site", other / "site" / "work") == 2
+    one_line_error(capsys, "--work")
+    assert cli_run(inputs, tmp_path / "new-site", other / live / "work") == 2
+    one_line_error(capsys, "--work", "is inside")
+    for to in ["site/www", f"{live}/www"]:
+        assert cli_publish(sites["first"] / "site", other / to) == 2, to
+        one_line_error(capsys, "--to", "is inside")
+    assert swap.tree_digest(other / "site") == before
+    assert sorted(p.name for p in other.iterdir()) == [".site.versions", "site"]
+
+
+def test_a_symlink_this_tool_did_not_make_is_not_a_site(sites, tmp_path, capsys) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "link").symlink_to(elsewhere)
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    for name in ["link", "dangling"]:
+        assert cli_run(sites["input"], tmp_path / name, tmp_path / "work") == 2, name
+        one_line_error(capsys, "--site", "a symlink this tool did not make")
+        assert cli_publish(sites["first"] / "site", tmp_path / name) == 2, name
+        one_line_error(capsys, "--to", "a symlink this tool did not make")
+    assert list(elsewhere.iterdir()) == [] and not (tmp_path / "gone").exists()

@@ -83,7 +83,8 @@ def test_a_new_release_waits_for_its_own_time_then_lands_whole(built, tmp_path) 
     assert cli_publish(second, www, "2026-11-13T11:00") == 0
     assert swap.tree_digest(www) == swap.tree_digest(second)
     assert os.readlink(www) == ".www.versions/000002"
-    assert sorted(p.name for p in (tmp_path / ".www.versions").iterdir()) == ["000001", "000002"]
+    kept = sorted(p.name for p in (tmp_path / ".www.versions").iterdir())
+    assert kept == ["000001", "000001.files.json", "000002", "000002.files.json"]
 
 
 @pytest.mark.parametrize("step", ["publish-copy", "publish-swap"])
@@ -144,6 +145,33 @@ def test_a_plain_web_root_with_files_of_its_own_is_refused(built, tmp_path, caps
     (www / "robots.txt").unlink()
     (www / "google1234.html").unlink()
     assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 0
+
+
+def test_files_changed_in_a_published_web_root_are_never_dropped(built, tmp_path, capsys):
+    """After a publish, someone adds robots.txt to the web root and edits a page: the next
+    publish would undo both, so it is refused (77) until they are moved out or restored."""
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-12-01T00:00Z") == 0
+    before = swap.tree_digest(www)
+    (www / "robots.txt").write_text("User-agent: *\n")
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    assert capsys.readouterr().err == (
+        f"arms-metrics: error: --to {www}: 1 file added, changed or removed there since it "
+        "was published (first: robots.txt), which publishing would undo: move them out or "
+        "restore them first\n"
+    )
+    (www / "robots.txt").unlink()
+    page = www / "methodology.html"
+    original = page.read_bytes()
+    page.write_bytes(original + b"<!-- edited -->")
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    assert "(first: methodology.html)" in capsys.readouterr().err
+    assert swap.tree_digest(www) != before  # nothing published: only the edit is there
+    page.write_bytes(original)
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 0
+    assert swap.tree_digest(www) == swap.tree_digest(built[1] / "site")
+    records = sorted(p.name for p in (tmp_path / ".www.versions").iterdir())
+    assert records == ["000001", "000001.files.json", "000002", "000002.files.json"]
 
 
 def test_a_web_root_of_unrelated_files_is_refused(built, tmp_path, capsys) -> None:

@@ -116,3 +116,27 @@ def test_an_older_build_is_audited_against_later_releases_too(tmp_path) -> None:
         ("lic_final_actions", "FY2026-Q1", "total", "All"): {(9, 9)},
         ("lic_final_actions", "FY2026-Q2", "total", "All"): {(5, 5)},  # from the later one
     }
+
+
+def test_later_releases_that_show_corrected_figures_otherwise_are_counted(site, internal):
+    """FY2026-Q2 corrected: GB 10 -> 11, FR dropped, KR 1 added (JP and the total as they
+    were, so not corrected). FY2026-Q3 still shows GB 10 and FR 12 and no KR: 3 figures
+    otherwise. FY2026-Q4 shows GB 11, no FR, KR 1: none."""
+    cells = _cells([
+        _cell("FY2026-Q2", "total=All", "30"),
+        _cell("FY2026-Q2", "purchaser=GB", "11"),
+        _cell("FY2026-Q2", "purchaser=JP", "8"),
+        _cell("FY2026-Q2", "purchaser=KR", "1"),
+    ])  # fmt: skip
+    changed = corrections.changed_figures(cells, site, Q2, internal)
+    assert changed.height == 3  # GB changed, FR dropped, KR added
+    row = "lic_final_actions,FY2026-Q2,2026,2,purchaser,{},{},{v},ok,count,{v},false,false"
+    _write_release(site, "FY2026-Q3", [
+        row.format("GBR", "United Kingdom", v=10), row.format("FRA", "France", v=12),
+        row.format("JPN", "Japan", v=8),
+    ], HEADER)  # fmt: skip
+    _write_release(site, "FY2026-Q4", [
+        row.format("GBR", "United Kingdom", v=11), row.format("KOR", "Republic of Korea", v=1),
+    ], HEADER)  # fmt: skip
+    assert corrections.disagree(changed, site, Quarter(2026, 3), internal) == 3
+    assert corrections.disagree(changed, site, Quarter(2026, 4), internal) == 0

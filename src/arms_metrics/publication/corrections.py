@@ -62,16 +62,26 @@ def changed_cells(
 def disagree(
     changed: pl.DataFrame, site_dir: Path, later: Quarter, internal: Codes | None = None
 ) -> int:
-    """How many of a correction's ``changed`` figures (``changed_figures``, the fresh side
-    present) release ``later`` publishes otherwise than corrected: a different value or
-    suppression. A later release has its own figures, from its own extract; these are the
-    ones to check when the fault corrected may be in it too."""
+    """How many of a correction's ``changed`` figures (``changed_figures``) release ``later``
+    shows otherwise than corrected: a different value or suppression, a figure it publishes
+    that the correction dropped, or none where the correction has one. A later release has
+    its own figures, from its own extract; these are the ones to check when the fault
+    corrected may be in it too."""
     path = Path(site_dir) / "releases" / later.label / PUBLISHED_CSV
-    fresh = changed.filter(pl.col("fresh").is_not_null()).select(*SORT_KEY, "value", "suppressed")
-    theirs = read_published(path, internal)
-    joined = fresh.join(theirs, on=SORT_KEY, how="inner", nulls_equal=True)
-    same = (pl.col("previous_suppressed") == pl.col("suppressed")) & pl.col("value").eq_missing(
-        pl.col("previous_value")
+    corrected = changed.select(
+        *SORT_KEY, "value", "suppressed", pl.col("fresh").is_not_null().alias("present")
+    )
+    theirs = read_published(path, internal).select(
+        *SORT_KEY, "previous_value", "previous_suppressed", "previously_published"
+    )
+    joined = corrected.join(theirs, on=SORT_KEY, how="left", nulls_equal=True)
+    shown = pl.col("previously_published").is_not_null()
+    same = (pl.col("present") == shown) & (
+        ~pl.col("present")
+        | (
+            (pl.col("previous_suppressed") == pl.col("suppressed"))
+            & pl.col("value").eq_missing(pl.col("previous_value"))
+        )
     )
     return joined.filter(~same).height
 

@@ -67,6 +67,19 @@ def _refusal(folder: Path) -> str | None:
     return None
 
 
+def _managed(folder: Path) -> str | None:
+    """Why ``folder`` lies in a folder this tool manages, or ``None``: inside a site or web
+    root (written into its live version, outside any switch) or inside a versions folder."""
+    written = Path(os.path.abspath(folder))  # the folder itself may be a site's symlink
+    for form in (written, Path(os.path.realpath(written.parent)) / written.name):
+        for above in form.parents:
+            if above.name.startswith(".") and above.name.endswith(".versions"):
+                return f"is inside {above}, the versions of a site or web root"
+            if above != Path(above.anchor) and is_site(above):
+                return f"is inside {above}, a site or web root"
+    return None
+
+
 def _foreign(folder: Path) -> bool:
     """True when ``folder`` exists, is not empty and is not a site (unreadable: False, left
     to the write check, exit 73)."""
@@ -82,6 +95,19 @@ def check_target(folder: Path, option: str) -> None:
     reason = _refusal(Path(folder))
     if reason is not None:
         raise UsageError(f"{option} {str(folder)!r} {reason}: name a new or empty folder")
+
+
+def check_managed(folder: Path, option: str) -> None:
+    """Exit 2 when ``folder`` lies inside a site, web root or versions folder (``_managed``),
+    or is a symlink this tool did not make."""
+    reason = _managed(Path(folder))
+    if reason is not None:
+        raise UsageError(f"{option} {str(folder)!r} {reason}: name a new or empty folder")
+    if Path(folder).is_symlink() and not is_site(Path(folder)):
+        raise UsageError(
+            f"{option} {str(folder)!r} is a symlink this tool did not make (it points "
+            "outside its own versions folder): name a new or empty folder"
+        )
 
 
 def check_foreign(folder: Path, option: str) -> None:
@@ -109,12 +135,16 @@ def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     its lock): ``diff``, which only reads the site, writes its work folder."""
     others = [(input_dir, "--input"), (work_dir, "--work"), (lock_path(work_dir), "--work")]
     _apart(site_dir, "--site", others)
+    reason = _managed(Path(work_dir))
+    if reason is not None:  # another site's: written into what it serves
+        raise UsageError(f"--work {str(work_dir)!r} {reason}: name a folder apart")
 
 
 def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     """``run``: a folder that may become a site, apart from the input and the work folder."""
     check_target(site_dir, "--site")
     check_apart(input_dir, site_dir, work_dir)
+    check_managed(site_dir, "--site")
     check_foreign(site_dir, "--site")
 
 
@@ -123,4 +153,5 @@ def check_publish(site_dir: Path, webroot: Path) -> None:
     its versions and lock), and a folder that may become a web root."""
     check_target(webroot, "--to")
     _apart(webroot, "--to", [(path, "--site") for path in owned(site_dir)])
+    check_managed(webroot, "--to")
     check_foreign(webroot, "--to")

@@ -14,6 +14,7 @@ the copy (``lock``): when a run or another publish holds either, it exits 75 at 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import zoneinfo
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from arms_metrics.errors import Refused, TryLater, UsageError
 from arms_metrics.publication import corrections, lock, paths, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import PUBLISHED_CSV, published_date, published_releases
+from arms_metrics.writers import json_bytes
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,18 @@ def _figures(site: Path, quarter: Quarter) -> bytes:
 
 
 def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
-    """Exit 77 when the copy would take a release off the web root, or change the figures
-    of one it shows without a correction the web root has not logged yet."""
+    """Exit 77 when the copy would take a release off the web root, take back a correction
+    it shows (the site's corrections log must begin with the web root's), or change the
+    figures of one it shows without a correction the web root has not logged yet."""
     if current is None:
         return
+    shown, logged = corrections.read_log(current), corrections.read_log(source)
+    if logged[: len(shown)] != shown:
+        raise Refused(
+            f"--to {webroot} shows corrections that --site does not log (its log holds "
+            f"{len(shown)}, the site's {len(logged)}, not in the same order): publishing "
+            "would take a correction back"
+        )
     ours = set(published_releases(source))
     for quarter in published_releases(current):
         if quarter not in ours:
@@ -135,16 +145,40 @@ def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
             )
 
 
-def check_strays(webroot: Path, new: dict[str, str], old: dict[str, str]) -> None:
-    """Exit 77 when ``webroot`` is a plain folder (a site copied there before 0.2) holding
-    files the site does not: the switch to the site's copy would stop serving them."""
-    if Path(webroot).is_symlink():
-        return  # a version this tool made: every file in it came from a site
-    strays = sorted(set(old) - set(new))
+RECORD = ".files.json"  # beside a web root's version: the sha256 of every file published
+
+
+def _record(version: Path) -> Path:
+    return Path(version).parent / f"{Path(version).name}{RECORD}"
+
+
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
+
+
+def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -> None:
+    """Exit 77 when files in the web root would be lost: for a version this tool published,
+    any file added, changed or removed there since (its record beside it); for a plain
+    folder (a site copied there before 0.2), any file the site does not hold."""
+    if current is None:
+        return
+    record = _record(current)
+    if Path(webroot).is_symlink() and record.is_file():
+        published = json.loads(record.read_text(encoding="utf-8"))
+        touched = sorted(k for k in set(published) | set(old) if published.get(k) != old.get(k))
+        if touched:
+            raise Refused(
+                f"--to {webroot}: {_files(len(touched))} added, changed or removed there since "
+                f"it was published (first: {touched[0]}), which publishing would undo: move "
+                "them out or restore them first"
+            )
+        return
+    strays = [] if Path(webroot).is_symlink() else sorted(set(old) - set(new))
     if strays:
         raise Refused(
-            f"--to {webroot} holds {len(strays)} files the site does not (first: {strays[0]}), "
-            "which publishing would stop serving: move them out of the web root first"
+            f"--to {webroot} holds {_files(len(strays))} the site does not (first: "
+            f"{strays[0]}), which publishing would stop serving: move them out of the web "
+            "root first"
         )
 
 
@@ -161,10 +195,11 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         releases = changed_releases(new, old)
         if new == old:
             return Published((), False)
-        check_strays(webroot, new, old)
+        check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot)
         check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)
+        _record(version).write_bytes(json_bytes(new))
         faults.point("publish-copy")
         swap.clean(webroot, swap.switch(webroot, version))
     return Published(tuple(q.label for q in releases), True)

@@ -125,8 +125,11 @@ def clean(site_dir: Path, before: Path | None) -> None:
         before = earlier[-1] if earlier else None
     keep = {p.name for p in (current, before) if p is not None}
     for path in folder.iterdir() if folder.is_dir() else []:
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+        if path.name.split(".", 1)[0] not in keep:  # a version, or a file kept beside it
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def discard(version: Path) -> None:
