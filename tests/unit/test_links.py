@@ -272,3 +272,20 @@ def test_stock_flow_leak_of_per_table_protection_is_closed_by_linked_protection(
         "indicator_id", "period", "breakdown", "breakdown_value"
     ).rows()
     assert hidden.filter(pl.col("indicator_id") != "lic_pending").height >= 2
+
+
+def test_the_closed_form_pass_is_computed_once_per_system_and_never_changed():
+    # a + b = 5 with a known 2 pins b = 3 in closed form; c + d = 9, both hidden (1 each at
+    # least): c and d stay open, one connected set
+    s = system(
+        {"a": 2}, {"b": (3, 1), "c": (4, 1), "d": (5, 1)},
+        [{"a": 1, "b": 1, "t": -1}, {"c": 1, "d": 1, "u": -1}],
+    )  # fmt: skip
+    s.known[q("t")], s.known[q("u")] = 5, 9
+    first = links._propagate(s)
+    assert links._propagate(s) is first and not first.flags.writeable
+    assert [s.index().keys[j] for j in np.flatnonzero(first)] == [q("b")]
+    assert pinned(s) == [q("b")] and pinned(s) == [q("b")]  # pinned's own mask is a copy
+    parts = links._open_parts(s)
+    assert links._open_parts(s) is parts
+    assert [[s.index().keys[j] for j in keys] for keys in parts.keys] == [[q("c"), q("d")]]
