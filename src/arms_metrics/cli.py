@@ -224,9 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _dispatch(args: argparse.Namespace) -> str:
     """Run the chosen command; return the one-line result for stdout."""
-    from arms_metrics import faults, pipeline
+    from arms_metrics import epoch, faults
 
     faults.check()
+    epoch.epoch_date()  # before numpy, which reads a bad value itself and fails
+    from arms_metrics import pipeline
 
     if args.command == "sample":
         from arms_metrics.samples import generate

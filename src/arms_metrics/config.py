@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arms_metrics import methodology
+from arms_metrics import methodology, release_calendar
 from arms_metrics.errors import ConfigError
 from arms_metrics.extract import parse_coverage
 from arms_metrics.methodology import Methodology
@@ -375,34 +375,13 @@ def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
             "max_indicator_loss_share": share, "max_file_bytes": size}  # fmt: skip
 
 
-def _release_clock(calendar: dict[str, Any], path: Path) -> dict[str, Any]:
-    """``[release_calendar] time`` (HH:MM, default 11:00) and ``zone`` (an IANA zone, default
-    America/New_York), popped from ``calendar`` and checked."""
-    time, zone = calendar.pop("time", "11:00"), calendar.pop("zone", "America/New_York")
-    msg = 'time must be "HH:MM" and zone an IANA zone such as "America/New_York"'
-    if isinstance(time, str) and re.fullmatch(r"\d{2}:\d{2}[+-]\d{2}:?\d{2}|\d{2}:\d{2}Z", time):
-        raise ConfigError(f'{path}: [release_calendar] time "{time}" takes no offset: set zone')
-    try:
-        if not (isinstance(time, str) and re.fullmatch(r"\d{2}:\d{2}", time)):
-            raise ValueError(f"{time!r} is not HH:MM")  # seconds, a number, a TOML time
-        if not isinstance(zone, str):
-            raise ValueError(f"{zone!r} is not a zone name")
-        clock = dt.time.fromisoformat(time)
-        zoneinfo.ZoneInfo(zone)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
-        raise ConfigError(f"{path}: bad [release_calendar] time or zone: {msg} ({exc})") from None
-    return {"release_time": clock, "release_zone": zone}
-
-
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
     path = Path(path) if path else DEFAULT_PIPELINE
     data, raw = _read_toml(path)
     registry_path = path.parent / "indicators.toml"
     registry = load_registry(registry_path)
-    calendar = dict(data.get("release_calendar", {}))
-    lag = int(calendar.pop("default_lag_days", 45))
-    moment = _release_clock(calendar, path)
+    calendar = release_calendar.read(data.get("release_calendar", {}), path)
     targets = data.get("targets", {})
     if "licence" in targets:  # the British spelling of 0.1; refused rather than guessed
         raise ConfigError(f"{path}: [targets.licence] is now [targets.license]; rename it")
@@ -418,14 +397,12 @@ def load_config(path: Path | str | None = None) -> Config:
             license_targets={k: int(v) for k, v in targets["license"].items()},
             disclosure=_disclosure(data.get("disclosure", {})),
             revision_policy=data.get("revisions", {}).get("policy", ""),
-            release_calendar=calendar,
-            release_lag_days=lag,
             registry=registry,
             raw_hash=digest,
             methodology=texts,
             coverage=parse_coverage(data.get("coverage", {}), str(path), TABLES),
             **_quality(data, path),
-            **moment,
+            **calendar,
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: missing or bad setting {exc}") from exc

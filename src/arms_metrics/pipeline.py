@@ -10,7 +10,6 @@ published from a failed or killed run. ``faults.point`` marks where tests kill a
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from arms_metrics.compute import indicators, loss
 from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import check, protect
 from arms_metrics.disclosure.summary import suppression_summary
+from arms_metrics.epoch import epoch_date
 from arms_metrics.errors import CannotCreate, UsageError
 from arms_metrics.extract import (
     FILE_NAME,
@@ -75,29 +75,13 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
     quarter's end (exit 2 otherwise); else quarter end + default lag."""
     if quarter.label in config.release_calendar:
         return config.release_date(quarter)
-    epoch = _epoch_date()
+    epoch = epoch_date()
     if epoch is not None and epoch <= quarter.end:
         raise UsageError(
             f"SOURCE_DATE_EPOCH is {epoch.isoformat()}, not after {quarter} ends "
             f"({quarter.end.isoformat()}): a release is dated after its quarter"
         )
     return epoch or config.release_date(quarter)
-
-
-def _epoch_date() -> dt.date | None:
-    """SOURCE_DATE_EPOCH's date in UTC, when set (reproducible-builds.org: a whole number of
-    seconds since 1970-01-01 UTC); exit 2 when it is anything else."""
-    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not text:
-        return None
-    try:
-        if not (text.isascii() and text.isdigit()):
-            raise ValueError(text)
-        return dt.datetime.fromtimestamp(int(text), tz=dt.UTC).date()
-    except (ValueError, OverflowError, OSError):
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH={text[:40]!r} is not a whole number of seconds since 1970-01-01 UTC"
-        ) from None
 
 
 def resolve_quarter(
@@ -226,6 +210,7 @@ def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Pro
         log_csv = corrections.log_bytes(list(plan.log))
         site_wide.write_corrections(release, list(plan.log), log_csv, staging, plan.latest)
     site_wide.write_releases(release, staging, plan.latest)
+    forward.prune(staging, plan.quarter, plan.forward)
     downloads.write_manifest(release, staging)
     return staging
 
@@ -324,7 +309,7 @@ def run(
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
         release = _compute(input_dir, site_dir, work_dir, prepared, today, progress)
-        day = today or _epoch_date() or dt.date.today()  # the date of a correction
+        day = today or epoch_date() or dt.date.today()  # the date of a correction
         release, plan = planning.plan(release, site_dir, correction, day)
         staging = _render(release, plan, work_dir, progress)
         changed = _publish(staging, site_dir, plan, progress)

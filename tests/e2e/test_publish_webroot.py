@@ -195,6 +195,8 @@ def test_a_locked_web_root_exits_75(built, tmp_path, capsys) -> None:
         ("empty", "www", "2026-09-01T00:00Z", "no built release there"),
         ("site", "site/www", "2026-09-01T00:00Z", "overlap"),
         ("site", "www", "next Tuesday", "not an ISO date and time"),
+        ("site", "www", "0001-01-01T00:00+01:00", "outside the dates this tool can compare"),
+        ("site", "www", "9999-12-31T23:59-05:00", "outside the dates this tool can compare"),
         ("site", "a-file", "2026-09-01T00:00Z", "is a file, not a folder"),
     ],
 )

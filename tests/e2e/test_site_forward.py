@@ -87,7 +87,7 @@ def test_a_release_built_before_an_older_one_is_not_rewritten_by_its_rerun(
     assert swap.tree_digest(root / "site") == settled
     assert (root / "site/data/indicators.csv").read_bytes() == first
     revisions = (root / "site/revisions.html").read_text(encoding="utf-8")
-    assert f"Release {NEWER} is the first release" in revisions
+    assert f"Release {NEWER} was the first release published" in revisions
     manifest = json.loads((root / f"site/releases/{NEWER}/manifest.json").read_text())
     assert manifest["revised_against"] is None
     # a release built after both is measured against the latest before it, FY2026-Q4
@@ -95,3 +95,14 @@ def test_a_release_built_before_an_older_one_is_not_rewritten_by_its_rerun(
     assert run(root, later, inputs, today=dt.date(2027, 3, 1)).changed
     manifest = json.loads((root / f"site/releases/{later}/manifest.json").read_text())
     assert manifest["revised_against"] == NEWER
+
+
+def test_an_older_release_manifest_lists_only_what_it_published(live, inputs, tmp_path) -> None:
+    root = copy_site(live, tmp_path)
+    run(root, OLDER, inputs)
+    site = root / "site"
+    manifest = json.loads((site / f"releases/{OLDER}/manifest.json").read_text())
+    paths = [o["path"] for o in manifest["outputs"]]
+    assert paths and all(p.startswith(f"releases/{OLDER}/") for p in paths), paths
+    for output in manifest["outputs"]:  # every hash is the file's in the site
+        assert swap.tree_digest(site)[output["path"]] == output["sha256"], output["path"]

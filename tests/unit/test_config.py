@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -261,3 +262,39 @@ def test_old_key_beside_the_new_one_is_refused_too(tmp_path) -> None:
     path.write_text(text + "\n[targets.licence]\nSTATE = 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[targets\.license\]"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('"FY2026-Q2" = "2026-02-30"', "'FY2026-Q2' = '2026-02-30': not a date"),
+        ('"FY2026-Q2" = "15/05/2026"', "'FY2026-Q2' = '15/05/2026': not a date"),
+        ('"FY2026-Q2" = 20260515', "'FY2026-Q2' = 20260515: not a date"),
+        # before the quarter (January to March 2026) ends: a typo that would publish early
+        ('"FY2026-Q2" = "2026-03-31"', "= 2026-03-31: not after the quarter ends (2026-03-31)"),
+        ('"FY2026-Q2" = "2025-05-15"', "not after the quarter ends"),
+        ('"fy2026-q2" = "2026-05-15"', "'fy2026-q2': not a quarter such as FY2026-Q3 (write \"FY2026-Q2\")"),
+        ('"FY2026-Q5" = "2026-05-15"', "'FY2026-Q5': not a quarter such as FY2026-Q3"),
+        ('default_lag_days = "x"', "default_lag_days = 'x': a whole number of days from 0 to 730"),
+        ("default_lag_days = -1", "default_lag_days = -1"),
+        ("default_lag_days = 4500", "default_lag_days = 4500"),
+        ("default_lag_days = true", "default_lag_days = True"),
+    ],
+)  # fmt: skip
+def test_a_bad_calendar_entry_is_a_config_error_naming_it(tmp_path, line, message) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    key = line.split(" = ")[0]
+    lines = [row for row in text.splitlines() if not row.lower().startswith(key.lower() + " =")]
+    at = lines.index("[release_calendar]") + 1
+    path.write_text("\n".join([*lines[:at], line, *lines[at:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)
+
+
+def test_a_calendar_date_may_be_a_toml_date(tmp_path) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert '"FY2026-Q2" = "2026-05-15"' in text
+    path.write_text(text.replace('"FY2026-Q2" = "2026-05-15"', '"FY2026-Q2" = 2026-05-22'))
+    assert load_config(path).release_date(Quarter(2026, 2)) == dt.date(2026, 5, 22)

@@ -78,10 +78,15 @@ def test_decide() -> None:
 @pytest.mark.parametrize(
     ("reason", "message"),
     [
-        ("late \x1b[31mrecords", "control character U\\+001B"),  # a terminal escape
-        ("late \u202erecords", "control character U\\+202E"),  # right-to-left override
-        ("late\u200brecords", "control character U\\+200B"),  # zero-width space
-        ("late \x00 records", "control character U\\+0000"),
+        ("late \x1b[31mrecords", "invisible character U\\+001B"),  # a terminal escape
+        ("late \u202erecords", "invisible character U\\+202E"),  # right-to-left override
+        ("late\u200brecords", "invisible character U\\+200B"),  # zero-width space
+        ("late \x00 records", "invisible character U\\+0000"),
+        ("\u3164\u2800\u115f", "invisible character U\\+3164"),  # looks empty
+        ("late\u034frecords", "invisible character U\\+034F"),  # combining grapheme joiner
+        ("late records\ufe0f", "invisible character U\\+FE0F"),  # a variation selector
+        ("\u2800 \u2800", "no letter or digit"),  # braille blanks
+        ("... !", "no letter or digit"),
         ("x" * 501, "is 501 characters long: at most 500"),
     ],
 )

@@ -59,3 +59,16 @@ def test_a_time_with_an_offset_is_read_as_given(site, config) -> None:
     with pytest.raises(TryLater):
         check_embargo(site, [QUARTER], config, parse_now("2026-03-08T01:59-05:00", "UTC"))
     check_embargo(site, [QUARTER], config, parse_now("2026-03-08T02:01-05:00", "UTC"))
+
+
+def test_a_longer_default_lag_postpones_a_built_release(site, config) -> None:
+    """FY2025-Q2 ends 2025-03-31 and is not listed: with default_lag_days 400 its calendar
+    date is now 2026-05-05, after the 2026-03-08 its manifest records."""
+    later = dataclasses.replace(config, release_lag_days=400)
+    with pytest.raises(TryLater, match=r"until 2026-05-05 03:00 America/New_York"):
+        check_embargo(site, [QUARTER], later, parse_now("2026-05-05T02:59", later.release_zone))
+    check_embargo(site, [QUARTER], later, parse_now("2026-05-05T03:00", later.release_zone))
+    # a shorter lag never brings it forward: the manifest's date still holds
+    sooner = dataclasses.replace(config, release_lag_days=0)
+    with pytest.raises(TryLater, match=r"until 2026-03-08 03:00"):
+        check_embargo(site, [QUARTER], sooner, parse_now("2026-03-08T01:00", sooner.release_zone))

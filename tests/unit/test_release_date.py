@@ -10,6 +10,7 @@ import pytest
 from arms_metrics.errors import UsageError
 from arms_metrics.pipeline import release_date
 from arms_metrics.quarters import Quarter
+from tests.conftest import arms_metrics
 
 NOT_IN_CALENDAR = Quarter(2025, 1)  # October to December 2024
 
@@ -49,3 +50,17 @@ def test_a_bad_epoch_is_a_usage_error(monkeypatch, config, epoch, message) -> No
     monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
     with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
         release_date(config, NOT_IN_CALENDAR)
+
+
+def test_a_bad_epoch_is_refused_before_any_library_reads_it(tmp_path) -> None:
+    """numpy reads SOURCE_DATE_EPOCH itself when imported and fails on 'abc' (an internal
+    error, exit 1, before this check): the command line checks it first, in a fresh process."""
+    done = arms_metrics(
+        "validate", "--input", str(tmp_path / "missing"), "--work", str(tmp_path / "work"),
+        env={"SOURCE_DATE_EPOCH": "abc"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        "arms-metrics: error: SOURCE_DATE_EPOCH='abc' is not a whole number of seconds since "
+        "1970-01-01 UTC\n"
+    )

@@ -288,12 +288,12 @@ def test_the_first_release_says_there_is_nothing_to_revise(config, tmp_path):
     render.render_site(first, tmp_path)
     text = (tmp_path / "revisions.html").read_text("utf-8")
     assert (
-        "Release FY2026-Q2 is the first release: no figure was published before it, so there "
-        "is nothing to revise."
+        "Release FY2026-Q2 was the first release published: no figure was published before it, "
+        "so there is nothing to revise."
     ) in text
     assert "There are no revised figures" not in text and "first published" not in text
     page = (tmp_path / "indicators" / "fms_loas_offered.html").read_text("utf-8")
-    assert "This is the first release: no figure was published before it, so none is" in page
+    assert "This was the first release published: no figure was published before it" in page
 
 
 def test_one_definition_of_revised_everywhere(site):
@@ -305,7 +305,10 @@ def test_one_definition_of_revised_everywhere(site):
     for page in ("revisions.html", "methodology.html"):
         assert definition in (site_dir / page).read_text("utf-8"), page
     (described,) = [d for name, _, d in downloads.FIELDS if name == "revised"]
-    assert described == f"true when {REVISED_WHEN}; false throughout a site's first release."
+    assert (
+        described
+        == f"true when {REVISED_WHEN}; false throughout the first release a site published."
+    )
     assert "<code>revised</code>" in (site_dir / "methodology.html").read_text("utf-8")
     package = (site_dir / "data/datapackage.json").read_text("utf-8")
     assert REVISED_WHEN in package

@@ -86,20 +86,40 @@ def disagree(
     return joined.filter(~same).height
 
 
+# Control, format, private-use, surrogate and unassigned characters
+ODD = ("Cc", "Cf", "Co", "Cs", "Cn")
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt, Unicode 15.1):
+# shown as nothing, such as the Hangul fillers and the variation selectors
+IGNORABLE = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)  # fmt: skip
+
+
+def _ignorable(char: str) -> bool:
+    return any(low <= ord(char) <= high for low, high in IGNORABLE)
+
+
 def _check_reason(reason: str) -> None:
     """Exit 2 for a reason the log cannot print as given: empty, longer than
-    ``MAX_REASON``, or holding a control or invisible format character (a terminal escape
-    sequence, a bidirectional override, a zero-width space). Line breaks and tabs are folded
-    to spaces; a reason that starts like a spreadsheet formula is made inert where the CSV
-    is written (``writers.csv_bytes``)."""
+    ``MAX_REASON``, holding a control or invisible character (a terminal escape sequence, a
+    bidirectional override, a zero-width space, a Hangul filler), or no letter or digit at
+    all (a braille blank alone). Line breaks and tabs are folded to spaces; a reason that
+    starts like a spreadsheet formula is made inert where the CSV is written
+    (``writers.csv_bytes``)."""
     words = " ".join(reason.split())
     if not words:
         raise UsageError('--correction is empty: say why, e.g. --correction "late records"')
     if len(words) > MAX_REASON:
         raise UsageError(f"--correction is {len(words)} characters long: at most {MAX_REASON}")
-    odd = [c for c in words if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn")]
+    odd = [c for c in words if unicodedata.category(c) in ODD or _ignorable(c)]
     if odd:
-        raise UsageError(f"--correction holds the control character U+{ord(odd[0]):04X}")
+        raise UsageError(f"--correction holds the invisible character U+{ord(odd[0]):04X}")
+    if not any(unicodedata.category(c)[0] in "LN" for c in words):
+        raise UsageError("--correction holds no letter or digit: say why in words")
 
 
 def decide(

@@ -41,6 +41,16 @@ def files_to_take(staging: Path, quarter: Quarter, forward: bool, keep_release: 
     return taken
 
 
+def prune(staging: Path, quarter: Quarter, forward: bool) -> None:
+    """Remove from ``staging`` every file a build of ``quarter`` does not publish (for an
+    older quarter: the latest release's site-wide pages), so the manifest written next
+    lists only what the build publishes."""
+    taken = set(files_to_take(staging, quarter, forward, keep_release=False))
+    for path in sorted(Path(staging).rglob("*")):
+        if path.is_file() and path.relative_to(staging).as_posix() not in taken:
+            path.unlink()
+
+
 def take(staging: Path, version: Path, quarter: Quarter, forward: bool, keep_release: bool) -> int:
     """Copy the files ``files_to_take`` names from ``staging`` into the site ``version`` (the
     release folder replaced whole when taken); return how many were copied."""

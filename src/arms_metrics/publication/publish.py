@@ -36,8 +36,8 @@ class Published:
 
 
 def parse_now(text: str | None, zone: str) -> dt.datetime:
-    """``--now`` as an aware datetime (a time without an offset is read in ``zone``); the
-    system clock when not given."""
+    """``--now`` as an aware datetime in UTC (a time without an offset is read in ``zone``);
+    the system clock when not given; exit 2 for anything else."""
     if text is None:
         return dt.datetime.now(dt.UTC)
     try:
@@ -47,7 +47,10 @@ def parse_now(text: str | None, zone: str) -> dt.datetime:
         raise UsageError(msg) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    return moment
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant
+        raise UsageError(f"--now {text!r}: outside the dates this tool can compare") from None
 
 
 def changed_releases(new: dict[str, str], old: dict[str, str]) -> list[Quarter]:
@@ -67,13 +70,11 @@ def _utc(moment: dt.datetime) -> str:
 
 def embargo(site: Path, quarter: Quarter, config: Config) -> dt.datetime:
     """When ``quarter``'s release in ``site`` may be public: the later of the date its
-    manifest records and the calendar's date (when the calendar lists it), at the
+    manifest records and the calendar's date now (the date it lists, else the quarter's
+    end plus ``default_lag_days``: raising either postpones a built release), at the
     calendar's time and zone."""
-    days = [published_date(site, quarter)]
-    if quarter.label in config.release_calendar:
-        days.append(config.release_date(quarter))
-    known = [day for day in days if day is not None]
-    return config.release_moment(quarter, max(known) if known else None)
+    days = [published_date(site, quarter), config.release_date(quarter)]
+    return config.release_moment(quarter, max(day for day in days if day is not None))
 
 
 def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.datetime) -> None:

@@ -51,7 +51,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     (
         "revised",
         "boolean",
-        f"true when {REVISED_WHEN}; false throughout a site's first release.",
+        f"true when {REVISED_WHEN}; false throughout the first release a site published.",
     ),
 )
 STATUSES = ("ok", "suppressed", "not_applicable")

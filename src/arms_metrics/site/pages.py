@@ -155,5 +155,6 @@ def notes(release: Release, indicator: Indicator) -> list[str]:
         if revised
         else "No figures for this indicator have been revised in this release."
         if release.revised_against
-        else "This is the first release: no figure was published before it, so none is revised.",
+        else "This was the first release published: no figure was published before it, so none is "
+        "revised.",
     ]
