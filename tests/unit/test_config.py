@@ -273,7 +273,8 @@ def test_old_key_beside_the_new_one_is_refused_too(tmp_path) -> None:
         # before the quarter (January to March 2026) ends: a typo that would publish early
         ('"FY2026-Q2" = "2026-03-31"', "= 2026-03-31: not after the quarter ends (2026-03-31)"),
         ('"FY2026-Q2" = "2025-05-15"', "not after the quarter ends"),
-        ('"fy2026-q2" = "2026-05-15"', "'fy2026-q2': not a quarter such as FY2026-Q3 (write \"FY2026-Q2\")"),
+        ('"fy2026-q2" = "2026-05-15"',
+         "'fy2026-q2': not a quarter such as FY2026-Q3 (write \"FY2026-Q2\")"),
         ('"FY2026-Q5" = "2026-05-15"', "'FY2026-Q5': not a quarter such as FY2026-Q3"),
         ('default_lag_days = "x"', "default_lag_days = 'x': a whole number of days from 0 to 730"),
         ("default_lag_days = -1", "default_lag_days = -1"),
