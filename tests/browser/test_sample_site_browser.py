@@ -20,6 +20,8 @@ PAGES = [
     "indicators/lic_processing_days_median.html",
     "methodology.html",
     "revisions.html",
+    "releases/index.html",
+    "corrections.html",
 ]
 
 
@@ -58,4 +60,4 @@ def test_no_request_leaves_localhost(results):
 def test_nu_validator_no_errors_on_the_sample_site(site):
     messages, files = nu_messages(site)
     assert messages == [], messages[:5]
-    assert len(files) == 35  # with corrections.html
+    assert len(files) == 36  # with corrections.html and releases/index.html
