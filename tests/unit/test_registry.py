@@ -86,3 +86,19 @@ def test_sql_file_has_header_and_one_select(path: Path) -> None:
     assert body.count(";") == 0, "one statement, no terminator"
     assert re.match(r"^(with|select)\b", body), "the statement is a select"
     assert not re.search(r"\b(insert|update|delete|create|drop|attach|copy|pragma)\b", body)
+
+
+@pytest.mark.parametrize(
+    "indicator_id", ["lic_decided_within_target_pct", "lic_pending_over_target"]
+)
+def test_license_target_texts_name_the_configured_days(config: Config, indicator_id) -> None:
+    """A reader sees the number of days, not "within target"; the registry's words must
+    say the days [targets.license] counts, so a changed target cannot leave them stale."""
+    targets = config.license_targets
+    indicator = config.registry.get(indicator_id)
+    assert "target" not in indicator.title.lower()
+    state, commerce = targets["STATE"], targets["COMMERCE"]
+    assert f"{state} (State) or {commerce} (Commerce) calendar days" in indicator.title
+    assert f"{state} calendar days at State" in indicator.definition
+    assert f"{commerce} at Commerce" in indicator.definition
+    assert "methodology page" in indicator.definition  # where the basis and exceptions are
