@@ -27,7 +27,13 @@ LISTS: dict[str, tuple[str, list[tuple[str, str, bool]], list[str]]] = {
         "Purchasers: countries and international organizations",
         [
             ("code", "Code in indicators.csv: ISO 3166-1 alpha-3, or an organization's.", True),
-            ("alpha2", "ISO 3166-1 alpha-2 code (Kosovo XK); empty for an organization.", False),
+            (
+                "alpha2",
+                "ISO 3166-1 alpha-2 code (Kosovo XK); empty for an organization. "
+                "Namibia's is NA, which pandas and R read as missing by default: read this "
+                "column with keep_default_na=False (pandas) or na = character() (readr).",
+                False,
+            ),
             ("alpha3", "ISO 3166-1 alpha-3 code (Kosovo XKX); empty for an organization.", False),
             ("name", "Name, as breakdown_label gives it.", True),
             ("region", "State Department regional bureau (see regions.csv).", True),
