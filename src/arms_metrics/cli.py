@@ -289,6 +289,12 @@ def _returning_allocator() -> None:
     )
 
 
+def _one_line(text: str) -> str:
+    """``text`` with every unprintable character escaped (a path holding a newline or an
+    escape sequence): an error is always one line, and never drives the terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _single_threaded_blas()
@@ -297,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = _dispatch(args)
         print(output)
     except ArmsMetricsError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

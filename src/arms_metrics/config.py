@@ -176,6 +176,8 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], bytes]:
         return tomllib.loads(raw.decode("utf-8")), raw
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: config file not found") from exc
+    except OSError as exc:  # a folder, no permission
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 

@@ -71,17 +71,19 @@ class RunResult:
 
 
 def release_date(config: Config, quarter: Quarter) -> dt.date:
-    """The release calendar's date; else SOURCE_DATE_EPOCH's, which must fall after the
-    quarter's end (exit 2 otherwise); else quarter end + default lag."""
+    """The release calendar's date; else SOURCE_DATE_EPOCH's, which may not be before the
+    quarter's end plus the default lag (exit 2: publish would hold it until then); else
+    that date."""
     if quarter.label in config.release_calendar:
         return config.release_date(quarter)
-    epoch = epoch_date()
-    if epoch is not None and epoch <= quarter.end:
+    epoch, default = epoch_date(), config.release_date(quarter)
+    if epoch is not None and epoch < default:  # publish would hold it until ``default``
         raise UsageError(
-            f"SOURCE_DATE_EPOCH is {epoch.isoformat()}, not after {quarter} ends "
-            f"({quarter.end.isoformat()}): a release is dated after its quarter"
+            f"SOURCE_DATE_EPOCH is {epoch.isoformat()}, before {quarter}'s release date "
+            f"({default.isoformat()}: its end plus default_lag_days); list the quarter in "
+            "[release_calendar] to release it earlier"
         )
-    return epoch or config.release_date(quarter)
+    return epoch or default
 
 
 def resolve_quarter(
@@ -150,8 +152,10 @@ def validate(
 ) -> Ingested:
     """Validation only: quarantine, summary.json and the report in ``work_dir``."""
     config = load_config(config_path)
+    paths.check_plain(work_dir, "--work")
+    paths.check_work(work_dir)
     progress(f"validating {input_dir}")
-    ingested = ingest(Path(input_dir), config, writable(work_dir, "--work"))
+    ingested = ingest(Path(input_dir), config, writable(paths.normal(work_dir), "--work"))
     progress(f"validation report in {Path(work_dir) / 'validation' / 'report.html'}")
     return ingested
 
@@ -286,7 +290,7 @@ def fresh_release(
     """The release ``run`` would build against ``site_dir`` (only read), published nowhere:
     the fresh build behind ``diff``."""
     prepared = _prepare(input_dir, quarter, config_path, today)
-    work_dir = writable(work_dir, "--work")
+    work_dir = writable(paths.normal(work_dir), "--work")
     with lock.site_lock(work_dir, "--work"):
         return _compute(input_dir, Path(site_dir), work_dir, prepared, today, progress)
 
@@ -305,6 +309,7 @@ def run(
     site to it in one step, one run at a time per site; ``correction`` (a reason) allows
     changing the figures of a published release."""
     paths.check_run(Path(input_dir), Path(site_dir), Path(work_dir))
+    site_dir, work_dir = paths.normal(site_dir), paths.normal(work_dir)
     prepared = _prepare(input_dir, quarter, config_path, today)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):

@@ -20,6 +20,8 @@ from arms_metrics.errors import ConfigError
 from arms_metrics.quarters import Quarter
 
 MAX_LAG_DAYS = 730  # two years: a longer default lag is a typing mistake
+# tzdata entries that are not a place: the machine's own zone, placeholders
+MACHINE_ZONES = ("localtime", "Factory", "posixrules")
 
 
 def read(section: object, path: Path) -> dict[str, Any]:
@@ -29,10 +31,10 @@ def read(section: object, path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: [release_calendar] must be a table")
     calendar = dict(section)
     lag = calendar.pop("default_lag_days", 45)
-    if isinstance(lag, bool) or not isinstance(lag, int) or not 0 <= lag <= MAX_LAG_DAYS:
+    if isinstance(lag, bool) or not isinstance(lag, int) or not 1 <= lag <= MAX_LAG_DAYS:
         raise ConfigError(
             f"{path}: [release_calendar] default_lag_days = {lag!r}: a whole number of days "
-            f"from 0 to {MAX_LAG_DAYS}"
+            f"from 1 to {MAX_LAG_DAYS}"
         )
     clock = _clock(calendar, path)
     dates = {label: _date(label, value, path) for label, value in calendar.items()}
@@ -63,6 +65,10 @@ def _date(label: str, value: object, path: Path) -> str:
         raise ConfigError(
             f"{where} = {day.isoformat()}: not after the quarter ends ({quarter.end.isoformat()})"
         )
+    if (day - quarter.end).days > MAX_LAG_DAYS:
+        raise ConfigError(
+            f"{where} = {day.isoformat()}: more than {MAX_LAG_DAYS} days after the quarter ends"
+        )
     return day.isoformat()
 
 
@@ -76,10 +82,15 @@ def _clock(calendar: dict[str, Any], path: Path) -> dict[str, Any]:
     try:
         if not (isinstance(time, str) and re.fullmatch(r"\d{2}:\d{2}", time)):
             raise ValueError(f"{time!r} is not HH:MM")  # seconds, a number, a TOML time
-        if not isinstance(zone, str):
-            raise ValueError(f"{zone!r} is not a zone name")
+        if (
+            not isinstance(zone, str)
+            or zone in MACHINE_ZONES
+            or (
+                zone not in zoneinfo.available_timezones()  # a tzdata folder ("America") too
+            )
+        ):
+            raise ValueError(f"{zone!r} is not an IANA zone name")
         clock = dt.time.fromisoformat(time)
-        zoneinfo.ZoneInfo(zone)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
+    except ValueError as exc:
         raise ConfigError(f"{path}: bad [release_calendar] time or zone: {msg} ({exc})") from None
     return {"release_time": clock, "release_zone": zone}

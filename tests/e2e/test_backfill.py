@@ -82,7 +82,7 @@ def test_the_first_failed_step_stops_it_with_its_exit_code() -> None:
     assert built == ["FY2026-Q1", "FY2026-Q2"]  # FY2026-Q4 never started
     assert info.value.exit_code == 77
     assert str(info.value) == (
-        "backfill stopped at FY2026-Q3 (2 quarters before it built): "
+        "backfill stopped at FY2026-Q3 (after 2 quarters in place): "
         "FY2026-Q3 is published and 4 of its figures would change"
     )
     done = backfill.backfill(run_one, span[:2])

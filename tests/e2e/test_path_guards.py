@@ -232,3 +232,58 @@ def test_a_symlink_this_tool_did_not_make_is_not_a_site(sites, tmp_path, capsys)
         assert cli_publish(sites["first"] / "site", tmp_path / name) == 2, name
         one_line_error(capsys, "--to", "a symlink this tool did not make")
     assert list(elsewhere.iterdir()) == [] and not (tmp_path / "gone").exists()
+
+
+def test_dot_dot_after_a_site_symlink_is_refused(sites, tmp_path, capsys) -> None:
+    """``site/../site`` reads as the site but the kernel opens ``.site.versions/site``: a
+    run through it saw an empty site and undid a correction. Refused, nothing changed."""
+    root = copy_site(sites["corrected"], tmp_path / "root")
+    before = swap.tree_digest(root / "site")
+    assert cli_run(sites["input"], root / "site/../site", tmp_path / "work") == 2
+    one_line_error(capsys, "--site", "once the symlinks before its '..' are followed")
+    www = tmp_path / "www"
+    assert cli_publish(root / "site", www) == 0
+    assert cli_publish(root / "site", tmp_path / "www/../www") == 2
+    one_line_error(capsys, "--to", "'..'")
+    assert swap.tree_digest(root / "site") == before
+
+
+def test_dot_dot_that_names_the_same_folder_is_fine(sites, tmp_path) -> None:
+    """``s5/../w5`` with no ``s5``: the work folder ``w5``, and no ``s5`` made on the way."""
+    root = tmp_path / "root"
+    root.mkdir()
+    assert cli_run(sites["input"], root / "site", root / "s5/../w5") == 0
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".site.lock", ".site.versions", ".w5.lock", "site", "w5",
+    ]  # fmt: skip
+    assert not (root / "w5" / "staging-site").exists()
+
+
+def test_a_work_folder_never_writes_into_a_site_or_web_root(sites, tmp_path, capsys) -> None:
+    """Quarantined records must never be served: a work folder that is a site, a web root,
+    a versions folder or a lock, or holds a site, is refused, for validate too."""
+    other = copy_site(sites["both"], tmp_path / "other")
+    www = tmp_path / "www"
+    assert cli_publish(other / "site", www) == 0
+    held = tmp_path / "held"  # a site built at held/staging-site, then held used as --work
+    assert cli_run(sites["input"], held / "staging-site", tmp_path / "w0") == 0
+    before = {p: swap.tree_digest(p) for p in (other / "site", www)}
+    for work in [other / "site", www, tmp_path / ".www.versions", other / ".site.lock", held]:
+        assert cli_run(sites["input"], tmp_path / "new-site", work) == 2, work
+        one_line_error(capsys, "--work")
+        validate = ["validate", "--input", str(sites["input"]), "--work", str(work)]
+        assert cli.main(validate) == 2, work
+        one_line_error(capsys, "--work")
+    assert cli.main(["validate", "--input", str(sites["input"]),
+                     "--work", str(other / "site" / "sub")]) == 2  # fmt: skip
+    one_line_error(capsys, "--work", "is inside")
+    assert {p: swap.tree_digest(p) for p in before} == before
+    assert not (tmp_path / "new-site").exists()
+
+
+def test_a_site_whose_symlink_is_gone_is_not_started_over(sites, tmp_path, capsys) -> None:
+    root = copy_site(sites["both"], tmp_path / "root")
+    (root / "site").unlink()
+    assert cli_run(sites["input"], root / "site", tmp_path / "work") == 2
+    one_line_error(capsys, "--site", "is gone but", ".site.versions holds its versions")
+    assert not (root / "site").exists()

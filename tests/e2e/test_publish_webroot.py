@@ -137,9 +137,8 @@ def test_a_plain_web_root_with_files_of_its_own_is_refused(built, tmp_path, caps
     before = swap.tree_digest(www)
     assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
     assert capsys.readouterr().err == (
-        f"arms-metrics: error: --to {www} holds 2 files the site does not (first: "
-        "google1234.html), which publishing would stop serving: move them out of the web "
-        "root first\n"
+        f"arms-metrics: error: --to {www}: 2 files the site does not hold (first: "
+        "google1234.html), which publishing would drop: move them out of the web root first\n"
     )
     assert not www.is_symlink() and swap.tree_digest(www) == before
     (www / "robots.txt").unlink()
@@ -157,7 +156,7 @@ def test_files_changed_in_a_published_web_root_are_never_dropped(built, tmp_path
     assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
     assert capsys.readouterr().err == (
         f"arms-metrics: error: --to {www}: 1 file added, changed or removed there since it "
-        "was published (first: robots.txt), which publishing would undo: move them out or "
+        "was published (first: robots.txt), which publishing would drop: move them out or "
         "restore them first\n"
     )
     (www / "robots.txt").unlink()
@@ -216,3 +215,51 @@ def test_changed_releases_are_read_from_the_digests() -> None:
     new = {"index.html": "c", "releases/FY2026-Q3/index.html": "b", "releases/FY2026-Q4/x": "d"}
     assert publish.changed_releases(new, old) == [Quarter.parse(NEWER)]
     assert publish.changed_releases(old, old) == []
+
+
+def test_what_the_record_cannot_see_is_never_dropped_either(built, tmp_path, capsys) -> None:
+    """Symlinks and empty folders added to a published web root, a web root whose record
+    was removed (checked as a plain folder then) and a damaged record: all exit 77, one line,
+    the web root unchanged; a folder under releases/ that is no release is no error."""
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-12-01T00:00Z") == 0
+    live = www.resolve()
+    (live / "archive").symlink_to(tmp_path)
+    (live / "empty").mkdir()
+    before = swap.tree_digest(www)
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    assert "2 files added, changed or removed there since" in capsys.readouterr().err
+    (live / "archive").unlink()
+    (live / "empty").rmdir()
+    (live / "robots.txt").write_text("User-agent: *\n")
+    record = tmp_path / ".www.versions" / f"{live.name}.files.json"
+    record.unlink()
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    assert "1 file the site does not hold (first: robots.txt)" in capsys.readouterr().err
+    (live / "robots.txt").unlink()
+    for damaged in (b"{bad", b"[]", b"\xff\xfe", b'{"index.html": 3}'):
+        record.write_bytes(damaged)
+        assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "is damaged" in err, err
+    assert swap.tree_digest(www) == {k: v for k, v in before.items()}
+    record.unlink()
+    (live / "releases" / "notes").mkdir()
+    (live / "releases" / "notes" / "readme.html").write_text("hi")
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    assert "(first: releases/notes/readme.html)" in capsys.readouterr().err
+
+
+def test_a_publish_killed_after_its_switch_is_finished_by_the_next(built, tmp_path) -> None:
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-12-01T00:00Z") == 0
+    (tmp_path / ".www.versions" / "000000").mkdir()  # a version the cleanup must remove
+    argv = ["publish", "--site", str(built[1] / "site"), "--to", str(www)]
+    done = arms_metrics(*argv, "--now", "2026-12-01T00:00Z",
+                        env={"ARMS_METRICS_FAULT": "publish-cleanup"})  # fmt: skip
+    assert done.returncode == 137 and swap.tree_digest(www) == swap.tree_digest(built[1] / "site")
+    assert (tmp_path / ".www.versions" / "000000").is_dir()  # killed before cleaning
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 0  # unchanged
+    kept = sorted(p.name for p in (tmp_path / ".www.versions").iterdir())
+    assert kept == ["000001", "000001.files.json", "000002", "000002.files.json"]
+    assert not list(tmp_path.glob(".www.switch-*"))

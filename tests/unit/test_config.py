@@ -72,7 +72,7 @@ def test_the_release_clock_defaults_to_11_in_new_york_when_not_set(tmp_path) -> 
      ("time = 11:00:00", "is not HH:MM"),  # a TOML local time
      ('time = "24:00"', "bad [release_calendar] time or zone"),
      ('time = "9:00"', "'9:00' is not HH:MM"),
-     ("zone = 5", "5 is not a zone name"),
+     ("zone = 5", "5 is not an IANA zone name"),
      ('zone = ""', "bad [release_calendar] time or zone"),
      ('zone = "../../etc/passwd"', "bad [release_calendar] time or zone")],
 )  # fmt: skip
@@ -276,8 +276,12 @@ def test_old_key_beside_the_new_one_is_refused_too(tmp_path) -> None:
         ('"fy2026-q2" = "2026-05-15"',
          "'fy2026-q2': not a quarter such as FY2026-Q3 (write \"FY2026-Q2\")"),
         ('"FY2026-Q5" = "2026-05-15"', "'FY2026-Q5': not a quarter such as FY2026-Q3"),
-        ('default_lag_days = "x"', "default_lag_days = 'x': a whole number of days from 0 to 730"),
+        ('default_lag_days = "x"', "default_lag_days = 'x': a whole number of days from 1 to 730"),
         ("default_lag_days = -1", "default_lag_days = -1"),
+        ("default_lag_days = 0", "a whole number of days from 1 to 730"),  # the last day
+        ('"FY2026-Q2" = "2099-05-15"', "more than 730 days after the quarter ends"),
+        ('zone = "localtime"', "'localtime' is not an IANA zone name"),
+        ('zone = "America"', "'America' is not an IANA zone name"),  # a tzdata folder
         ("default_lag_days = 4500", "default_lag_days = 4500"),
         ("default_lag_days = true", "default_lag_days = True"),
     ],
@@ -299,3 +303,8 @@ def test_a_calendar_date_may_be_a_toml_date(tmp_path) -> None:
     assert '"FY2026-Q2" = "2026-05-15"' in text
     path.write_text(text.replace('"FY2026-Q2" = "2026-05-15"', '"FY2026-Q2" = 2026-05-22'))
     assert load_config(path).release_date(Quarter(2026, 2)) == dt.date(2026, 5, 22)
+
+
+def test_a_folder_given_as_the_configuration_is_a_config_error(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_config(tmp_path)

@@ -28,3 +28,11 @@ def test_every_step_and_none_are_accepted(monkeypatch, name) -> None:
     else:
         monkeypatch.setenv(faults.VARIABLE, name)
     faults.check()
+
+
+def test_an_error_naming_a_path_with_a_newline_stays_one_line(tmp_path, capsys) -> None:
+    site = tmp_path / "no\nsuch\x1b[31m"
+    argv = ["publish", "--site", str(site), "--to", str(tmp_path / "www")]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "no\\nsuch\\x1b[31m" in err, err

@@ -20,8 +20,9 @@ NOT_IN_CALENDAR = Quarter(2025, 1)  # October to December 2024
     [
         (None, dt.date(2025, 2, 14)),  # 2024-12-31 + 45 days
         ("", dt.date(2025, 2, 14)),
-        ("1735776000", dt.date(2025, 1, 2)),  # 2025-01-02T00:00:00Z
-        (" 1735862399 ", dt.date(2025, 1, 2)),  # 23:59:59 UTC that day
+        ("1739491200", dt.date(2025, 2, 14)),  # 2025-02-14T00:00:00Z: the default date
+        (" 1739577599 ", dt.date(2025, 2, 14)),  # 23:59:59 UTC that day
+        ("1739577600", dt.date(2025, 2, 15)),  # later: the epoch's date
     ],
 )
 def test_the_epoch_dates_a_release_the_calendar_does_not(monkeypatch, config, epoch, expected):
@@ -42,8 +43,10 @@ def test_the_epoch_dates_a_release_the_calendar_does_not(monkeypatch, config, ep
         ("1.5e9", "'1.5e9' is not a whole number"),
         ("9" * 30, "is not a whole number"),  # past any date: no internal error
         ("²", "'²' is not a whole number"),
-        ("1735689599", "is 2024-12-31, not after FY2025-Q1 ends (2024-12-31)"),
-        ("0", "is 1970-01-01, not after FY2025-Q1 ends"),
+        # before 2025-02-14 (2024-12-31 + 45 days), when publish would release it anyway
+        ("1739491199", "is 2025-02-13, before FY2025-Q1's release date (2025-02-14: its end"),
+        ("1735689599", "is 2024-12-31, before FY2025-Q1's release date"),
+        ("0", "is 1970-01-01, before FY2025-Q1's release date"),
     ],
 )
 def test_a_bad_epoch_is_a_usage_error(monkeypatch, config, epoch, message) -> None:

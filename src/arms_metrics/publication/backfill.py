@@ -46,9 +46,8 @@ class StepFailed(ArmsMetricsError):
 
     def __init__(self, quarter: Quarter, done: int, error: ArmsMetricsError) -> None:
         self.exit_code = error.exit_code
-        super().__init__(
-            f"backfill stopped at {quarter} ({done} quarters before it built): {error}"
-        )
+        count = f"{done} quarter" if done == 1 else f"{done} quarters"
+        super().__init__(f"backfill stopped at {quarter} (after {count} in place): {error}")
 
 
 def backfill(run_one: Callable[[Quarter], bool], span: list[Quarter]) -> Backfilled:

@@ -22,7 +22,7 @@ from arms_metrics.cells import SORT_KEY
 from arms_metrics.errors import Refused, UsageError
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import PUBLISHED_CSV, Codes, Correction, read_published
-from arms_metrics.writers import csv_bytes
+from arms_metrics.writers import csv_bytes, neutralize
 
 LOG_CSV = Path("data") / "corrections.csv"
 HEADER = ("date", "release", "reason", "cells")
@@ -115,9 +115,13 @@ def _check_reason(reason: str) -> None:
         raise UsageError('--correction is empty: say why, e.g. --correction "late records"')
     if len(words) > MAX_REASON:
         raise UsageError(f"--correction is {len(words)} characters long: at most {MAX_REASON}")
+    if any(0xDC80 <= ord(c) <= 0xDCFF for c in words):  # os.fsdecode of bad bytes
+        raise UsageError("--correction holds bytes that are not UTF-8")
     odd = [c for c in words if unicodedata.category(c) in ODD or _ignorable(c)]
     if odd:
         raise UsageError(f"--correction holds the invisible character U+{ord(odd[0]):04X}")
+    if words.startswith("'") and neutralize(words[1:]) == words:
+        raise UsageError("--correction starts with an apostrophe before =, +, - or @: drop it")
     if not any(unicodedata.category(c)[0] in "LN" for c in words):
         raise UsageError("--correction holds no letter or digit: say why in words")
 
@@ -150,9 +154,18 @@ def read_log(site_dir: Path) -> list[Correction]:
         return []
     rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
     return [
-        Correction(dt.date.fromisoformat(r["date"]), r["release"], r["reason"], int(r["cells"]))
+        Correction(
+            dt.date.fromisoformat(r["date"]), r["release"], _unguarded(r["reason"]),
+            int(r["cells"]),
+        )
         for r in rows
-    ]
+    ]  # fmt: skip
+
+
+def _unguarded(text: str) -> str:
+    """A reason as given, without the apostrophe ``writers.neutralize`` put before a
+    formula start (a reason never starts with one: ``_check_reason``)."""
+    return text[1:] if text.startswith("'") and neutralize(text[1:]) == text else text
 
 
 def log_bytes(log: list[Correction]) -> bytes:

@@ -67,17 +67,81 @@ def _refusal(folder: Path) -> str | None:
     return None
 
 
+def physical(folder: Path) -> Path:
+    """The folder the kernel opens for ``folder``: its parent resolved (symlinks, and ``..``
+    as the kernel follows it, after the symlink), its own name kept (a site's symlink)."""
+    path = Path(folder)
+    if path.name in ("", ".", ".."):
+        return Path(os.path.realpath(path))
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
+def normal(folder: Path) -> Path:
+    """``folder`` with ``.`` and ``..`` folded as written, once ``check_plain`` has shown
+    that folding them names the folder the kernel would open."""
+    return Path(os.path.normpath(folder))
+
+
+def check_plain(folder: Path, option: str) -> None:
+    """Exit 2 when ``..`` after a symlink makes ``folder`` name another folder than it
+    reads as (``site/../site`` is ``.site.versions/site`` when ``site`` is a site)."""
+    lexical = Path(os.path.abspath(folder))
+    if physical(lexical) != physical(folder):
+        raise UsageError(
+            f"{option} {str(folder)!r} is {physical(folder)} once the symlinks before its "
+            "'..' are followed: write the path without '..'"
+        )
+
+
 def _managed(folder: Path) -> str | None:
-    """Why ``folder`` lies in a folder this tool manages, or ``None``: inside a site or web
-    root (written into its live version, outside any switch) or inside a versions folder."""
-    written = Path(os.path.abspath(folder))  # the folder itself may be a site's symlink
-    for form in (written, Path(os.path.realpath(written.parent)) / written.name):
-        for above in form.parents:
-            if above.name.startswith(".") and above.name.endswith(".versions"):
-                return f"is inside {above}, the versions of a site or web root"
-            if above != Path(above.anchor) and is_site(above):
-                return f"is inside {above}, a site or web root"
+    """Why ``folder`` lies in a folder this tool manages, or ``None``: inside a site, web
+    root or work folder (each has its lock beside it), or a versions folder."""
+    for above in physical(folder).parents:
+        if above.name.startswith(".") and above.name.endswith(".versions"):
+            return f"is inside {above}, the versions of a site or web root"
+        if above != Path(above.anchor) and (is_site(above) or lock_path(above).exists()):
+            return f"is inside {above}, a folder this tool writes (site, web root or work)"
     return None
+
+
+def _tools(folder: Path) -> bool:
+    """A site, a versions folder or a lock of this tool."""
+    name = folder.name
+    tool_name = name.startswith(".") and name.endswith((".versions", ".lock"))
+    return tool_name or is_site(folder)
+
+
+def _plain_site(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and not folder.name.startswith(".")
+
+
+def check_work(work_dir: Path) -> None:
+    """Exit 2 when the work folder (quarantined records, the staging site) would be written
+    into what a site or web root shows: inside one (``_managed``), one itself, or holding
+    one (``run --site work/staging-site`` once)."""
+    work = Path(work_dir)
+    reason = _managed(work)
+    if reason is None and _tools(physical(work)):
+        reason = "is a site, web root, versions folder or lock"
+    if reason is None and physical(work).is_dir():
+        # a plain folder with releases there is the work folder's own staging site
+        held = sorted(c.name for c in physical(work).iterdir() if _tools(c) and not _plain_site(c))
+        reason = f"holds {held[0]}, a site, web root or versions folder" if held else None
+    if reason is not None:
+        raise UsageError(f"--work {str(work_dir)!r} {reason}: name a folder apart")
+
+
+def check_not_lost(folder: Path, option: str) -> None:
+    """Exit 2 when ``folder`` is gone but its versions folder holds versions: starting it
+    over would drop every release and correction it showed."""
+    versions = versions_dir(folder)
+    gone = not Path(folder).exists() and not Path(folder).is_symlink()
+    if gone and versions.is_dir() and any(p.is_dir() for p in versions.iterdir()):
+        raise UsageError(
+            f"{option} {str(folder)!r} is gone but {versions} holds its versions: "
+            f"restore it (ln -s {versions.name}/<latest> {Path(folder).name}) or move the "
+            "versions away to start over"
+        )
 
 
 def _foreign(folder: Path) -> bool:
@@ -133,11 +197,11 @@ def _apart(first: Path, first_option: str, others: list[tuple[Path, str]]) -> No
 def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     """The site (with its versions and lock) apart from the input and the work folder (with
     its lock): ``diff``, which only reads the site, writes its work folder."""
+    check_plain(site_dir, "--site")
+    check_plain(work_dir, "--work")
     others = [(input_dir, "--input"), (work_dir, "--work"), (lock_path(work_dir), "--work")]
     _apart(site_dir, "--site", others)
-    reason = _managed(Path(work_dir))
-    if reason is not None:  # another site's: written into what it serves
-        raise UsageError(f"--work {str(work_dir)!r} {reason}: name a folder apart")
+    check_work(work_dir)
 
 
 def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
@@ -146,12 +210,16 @@ def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     check_apart(input_dir, site_dir, work_dir)
     check_managed(site_dir, "--site")
     check_foreign(site_dir, "--site")
+    check_not_lost(site_dir, "--site")
 
 
 def check_publish(site_dir: Path, webroot: Path) -> None:
     """``publish``: the web root (with its versions and lock) apart from the site (with
     its versions and lock), and a folder that may become a web root."""
+    check_plain(site_dir, "--site")
+    check_plain(webroot, "--to")
     check_target(webroot, "--to")
     _apart(webroot, "--to", [(path, "--site") for path in owned(site_dir)])
     check_managed(webroot, "--to")
     check_foreign(webroot, "--to")
+    check_not_lost(webroot, "--to")

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from arms_metrics.errors import UsageError
 from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import corrections, forward
 from arms_metrics.quarters import Quarter
@@ -49,7 +50,14 @@ def plan(
     figures = corrections.changed_figures(release.cells, site_dir, release.quarter, internal)
     changed = None if figures is None else figures.height
     entry = corrections.decide(release.quarter, changed, correction, today)
-    log = (*corrections.read_log(site_dir), *([entry] if entry else []))
+    logged = corrections.read_log(site_dir)
+    if entry is not None and logged and today < max(c.date for c in logged):
+        last = max(c.date for c in logged).isoformat()
+        raise UsageError(
+            f"--correction dated {today.isoformat()} (SOURCE_DATE_EPOCH or the clock) is before "
+            f"the last logged correction ({last}): the log only moves forward"
+        )
+    log = (*logged, *([entry] if entry else []))
     published = published_releases(site_dir)
     ahead = forward.is_forward(release.quarter, published)
     latest = None

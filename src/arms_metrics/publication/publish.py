@@ -61,7 +61,16 @@ def changed_releases(new: dict[str, str], old: dict[str, str]) -> list[Quarter]:
         parts = rel.split("/")
         if len(parts) > 2 and parts[0] == "releases" and new.get(rel) != old.get(rel):
             labels.add(parts[1])
-    return sorted(Quarter.parse(label) for label in labels)
+    return sorted(q for q in map(_quarter, labels) if q is not None)
+
+
+def _quarter(label: str) -> Quarter | None:
+    """A release folder's quarter; ``None`` for any other folder under ``releases/``."""
+    try:
+        quarter = Quarter.parse(label)
+    except ValueError:
+        return None
+    return quarter if quarter.label == label else None
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -157,29 +166,55 @@ def _files(count: int) -> str:
     return "1 file" if count == 1 else f"{count} files"
 
 
+def _read_record(record: Path) -> dict[str, str]:
+    """A version's record (path -> sha256); exit 77 naming it when it is damaged."""
+    try:
+        published = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        published = None
+    if not isinstance(published, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in published.items()
+    ):
+        raise Refused(
+            f"{record} is damaged (not a map of files to sha256): remove it, and publish "
+            "checks the web root as a folder of its own"
+        )
+    return published
+
+
+def _odd_entries(folder: Path) -> list[str]:
+    """Symlinks and empty folders under ``folder``: a site never holds any, so in a web root
+    someone added them (the file digests do not see them)."""
+    found = []
+    for top, dirs, files in os.walk(folder):
+        for name in sorted(dirs + files):
+            path = Path(top) / name
+            if path.is_symlink() or (path.is_dir() and not any(path.iterdir())):
+                found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
+
+
 def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -> None:
-    """Exit 77 when files in the web root would be lost: for a version this tool published,
-    any file added, changed or removed there since (its record beside it); for a plain
-    folder (a site copied there before 0.2), any file the site does not hold."""
+    """Exit 77 when files in the web root would be lost: symlinks or empty folders added; for
+    a version this tool published, any file added, changed or removed there since (its
+    record beside it); otherwise (a plain folder, or a record gone), any file the site does
+    not hold."""
     if current is None:
         return
+    odd = _odd_entries(current)
     record = _record(current)
     if Path(webroot).is_symlink() and record.is_file():
-        published = json.loads(record.read_text(encoding="utf-8"))
+        published = _read_record(record)
         touched = sorted(k for k in set(published) | set(old) if published.get(k) != old.get(k))
-        if touched:
-            raise Refused(
-                f"--to {webroot}: {_files(len(touched))} added, changed or removed there since "
-                f"it was published (first: {touched[0]}), which publishing would undo: move "
-                "them out or restore them first"
-            )
-        return
-    strays = [] if Path(webroot).is_symlink() else sorted(set(old) - set(new))
-    if strays:
+        what = "added, changed or removed there since it was published"
+        gone, fix = sorted({*touched, *odd}), "move them out or restore them first"
+    else:
+        what = "the site does not hold"
+        gone, fix = sorted({*(set(old) - set(new)), *odd}), "move them out of the web root first"
+    if gone:
         raise Refused(
-            f"--to {webroot} holds {_files(len(strays))} the site does not (first: "
-            f"{strays[0]}), which publishing would stop serving: move them out of the web "
-            "root first"
+            f"--to {webroot}: {_files(len(gone))} {what} (first: {gone[0]}), which publishing "
+            f"would drop: {fix}"
         )
 
 
@@ -187,6 +222,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
     """Switch ``webroot`` to a copy of the site's live version in one rename, when every
     release it adds or changes is past its embargo (exit 75 otherwise)."""
     _distinct(site_dir, webroot)
+    site_dir, webroot = paths.normal(site_dir), paths.normal(webroot)
     _site(site_dir)
     with lock.site_lock(site_dir), lock.site_lock(webroot, "--to"):
         source = _site(site_dir)  # again, now that no run can switch it
@@ -195,6 +231,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         old = swap.tree_digest(current) if current is not None else {}
         releases = changed_releases(new, old)
         if new == old:
+            swap.clean(webroot, None)  # a publish killed after its switch: finish it
             return Published((), False)
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot)

@@ -121,7 +121,9 @@ def clean(site_dir: Path, before: Path | None) -> None:
     current = live(site_dir)
     folder = versions_dir(site_dir)
     if before is None and current is not None and current.parent == folder.resolve():
-        earlier = sorted(p for p in folder.iterdir() if p.name < current.name)  # the one before
+        earlier = sorted(  # the version before (its record file is not a version)
+            p for p in folder.iterdir() if p.is_dir() and p.name < current.name
+        )
         before = earlier[-1] if earlier else None
     keep = {p.name for p in (current, before) if p is not None}
     for path in folder.iterdir() if folder.is_dir() else []:
