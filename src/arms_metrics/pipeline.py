@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from arms_metrics import __version__, faults
+from arms_metrics import __version__, faults, release_calendar
 from arms_metrics.compute import indicators, loss
 from arms_metrics.config import Config, load_config
 from arms_metrics.disclosure import check, protect
@@ -77,6 +77,12 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
     if quarter.label in config.release_calendar:
         return config.release_date(quarter)
     epoch, default = epoch_date(), config.release_date(quarter)
+    if epoch is not None and (epoch - default).days > release_calendar.MAX_LAG_DAYS:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {epoch.isoformat()}, more than "
+            f"{release_calendar.MAX_LAG_DAYS} days after {quarter}'s release date "
+            f"({default.isoformat()}): publish would hold it that long"
+        )
     if epoch is not None and epoch < default:  # publish would hold it until ``default``
         raise UsageError(
             f"SOURCE_DATE_EPOCH is {epoch.isoformat()}, before {quarter}'s release date "
@@ -84,6 +90,17 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
             "[release_calendar] to release it earlier"
         )
     return epoch or default
+
+
+def _correction_day() -> dt.date:
+    """A correction's date: SOURCE_DATE_EPOCH's, never after today (exit 2: it would be
+    published, and hold every later correction back), else today."""
+    day, clock = epoch_date(), dt.date.today()
+    if day is not None and day > clock:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {day.isoformat()}, after today: a correction is dated when made"
+        )
+    return day or clock
 
 
 def resolve_quarter(
@@ -314,7 +331,7 @@ def run(
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
         release = _compute(input_dir, site_dir, work_dir, prepared, today, progress)
-        day = today or epoch_date() or dt.date.today()  # the date of a correction
+        day = today or _correction_day()
         release, plan = planning.plan(release, site_dir, correction, day)
         staging = _render(release, plan, work_dir, progress)
         changed = _publish(staging, site_dir, plan, progress)

@@ -287,3 +287,32 @@ def test_a_site_whose_symlink_is_gone_is_not_started_over(sites, tmp_path, capsy
     assert cli_run(sites["input"], root / "site", tmp_path / "work") == 2
     one_line_error(capsys, "--site", "is gone but", ".site.versions holds its versions")
     assert not (root / "site").exists()
+
+
+def test_a_web_root_is_never_built_into_as_a_site(sites, tmp_path, capsys) -> None:
+    """A run into the web root would serve a release at once, past its embargo."""
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_run(sites["input"], www, tmp_path / "work") == 2
+    one_line_error(capsys, "--site", "is a web root")
+    assert cli_publish(www, tmp_path / "www2") == 2  # nor published from as a site
+    one_line_error(capsys, "--site", "is a web root")
+    assert swap.tree_digest(www) == before
+
+
+def test_a_site_or_web_root_pointing_at_a_lost_version_is_not_started_over(
+    sites, tmp_path, capsys
+) -> None:
+    root = copy_site(sites["both"], tmp_path / "root")
+    live = (root / "site").resolve()
+    shutil.move(live, tmp_path / "moved")
+    left = sorted(p.name for p in (root / ".site.versions").iterdir())
+    assert cli_run(sites["input"], root / "site", tmp_path / "work") == 2
+    one_line_error(capsys, "--site", "which is gone")
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    shutil.move(www.resolve(), tmp_path / "moved-www")
+    assert cli_publish(sites["first"] / "site", www) == 2
+    one_line_error(capsys, "--to", "which is gone")
+    assert sorted(p.name for p in (root / ".site.versions").iterdir()) == left

@@ -67,3 +67,25 @@ def test_a_bad_epoch_is_refused_before_any_library_reads_it(tmp_path) -> None:
         "arms-metrics: error: SOURCE_DATE_EPOCH='abc' is not a whole number of seconds since "
         "1970-01-01 UTC\n"
     )
+
+
+def test_an_epoch_years_after_the_release_date_is_refused(monkeypatch, config) -> None:
+    # FY2025-Q1's default date is 2025-02-14; 2027-02-15 is 731 days after it
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1802649600")  # 2027-02-15T00:00:00Z
+    with pytest.raises(UsageError, match="more than 730 days after FY2025-Q1's release date"):
+        release_date(config, NOT_IN_CALENDAR)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1802563200")  # 2027-02-14: 730 days, accepted
+    assert release_date(config, NOT_IN_CALENDAR) == dt.date(2027, 2, 14)
+
+
+def test_a_correction_is_never_dated_after_today(monkeypatch) -> None:
+    from arms_metrics.pipeline import _correction_day
+
+    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(tomorrow.timestamp())))
+    with pytest.raises(UsageError, match="after today: a correction is dated when made"):
+        _correction_day()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")  # 2025-11-30: in the past, kept
+    assert _correction_day() == dt.date(2025, 11, 30)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert _correction_day() == dt.date.today()

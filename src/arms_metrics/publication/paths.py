@@ -132,9 +132,16 @@ def check_work(work_dir: Path) -> None:
 
 
 def check_not_lost(folder: Path, option: str) -> None:
-    """Exit 2 when ``folder`` is gone but its versions folder holds versions: starting it
-    over would drop every release and correction it showed."""
+    """Exit 2 when ``folder`` is gone, or its symlink points at a version that is gone, but
+    its versions folder holds versions: starting it over would drop every release and
+    correction it showed (and the cleanup the versions left)."""
     versions = versions_dir(folder)
+    if Path(folder).is_symlink() and not Path(folder).exists():
+        raise UsageError(
+            f"{option} {str(folder)!r} points at {os.readlink(folder)}, which is gone: "
+            f"point it at the latest version in {versions.name} (ln -sfn), or move the "
+            "versions away to start over"
+        )
     gone = not Path(folder).exists() and not Path(folder).is_symlink()
     if gone and versions.is_dir() and any(p.is_dir() for p in versions.iterdir()):
         raise UsageError(
@@ -204,6 +211,24 @@ def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     check_work(work_dir)
 
 
+RECORD = ".files.json"  # beside a web root's version (``publish``): only web roots have them
+
+
+def _is_web_root(folder: Path) -> bool:
+    versions = versions_dir(folder)
+    return versions.is_dir() and any(p.name.endswith(RECORD) for p in versions.iterdir())
+
+
+def check_role(site_dir: Path) -> None:
+    """Exit 2 when a web root (its versions carry ``publish``'s records) is named as a site:
+    a run would write into what is served, past the embargo."""
+    if _is_web_root(site_dir):
+        raise UsageError(
+            f"--site {str(site_dir)!r} is a web root (publish copies sites there): build "
+            "into the site, then publish it"
+        )
+
+
 def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     """``run``: a folder that may become a site, apart from the input and the work folder."""
     check_target(site_dir, "--site")
@@ -211,6 +236,7 @@ def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     check_managed(site_dir, "--site")
     check_foreign(site_dir, "--site")
     check_not_lost(site_dir, "--site")
+    check_role(site_dir)
 
 
 def check_publish(site_dir: Path, webroot: Path) -> None:
@@ -223,3 +249,4 @@ def check_publish(site_dir: Path, webroot: Path) -> None:
     check_managed(webroot, "--to")
     check_foreign(webroot, "--to")
     check_not_lost(webroot, "--to")
+    check_role(site_dir)

@@ -155,7 +155,7 @@ def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
             )
 
 
-RECORD = ".files.json"  # beside a web root's version: the sha256 of every file published
+RECORD = paths.RECORD  # beside a web root's version: the sha256 of every file published
 
 
 def _record(version: Path) -> Path:
