@@ -101,11 +101,8 @@ def published_releases(site_dir: Path) -> list[Quarter]:
         return []
     found = []
     for child in releases_dir.iterdir():
-        try:
-            quarter = Quarter.parse(child.name)
-        except ValueError:
-            continue
-        if child.name == quarter.label and (child / PUBLISHED_CSV).is_file():
+        quarter = release_quarter(child.name)
+        if quarter is not None and (child / PUBLISHED_CSV).is_file():
             found.append(quarter)
     return sorted(found)
 
@@ -151,6 +148,25 @@ def _read_csv(path: Path, internal: Codes | None) -> pl.DataFrame:
             .otherwise(pl.col("breakdown_value"))
         )
     return frame
+
+
+def same_figure() -> pl.Expr:
+    """True where a cell (``value``, ``suppressed``) shows what a published release showed
+    for its key (``previous_value``, ``previous_suppressed`` of ``read_published``); null
+    where the release did not publish the key."""
+    return (pl.col("previous_suppressed") == pl.col("suppressed")) & pl.col("value").eq_missing(
+        pl.col("previous_value")
+    )
+
+
+def release_quarter(name: str) -> Quarter | None:
+    """The quarter a release folder's name is (its canonical label); ``None`` for any other
+    name under ``releases/``."""
+    try:
+        quarter = Quarter.parse(name)
+    except ValueError:
+        return None
+    return quarter if quarter.label == name else None
 
 
 def read_published(path: Path, internal: Codes | None = None) -> pl.DataFrame:

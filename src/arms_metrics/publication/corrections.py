@@ -21,7 +21,7 @@ import polars as pl
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.errors import Refused, UsageError
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import PUBLISHED_CSV, Codes, Correction, read_published
+from arms_metrics.release import PUBLISHED_CSV, Codes, Correction, read_published, same_figure
 from arms_metrics.writers import csv_bytes, neutralize
 
 LOG_CSV = Path("data") / "corrections.csv"
@@ -42,12 +42,7 @@ def changed_figures(
     published = read_published(path, internal)
     fresh = cells.select(*SORT_KEY, "unit", "value", "suppressed", pl.lit(True).alias("fresh"))
     joined = fresh.join(published, on=SORT_KEY, how="full", coalesce=True, nulls_equal=True)
-    differs = (
-        pl.col("fresh").is_null()
-        | pl.col("previously_published").is_null()
-        | (pl.col("suppressed") != pl.col("previous_suppressed"))
-        | ~pl.col("value").eq_missing(pl.col("previous_value"))
-    )
+    differs = pl.col("fresh").is_null() | pl.col("previously_published").is_null() | ~same_figure()
     return joined.filter(differs).sort(SORT_KEY)
 
 
@@ -76,13 +71,7 @@ def disagree(
     )
     joined = corrected.join(theirs, on=SORT_KEY, how="left", nulls_equal=True)
     shown = pl.col("previously_published").is_not_null()
-    same = (pl.col("present") == shown) & (
-        ~pl.col("present")
-        | (
-            (pl.col("previous_suppressed") == pl.col("suppressed"))
-            & pl.col("value").eq_missing(pl.col("previous_value"))
-        )
-    )
+    same = (pl.col("present") == shown) & (~pl.col("present") | same_figure())
     return joined.filter(~same).height
 
 

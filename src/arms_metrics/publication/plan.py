@@ -51,11 +51,11 @@ def plan(
     changed = None if figures is None else figures.height
     entry = corrections.decide(release.quarter, changed, correction, today)
     logged = corrections.read_log(site_dir)
-    if entry is not None and logged and today < max(c.date for c in logged):
-        last = max(c.date for c in logged).isoformat()
+    last = max((c.date for c in logged), default=None)
+    if entry is not None and last is not None and today < last:
         raise UsageError(
             f"--correction dated {today.isoformat()} (SOURCE_DATE_EPOCH or the clock) is before "
-            f"the last logged correction ({last}): the log only moves forward"
+            f"the last logged correction ({last.isoformat()}): the log only moves forward"
         )
     log = (*logged, *([entry] if entry else []))
     published = published_releases(site_dir)

@@ -25,7 +25,12 @@ from arms_metrics.config import Config
 from arms_metrics.errors import Refused, TryLater, UsageError
 from arms_metrics.publication import corrections, lock, paths, swap
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import PUBLISHED_CSV, published_date, published_releases
+from arms_metrics.release import (
+    PUBLISHED_CSV,
+    published_date,
+    published_releases,
+    release_quarter,
+)
 from arms_metrics.writers import json_bytes
 
 
@@ -61,16 +66,7 @@ def changed_releases(new: dict[str, str], old: dict[str, str]) -> list[Quarter]:
         parts = rel.split("/")
         if len(parts) > 2 and parts[0] == "releases" and new.get(rel) != old.get(rel):
             labels.add(parts[1])
-    return sorted(q for q in map(_quarter, labels) if q is not None)
-
-
-def _quarter(label: str) -> Quarter | None:
-    """A release folder's quarter; ``None`` for any other folder under ``releases/``."""
-    try:
-        quarter = Quarter.parse(label)
-    except ValueError:
-        return None
-    return quarter if quarter.label == label else None
+    return sorted(q for q in map(release_quarter, labels) if q is not None)
 
 
 def _utc(moment: dt.datetime) -> str:
@@ -119,8 +115,9 @@ def _distinct(site_dir: Path, webroot: Path) -> None:
         raise UsageError(f"--to {webroot}: is a file, not a folder (nor a symlink to one)")
 
 
-def _corrections(site: Path, quarter: Quarter) -> int:
-    return sum(1 for entry in corrections.read_log(site) if entry.release == quarter.label)
+def _count(log: list, quarter: Quarter) -> int:
+    """How many corrections of ``quarter`` a corrections log holds."""
+    return sum(1 for entry in log if entry.release == quarter.label)
 
 
 def _figures(site: Path, quarter: Quarter) -> bytes:
@@ -148,7 +145,7 @@ def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
                 "publishing would remove a live release"
             )
         same = _figures(source, quarter) == _figures(current, quarter)
-        if not same and _corrections(source, quarter) <= _corrections(current, quarter):
+        if not same and _count(logged, quarter) <= _count(shown, quarter):
             raise Refused(
                 f"--to {webroot} shows {quarter} with figures that differ from --site's, "
                 "and the site logs no newer correction of it: publishing would go backwards"

@@ -28,6 +28,7 @@ from arms_metrics.release import (
     published_manifest,
     published_releases,
     read_published,
+    same_figure,
 )
 
 
@@ -60,11 +61,7 @@ def mark_revisions(
     if not own.is_file():
         return marked
     joined = marked.join(read_published(own, internal), on=SORT_KEY, how="left", nulls_equal=True)
-    same = (
-        pl.col("previously_published").is_not_null()
-        & (pl.col("previous_suppressed") == pl.col("suppressed"))
-        & pl.col("value").eq_missing(pl.col("previous_value"))
-    )
+    same = pl.col("previously_published").is_not_null() & same_figure()
     kept = pl.when(same).then(pl.col("previous_revised")).otherwise(pl.col("revised"))
     return joined.with_columns(revised=kept).select(cells.columns)
 
@@ -80,9 +77,5 @@ def _against(
     periods = cells["period"].unique().to_list()
     covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= against])
     joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True)
-    changed = (
-        pl.col("previously_published").is_null()
-        | (pl.col("previous_suppressed") != pl.col("suppressed"))
-        | ~pl.col("value").eq_missing(pl.col("previous_value"))
-    )
+    changed = pl.col("previously_published").is_null() | ~same_figure()
     return joined.with_columns(revised=covered & changed).select(cells.columns)
