@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from arms_metrics.cells import REVISED_WHEN
+from arms_metrics.extract import series_start
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
 from arms_metrics.site import downloads, views
@@ -201,10 +202,9 @@ def _extract(release: Release) -> list[str]:
 
 def _series_start(release: Release, sources: tuple[str, ...]) -> str:
     """When an indicator's series starts: the latest coverage start of its sources."""
-    starts = [release.coverage[s] for s in sources if s in release.coverage]
-    if len(starts) < len(sources):
+    if not all(source in release.coverage for source in sources):
         return "Not available: a source is not in this release's inputs."
-    return f"Series starts {max(starts).label}."
+    return f"Series starts {series_start(sources, release.coverage).label}."
 
 
 def _next_release(release: Release) -> str:
