@@ -11,7 +11,6 @@ inferring it from the data gave false history (docs/inputs.md, "extract.toml").
 from __future__ import annotations
 
 import datetime as dt
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from arms_metrics.errors import ConfigError, UsageError
-from arms_metrics.quarters import Quarter
+from arms_metrics.quarters import Quarter, iso_date
 
 FILE_NAME = "extract.toml"
 KEYS = ("synthetic", "extract_date", "coverage")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -61,12 +59,8 @@ def parse_coverage(section: object, where: str, tables: Iterable[str]) -> dict[s
 
 
 def _extract_date(value: object, where: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
     try:
-        if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        return iso_date(value)
     except ValueError:
         raise ConfigError(
             f'{where}: extract_date: {value!r} is not a date (expected "YYYY-MM-DD")'

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from functools import total_ordering
 
 _LABEL = re.compile(r"^\s*(?:FY)?([0-9]{4})-?Q([1-4])\s*$", re.IGNORECASE | re.ASCII)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def iso_date(value: object) -> dt.date:
+    """A date written in a configuration file: ``"YYYY-MM-DD"`` or a TOML date (not a date
+    and time); ValueError for anything else (``"2026-02-30"``, ``"15/05/2026"``, a number)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        raise ValueError(value)
+    return dt.date.fromisoformat(value)
 
 
 @total_ordering

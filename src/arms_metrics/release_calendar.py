@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from arms_metrics.errors import ConfigError
-from arms_metrics.quarters import Quarter
+from arms_metrics.quarters import Quarter, iso_date
 
 MAX_LAG_DAYS = 730  # two years: a longer default lag is a typing mistake
 # tzdata entries that are not a place: the machine's own zone, placeholders
@@ -53,12 +53,7 @@ def _date(label: str, value: object, path: Path) -> str:
         hint = f' (write "{quarter.label}")' if quarter is not None else ""
         raise ConfigError(f"{where}: not a quarter such as FY2026-Q3{hint}")
     try:
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            day = value
-        elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            day = dt.date.fromisoformat(value)
-        else:
-            raise ValueError(value)
+        day = iso_date(value)
     except ValueError:
         raise ConfigError(f'{where} = {value!r}: not a date such as "2026-08-14"') from None
     if day <= quarter.end:
