@@ -111,7 +111,9 @@ def _tools(folder: Path) -> bool:
     return tool_name or is_site(folder)
 
 
-def _plain_site(folder: Path) -> bool:
+def _plain_folder(folder: Path) -> bool:
+    """A real folder, not a symlink, versions folder or lock: in a work folder, a plain
+    folder holding releases is its own staging site, not a site to protect."""
     return folder.is_dir() and not folder.is_symlink() and not folder.name.startswith(".")
 
 
@@ -124,8 +126,9 @@ def check_work(work_dir: Path) -> None:
     if reason is None and _tools(physical(work)):
         reason = "is a site, web root, versions folder or lock"
     if reason is None and physical(work).is_dir():
-        # a plain folder with releases there is the work folder's own staging site
-        held = sorted(c.name for c in physical(work).iterdir() if _tools(c) and not _plain_site(c))
+        held = sorted(
+            c.name for c in physical(work).iterdir() if _tools(c) and not _plain_folder(c)
+        )
         reason = f"holds {held[0]}, a site, web root or versions folder" if held else None
     if reason is not None:
         raise UsageError(f"--work {str(work_dir)!r} {reason}: name a folder apart")
