@@ -10,6 +10,7 @@ Nothing here is computed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ class Correction:
     release: str  # the corrected release's period label
     reason: str
     cells: int  # figures whose value or suppression changed
+    # sha256 of the release's data/indicators.csv this correction rewrote (its manifest
+    # records it; the public log does not): what ``publish`` checks a web root against
+    replaces: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,22 @@ def published_manifest(site_dir: Path, quarter: Quarter) -> dict | None:
     except (OSError, ValueError):
         return None
     return document if isinstance(document, dict) else None
+
+
+def figures_digest(site_dir: Path, quarter: Quarter) -> str | None:
+    """sha256 (hex) of the figures a release in ``site_dir`` shows (its indicators.csv);
+    ``None`` when it is not there."""
+    path = Path(site_dir) / "releases" / quarter.label / PUBLISHED_CSV
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def manifest_corrections(site_dir: Path, quarter: Quarter) -> list[dict]:
+    """The corrections a published release's manifest records, oldest first (each a map
+    with ``date``, ``reason``, ``cells`` and, from 0.2, ``replaces``); none when unreadable."""
+    recorded = (published_manifest(site_dir, quarter) or {}).get("corrections")
+    if not isinstance(recorded, list):
+        return []
+    return [entry if isinstance(entry, dict) else {} for entry in recorded]
 
 
 def published_date(site_dir: Path, quarter: Quarter) -> dt.date | None:

@@ -10,6 +10,8 @@ root equal to, inside or holding the site, its versions or its lock breaks the l
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -37,7 +39,9 @@ def sites(tmp_path_factory) -> dict[str, Path]:
     path.write_text(path.read_text().replace(",362000000\n", ",363000000\n"))
     corrected = copy_site(both, tmp_path_factory.mktemp("corrected"))
     assert run(corrected, LATEST, rekeyed, correction="keyed $362m, is $363m").changed
-    return {"first": first, "both": both, "corrected": corrected, "input": inputs}
+    return {
+        "first": first, "both": both, "corrected": corrected, "input": inputs, "rekeyed": rekeyed
+    }  # fmt: skip
 
 
 def one_line_error(capsys, *words: str) -> str:
@@ -197,6 +201,71 @@ def test_publish_takes_a_correction_forward(sites, tmp_path) -> None:
     assert cli_publish(sites["both"] / "site", www) == 0
     assert cli_publish(sites["corrected"] / "site", www) == 0
     assert swap.tree_digest(www) == swap.tree_digest(sites["corrected"] / "site")
+
+
+def _extract(sites: dict[str, Path], folder: Path, old: str, new: str) -> Path:
+    """The tiny input with one notification's value keyed otherwise: another extract."""
+    shutil.copytree(sites["input"], folder)
+    path = folder / "congressional_notifications.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
+def test_publish_refuses_a_correction_of_figures_the_web_root_never_showed(
+    sites, tmp_path, capsys
+) -> None:
+    """A site built from another extract (26-07 keyed as $361m), then corrected to $363m,
+    logs one correction of FY2026-Q3 more than the web root (which shows $362m); but that
+    correction replaced the $361m figures, not the ones the public saw: refused."""
+    other = _extract(sites, tmp_path / "other-input", ",362000000\n", ",361000000\n")
+    elsewhere = tmp_path / "elsewhere"
+    assert run(elsewhere, LATEST, other).changed and run(elsewhere, NEWER, other).changed
+    assert run(elsewhere, LATEST, sites["rekeyed"], correction="keyed, is $363m").changed
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(elsewhere / "site", www) == 77
+    one_line_error(capsys, "--to", LATEST, "correction 1 of it did not start from")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_refuses_to_rewrite_a_live_release_without_a_correction(
+    sites, tmp_path, capsys
+) -> None:
+    """A site built from an extract where 26-09 (FY2026-Q4) is keyed as $72m logs no
+    correction. Its FY2026-Q3 figures are the web root's, but the release's manifest
+    records other inputs (another sha256): the first release folder that differs."""
+    other = _extract(sites, tmp_path / "other-input", ",71500000\n", ",72000000\n")
+    elsewhere = tmp_path / "elsewhere"
+    assert run(elsewhere, LATEST, other).changed and run(elsewhere, NEWER, other).changed
+    q3 = f"releases/{LATEST}/data/indicators.csv"
+    assert (elsewhere / "site" / q3).read_bytes() == (sites["both"] / "site" / q3).read_bytes()
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    before = swap.tree_digest(www)
+    assert cli_publish(elsewhere / "site", www) == 77
+    one_line_error(capsys, "--to", f"shows {LATEST} otherwise", "logs no newer correction")
+    assert swap.tree_digest(www) == before
+
+
+def test_publish_takes_two_corrections_forward_from_the_figures_it_shows(sites, tmp_path):
+    """The web root shows the first correction; the site corrected the same release again
+    (back to $362m): its second correction replaced the figures the web root shows."""
+    again = copy_site(sites["corrected"], tmp_path / "again")
+    assert run(again, LATEST, sites["input"], correction="back to $362m").changed
+    figures = f"releases/{LATEST}/data/indicators.csv"
+    digests = [
+        hashlib.sha256((root / "site" / figures).read_bytes()).hexdigest()
+        for root in (sites["both"], sites["corrected"])
+    ]
+    manifest = json.loads((again / "site" / f"releases/{LATEST}/manifest.json").read_text())
+    assert [entry["replaces"] for entry in manifest["corrections"]] == digests
+    www = tmp_path / "www"
+    assert cli_publish(sites["corrected"] / "site", www) == 0
+    assert cli_publish(again / "site", www) == 0
+    assert swap.tree_digest(www) == swap.tree_digest(again / "site")
 
 
 def test_no_site_web_root_or_work_folder_inside_another_site(sites, tmp_path, capsys) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import shutil
@@ -110,7 +111,7 @@ def test_a_correction_changes_exactly_the_changed_figures(corrected, live) -> No
     assert {new[key]["value"] for key in CHANGED} == {"363000000"}
 
 
-def test_a_correction_is_logged_noticed_and_in_the_manifest(corrected) -> None:
+def test_a_correction_is_logged_noticed_and_in_the_manifest(corrected, live) -> None:
     site = corrected[0] / "site"
     assert (site / "data/corrections.csv").read_bytes() == (
         f"date,release,reason,cells\r\n2026-11-30,{LATEST},{REASON},4\r\n".encode()
@@ -125,7 +126,12 @@ def test_a_correction_is_logged_noticed_and_in_the_manifest(corrected) -> None:
     assert f'<a href="releases/{LATEST}/index.html">{LATEST}</a></th><td>Notification 26-07' in log
     assert f"Release {NEWER}" in log  # the site-wide page keeps the latest release's navigation
     manifest = json.loads((site / f"releases/{LATEST}/manifest.json").read_text(encoding="utf-8"))
-    assert manifest["corrections"] == [{"date": "2026-11-30", "reason": REASON, "cells": 4}]
+    # the figures it replaced: the sha256 of the live site's FY2026-Q3 indicators.csv, by hashlib
+    replaced = live / "site" / f"releases/{LATEST}/data/indicators.csv"
+    digest = hashlib.sha256(replaced.read_bytes()).hexdigest()
+    assert manifest["corrections"] == [
+        {"date": "2026-11-30", "reason": REASON, "cells": 4, "replaces": digest}
+    ]
 
 
 def test_a_correction_of_an_older_release_leaves_the_latest_pages(corrected) -> None:

@@ -20,6 +20,8 @@ from arms_metrics.release import (
     Correction,
     Listed,
     Release,
+    figures_digest,
+    manifest_corrections,
     published_date,
     published_releases,
 )
@@ -50,6 +52,8 @@ def plan(
     figures = corrections.changed_figures(release.cells, site_dir, release.quarter, internal)
     changed = None if figures is None else figures.height
     entry = corrections.decide(release.quarter, changed, correction, today)
+    if entry is not None:
+        entry = replace(entry, replaces=figures_digest(site_dir, release.quarter))
     logged = corrections.read_log(site_dir)
     last = max((c.date for c in logged), default=None)
     if entry is not None and last is not None and today < last:
@@ -70,9 +74,21 @@ def plan(
         counts = [(q.label, corrections.disagree(figures, site_dir, q, internal)) for q in newer]
         later = tuple((label, n) for label, n in counts if n)
     decided = Plan(release.quarter, ahead, changed == 0, log, entry is not None, latest, later)
-    own = tuple(c for c in log if c.release == release.period)
+    own = _own(release, site_dir, log)
     listed = _listed(release, site_dir, published, log, keep=changed == 0)
     return replace(release, corrections=own, listed=listed), decided
+
+
+def _own(release: Release, site_dir: Path, log: tuple[Correction, ...]) -> tuple[Correction, ...]:
+    """``release``'s corrections in ``log``, oldest first, the earlier ones with the digest
+    of the figures each replaced, as the release's manifest records it."""
+    recorded = manifest_corrections(site_dir, release.quarter)
+    own = [c for c in log if c.release == release.period]
+    for i, entry in enumerate(own):
+        digest = recorded[i].get("replaces") if i < len(recorded) else None
+        if entry.replaces is None and isinstance(digest, str):
+            own[i] = replace(entry, replaces=digest)
+    return tuple(own)
 
 
 def _listed(

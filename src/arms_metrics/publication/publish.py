@@ -26,7 +26,8 @@ from arms_metrics.errors import Refused, TryLater, UsageError
 from arms_metrics.publication import corrections, lock, paths, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
-    PUBLISHED_CSV,
+    figures_digest,
+    manifest_corrections,
     published_date,
     published_releases,
     release_quarter,
@@ -120,14 +121,10 @@ def _count(log: list, quarter: Quarter) -> int:
     return sum(1 for entry in log if entry.release == quarter.label)
 
 
-def _figures(site: Path, quarter: Quarter) -> bytes:
-    return (site / "releases" / quarter.label / PUBLISHED_CSV).read_bytes()
-
-
-def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
+def check_forward(source: Path, current: Path | None, webroot: Path, changed: list[Quarter]):
     """Exit 77 when the copy would take a release off the web root, take back a correction
-    it shows (the site's corrections log must begin with the web root's), or change the
-    figures of one it shows without a correction the web root has not logged yet."""
+    it shows (the site's log must begin with the web root's), or change a release folder it
+    shows (``changed``) other than by the site's own correction of what it shows."""
     if current is None:
         return
     shown, logged = corrections.read_log(current), corrections.read_log(source)
@@ -137,19 +134,36 @@ def check_forward(source: Path, current: Path | None, webroot: Path) -> None:
             f"{len(shown)}, the site's {len(logged)}, not in the same order): publishing "
             "would take a correction back"
         )
-    ours = set(published_releases(source))
-    for quarter in published_releases(current):
-        if quarter not in ours:
-            raise Refused(
-                f"--to {webroot} shows {quarter}, which --site does not hold: "
-                "publishing would remove a live release"
-            )
-        same = _figures(source, quarter) == _figures(current, quarter)
-        if not same and _count(logged, quarter) <= _count(shown, quarter):
-            raise Refused(
-                f"--to {webroot} shows {quarter} with figures that differ from --site's, "
-                "and the site logs no newer correction of it: publishing would go backwards"
-            )
+    ours, live = set(published_releases(source)), set(published_releases(current))
+    for quarter in sorted(live - ours):
+        raise Refused(
+            f"--to {webroot} shows {quarter}, which --site does not hold: "
+            "publishing would remove a live release"
+        )
+    for quarter in changed:
+        if quarter in live:
+            check_descent(source, current, webroot, quarter, _count(shown, quarter))
+
+
+def check_descent(source: Path, current: Path, webroot: Path, quarter: Quarter, shown: int):
+    """Exit 77 unless the site rewrote ``quarter``'s release, as the web root shows it after
+    ``shown`` corrections, by a correction of its own: the first correction the web root
+    does not show must record (``replaces``, in the release's manifest) that it replaced the
+    very figures the web root shows. A site built from another extract, or another site's
+    copy, has corrections that replaced other figures, and no finding of them explains the
+    difference."""
+    recorded = manifest_corrections(source, quarter)
+    if len(recorded) <= shown:
+        raise Refused(
+            f"--to {webroot} shows {quarter} otherwise than --site, and the site logs no newer "
+            "correction of it: publishing would rewrite a published release"
+        )
+    if recorded[shown].get("replaces") != figures_digest(current, quarter):
+        raise Refused(
+            f"--to {webroot} shows {quarter} with figures that --site's correction "
+            f"{shown + 1} of it did not start from: the site was built from another site or "
+            "extract; correct the site the web root was published from"
+        )
 
 
 RECORD = paths.RECORD  # beside a web root's version: the sha256 of every file published
@@ -231,7 +245,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
             swap.clean(webroot, None)  # a publish killed after its switch: finish it
             return Published((), False)
         check_untouched(webroot, current, new, old)
-        check_forward(source, current, webroot)
+        check_forward(source, current, webroot, releases)
         check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)
         _record(version).write_bytes(json_bytes(new))

@@ -268,6 +268,7 @@ def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
     site_dir = Path(site_dir)
     corrections = [
         {"date": c.date.isoformat(), "reason": c.reason, "cells": c.cells}
+        | ({"replaces": c.replaces} if c.replaces else {})
         for c in release.corrections
     ]
     return {
