@@ -2,8 +2,8 @@
 
 Exit codes: 0 success; 2 usage; 3 ``diff`` found changes; 65 bad input data; 70 a check
 or the disclosure audit failed; 73 an output folder cannot be written; 75 try later (the
-site is locked by another run, or ``publish`` before a release's embargo ends); 77 refused
-by publication policy (a published release's figures would change without
+site is locked by another run or publish, or ``publish`` before a release's embargo
+ends); 77 refused by publication policy (a published release's figures would change without
 ``--correction``); 78 bad configuration; 1 anything unexpected (a panic from a Rust library
 included: one line, no traceback). Expected failures print one line on stderr, never a
 traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).

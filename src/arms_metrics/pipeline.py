@@ -92,17 +92,6 @@ def release_date(config: Config, quarter: Quarter) -> dt.date:
     return epoch or default
 
 
-def _correction_day() -> dt.date:
-    """A correction's date: SOURCE_DATE_EPOCH's, never after today (exit 2: it would be
-    published, and hold every later correction back), else today."""
-    day, clock = epoch_date(), dt.date.today()
-    if day is not None and day > clock:
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH is {day.isoformat()}, after today: a correction is dated when made"
-        )
-    return day or clock
-
-
 def resolve_quarter(
     quarter: Quarter | str | None, today: dt.date | None = None, extract: Extract | None = None
 ) -> Quarter:
@@ -331,7 +320,9 @@ def run(
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
         release = _compute(input_dir, site_dir, work_dir, prepared, today, progress)
-        day = today or _correction_day()
+        day = today or corrections.correction_day(
+            release.config.release_zone, site_dir, release.quarter
+        )
         release, plan = planning.plan(release, site_dir, correction, day)
         staging = _render(release, plan, work_dir, progress)
         changed = _publish(staging, site_dir, plan, progress)

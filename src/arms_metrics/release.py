@@ -145,6 +145,17 @@ def published_date(site_dir: Path, quarter: Quarter) -> dt.date | None:
         return None
 
 
+def published_embargo(site_dir: Path, quarter: Quarter) -> dt.datetime | None:
+    """The instant (aware, UTC) a published release's manifest says it may be public, if it
+    records one."""
+    text = (published_manifest(site_dir, quarter) or {}).get("embargo")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment.astimezone(dt.UTC) if moment.tzinfo else None
+
+
 def previous_release(site_dir: Path, quarter: Quarter) -> Quarter | None:
     earlier = [q for q in published_releases(site_dir) if q < quarter]
     return earlier[-1] if earlier else None

@@ -246,7 +246,13 @@ def test_publish_refuses_to_rewrite_a_live_release_without_a_correction(
     assert cli_publish(sites["both"] / "site", www) == 0
     before = swap.tree_digest(www)
     assert cli_publish(elsewhere / "site", www) == 77
-    one_line_error(capsys, "--to", f"shows {LATEST} otherwise", "logs no newer correction")
+    one_line_error(
+        capsys,
+        "--to",
+        f"shows {LATEST} otherwise",
+        "logs no newer correction",
+        f"(first: releases/{LATEST}/manifest.json; the figures are the same)",
+    )
     assert swap.tree_digest(www) == before
 
 

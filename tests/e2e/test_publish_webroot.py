@@ -250,6 +250,24 @@ def test_what_the_record_cannot_see_is_never_dropped_either(built, tmp_path, cap
     assert "(first: releases/notes/readme.html)" in capsys.readouterr().err
 
 
+def test_a_site_holding_a_symlink_or_an_empty_folder_is_not_published(
+    built, tmp_path, capsys
+) -> None:
+    """A run never writes either: a symlink added to the site would serve what it points to
+    from the web root (and then read as an edit of the web root). Exit 77, nothing made."""
+    site = copy_site(built[0], tmp_path / "odd") / "site"
+    live = site.resolve()
+    for name, make in (("passwd.txt", lambda p: p.symlink_to("/etc/passwd")),
+                       ("releases/empty", lambda p: p.mkdir())):  # fmt: skip
+        make(live / name)
+        assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 77
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"(first: {name})" in err, err
+        assert "no run wrote" in err and not (tmp_path / "www").exists()
+        (live / name).unlink() if (live / name).is_symlink() else (live / name).rmdir()
+    assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 0
+
+
 def test_a_publish_killed_after_its_switch_is_finished_by_the_next(built, tmp_path) -> None:
     www = tmp_path / "www"
     assert cli_publish(built[0] / "site", www, "2026-12-01T00:00Z") == 0

@@ -143,7 +143,8 @@ def test_a_second_run_on_the_same_site_exits_75_naming_the_holder(tmp_path, caps
     assert code == 75
     assert err.count("\n") == 1 and "Traceback" not in err
     assert (
-        f"--site {tmp_path / 'site'} is locked by another run (pid {holder.pid}, started 20" in err
+        f"--site {tmp_path / 'site'} is locked by another run or publish "
+        f"(pid {holder.pid}, started 20" in err
     )
     assert not (tmp_path / "site").exists() and not (tmp_path / "work" / "quarantine").exists()
 
@@ -173,5 +174,7 @@ def test_a_run_sharing_another_runs_work_folder_exits_75(tmp_path, capsys) -> No
                          "--site", site, "--work", work])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 75 and err.count("\n") == 1
-    assert f"--work {work} is locked by another run (pid {os.getpid()}, started 20" in err
+    assert (
+        f"--work {work} is locked by another run or publish (pid {os.getpid()}, started 20" in err
+    )
     assert not (tmp_path / "other-site").exists()

@@ -194,3 +194,52 @@ def test_a_correction_names_later_releases_that_show_the_figures_otherwise(
     other = copy_site(live, tmp_path / "other")
     assert run(other, NEWER, rekeyed, today=TODAY, correction="rekeyed").later == ()
     assert run(other, LATEST, rekeyed, today=TODAY, correction="rekeyed").later == ()
+
+
+@pytest.mark.parametrize(
+    ("log", "code", "words"),
+    [
+        (None, 77, f"logs 0 correction(s) of {LATEST}, its manifest.json records 1"),
+        (b"date,release,reason,cells\r\n", 77, "logs 0 correction(s)"),  # cut short
+        (
+            b"date,release,reason,cells\r\n2026-11-30,FY2026-Q3,Late,x\r\n",
+            65,
+            "csv:2: corrections_log_row",
+        ),
+        (
+            b"date,release,reason,cells\r\n2026-11-31,FY2026-Q3,Late,4\r\n",
+            65,
+            "csv:2: corrections_log_row",
+        ),
+        (
+            b"date,release,reason,cells\r\n2026-11-30,Q3,Late,4\r\n",
+            65,
+            "csv:2: corrections_log_row",
+        ),
+        (b"date,release\r\n", 65, "csv:1: corrections_log_header: the header is not date,"),
+        (b"\xff\xfe", 65, "not UTF-8"),
+    ],
+)
+def test_a_corrections_log_lost_or_not_ours_stops_run_and_publish(
+    corrected, inputs, tmp_path, capsys, log, code, words
+) -> None:
+    """The next run rebuilds the log from data/corrections.csv: deleted or cut short, it
+    would publish the site without the correction its pages and manifest still show."""
+    root = copy_site(corrected[0], tmp_path / "site-copy")
+    path = root / "site" / "data" / "corrections.csv"
+    if log is None:
+        path.unlink()
+    else:
+        path.write_bytes(log)
+    before = swap.tree_digest(root / "site")
+    assert cli_run(root, NEWER, inputs) == code
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and words in err, err
+    assert "data/corrections.csv" in err
+    assert swap.tree_digest(root / "site") == before
+    www = tmp_path / "www"  # a new web root: nothing to compare with but the site itself
+    now = "2026-12-01T00:00Z"
+    assert (
+        cli.main(["publish", "--site", str(root / "site"), "--to", str(www), "--now", now]) == code
+    )
+    assert words in capsys.readouterr().err and not www.exists()

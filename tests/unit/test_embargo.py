@@ -72,3 +72,20 @@ def test_a_longer_default_lag_postpones_a_built_release(site, config) -> None:
     sooner = dataclasses.replace(config, release_lag_days=0)
     with pytest.raises(TryLater, match=r"until 2026-03-08 03:00"):
         check_embargo(site, [QUARTER], sooner, parse_now("2026-03-08T01:00", sooner.release_zone))
+
+
+def test_the_embargo_the_build_recorded_holds_whatever_config_publish_is_given(site, config):
+    """The build recorded 2026-03-08 at 03:00 New York (07:00 UTC, daylight time): a
+    configuration releasing at midnight in Kiritimati (UTC+14: 2026-03-07T10:00Z) given to
+    publish never brings the release forward; a later time postpones it."""
+    path = site / "releases" / QUARTER.label / "manifest.json"
+    path.write_text(json.dumps({"release_date": "2026-03-08", "embargo": "2026-03-08T07:00:00Z"}))
+    early = dataclasses.replace(
+        config, release_time=dt.time(0, 0), release_zone="Pacific/Kiritimati"
+    )
+    with pytest.raises(TryLater, match=r"until 2026-03-08 21:00 Pacific/Kiritimati .2026-03-08T07"):
+        check_embargo(site, [QUARTER], early, parse_now("2026-03-08T06:59Z", "UTC"))
+    check_embargo(site, [QUARTER], early, parse_now("2026-03-08T07:00Z", "UTC"))
+    late = dataclasses.replace(config, release_time=dt.time(12, 0))  # 16:00 UTC
+    with pytest.raises(TryLater, match=r"until 2026-03-08 12:00 America/New_York"):
+        check_embargo(site, [QUARTER], late, parse_now("2026-03-08T15:59Z", "UTC"))

@@ -264,6 +264,8 @@ def test_manifest_hashes_every_file_of_this_release(written):
     for output in document["outputs"]:
         assert output["sha256"] == hashlib.sha256((site / output["path"]).read_bytes()).hexdigest()
     assert document["release"] == "FY2026-Q2" and document["release_date"] == "2026-05-15"
+    # 11:00 in New York on 2026-05-15 (daylight time, UTC-4), the calendar's time and zone
+    assert document["embargo"] == "2026-05-15T15:00:00Z"
     assert document["code_version"] == "0.1.0"
     assert document["config_hash"] == release.config.raw_hash and len(document["config_hash"]) == 64
     assert document["inputs"] == [

@@ -78,14 +78,58 @@ def test_an_epoch_years_after_the_release_date_is_refused(monkeypatch, config) -
     assert release_date(config, NOT_IN_CALENDAR) == dt.date(2027, 2, 14)
 
 
-def test_a_correction_is_never_dated_after_today(monkeypatch) -> None:
-    from arms_metrics.pipeline import _correction_day
+ZONE = "America/New_York"
 
-    tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(tomorrow.timestamp())))
-    with pytest.raises(UsageError, match="after today: a correction is dated when made"):
-        _correction_day()
+
+def test_a_correction_is_never_dated_after_today(monkeypatch, tmp_path) -> None:
+    from arms_metrics.publication.corrections import correction_day
+
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)  # 07:00 in New York
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764633600")  # 2025-12-02 00:00 UTC
+    with pytest.raises(UsageError, match="after today .2025-11-30 in America/New_York."):
+        correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now - dt.timedelta(days=365))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")  # 2025-11-30: in the past, kept
-    assert _correction_day() == dt.date(2025, 11, 30)
+    assert correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now) == dt.date(2025, 11, 30)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert _correction_day() == dt.date.today()
+    assert correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now) == dt.date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        # 2026-12-01 03:00 UTC is still 2026-11-30 22:00 in New York (UTC-5 in December)
+        (dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC), dt.date(2026, 11, 30)),
+        (dt.datetime(2026, 12, 1, 5, 0, tzinfo=dt.UTC), dt.date(2026, 12, 1)),
+        # 14:00 on 2026-11-30 in Kiritimati (UTC+14) is 19:00 on 2026-11-29 in New York
+        (dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=14))),
+         dt.date(2026, 11, 29)),
+    ],
+)  # fmt: skip
+def test_a_correction_is_dated_in_the_calendar_zone_not_the_machine_zone(
+    monkeypatch, tmp_path, utc, expected
+) -> None:
+    from arms_metrics.publication.corrections import correction_day
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), utc) == expected
+
+
+def test_a_correction_of_a_public_release_is_not_back_dated(monkeypatch, tmp_path) -> None:
+    """FY2026-Q3 was released on 2026-08-14 (its manifest). An epoch date before then is
+    refused once that date has passed, kept while the release is still under embargo."""
+    from arms_metrics.publication.corrections import correction_day
+
+    folder = tmp_path / "releases" / "FY2026-Q3"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text('{"release_date": "2026-08-14"}', encoding="utf-8")
+    q3 = Quarter.parse("FY2026-Q3")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    with pytest.raises(UsageError, match="before FY2026-Q3's release date .2026-08-14., which"):
+        correction_day(ZONE, tmp_path, q3, dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1785974400")  # 2026-08-06, a week before release
+    on_the_6th = dt.datetime(2026, 8, 6, 16, tzinfo=dt.UTC)
+    assert correction_day(ZONE, tmp_path, q3, on_the_6th) == dt.date(2026, 8, 6)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1786665600")  # 2026-08-14 itself: not before
+    assert correction_day(ZONE, tmp_path, q3, on_the_6th + dt.timedelta(days=30)) == dt.date(
+        2026, 8, 14
+    )

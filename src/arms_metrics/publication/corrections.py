@@ -14,14 +14,26 @@ import csv
 import datetime as dt
 import io
 import unicodedata
+import zoneinfo
 from pathlib import Path
 
 import polars as pl
 
 from arms_metrics.cells import SORT_KEY
-from arms_metrics.errors import Refused, UsageError
+from arms_metrics.epoch import epoch_date
+from arms_metrics.errors import DataError, Refused, UsageError
 from arms_metrics.quarters import Quarter
-from arms_metrics.release import PUBLISHED_CSV, Codes, Correction, read_published, same_figure
+from arms_metrics.release import (
+    PUBLISHED_CSV,
+    Codes,
+    Correction,
+    manifest_corrections,
+    published_date,
+    published_releases,
+    read_published,
+    release_quarter,
+    same_figure,
+)
 from arms_metrics.writers import csv_bytes, neutralize
 
 LOG_CSV = Path("data") / "corrections.csv"
@@ -115,6 +127,33 @@ def _check_reason(reason: str) -> None:
         raise UsageError("--correction holds no letter or digit: say why in words")
 
 
+def correction_day(
+    zone: str, site_dir: Path, quarter: Quarter, now: dt.datetime | None = None
+) -> dt.date:
+    """The date a correction of ``quarter`` made ``now`` (the clock) carries: today in the
+    release calendar's ``zone``, the same on every machine whatever its time zone, or
+    SOURCE_DATE_EPOCH's date. Exit 2 for an epoch date after today (it would be published,
+    and hold every later correction back) or before the release's own date once that date
+    has passed (it would back-date the correction of a release already public; before its
+    date, a release under embargo is corrected before it is public)."""
+    clock = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(zone)).date()
+    day = epoch_date()
+    if day is None:
+        return clock
+    if day > clock:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {day.isoformat()}, after today ({clock.isoformat()} in "
+            f"{zone}): a correction is dated when made"
+        )
+    released = published_date(site_dir, quarter)
+    if released is not None and day < released <= clock:
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is {day.isoformat()}, before {quarter}'s release date "
+            f"({released.isoformat()}), which has passed: a correction is dated when made"
+        )
+    return day
+
+
 def decide(
     quarter: Quarter, changed: int | None, reason: str | None, today: dt.date
 ) -> Correction | None:
@@ -137,18 +176,60 @@ def decide(
 
 
 def read_log(site_dir: Path) -> list[Correction]:
-    """Every correction the site logged, oldest first."""
+    """Every correction the site logged, oldest first. Exit 65 naming the file and line for
+    a log this tool did not write (not UTF-8, another header, a row that is not a date, a
+    release, a reason and a count), and exit 77 when the log and the releases' manifests
+    disagree on how often a release was corrected (a log deleted or cut short: the next
+    run would publish the site without those corrections)."""
     path = Path(site_dir) / LOG_CSV
-    if not path.is_file():
-        return []
-    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
-    return [
-        Correction(
-            dt.date.fromisoformat(r["date"]), r["release"], _unguarded(r["reason"]),
-            int(r["cells"]),
+    log = _parse_log(path) if path.is_file() else []
+    for quarter in published_releases(Path(site_dir)):
+        logged = sum(1 for c in log if c.release == quarter.label)
+        recorded = len(manifest_corrections(Path(site_dir), quarter))
+        if logged != recorded:
+            raise Refused(
+                f"{path} logs {logged} correction(s) of {quarter}, its manifest.json records "
+                f"{recorded}: restore the log (the web root's copy, or a backup)"
+            )
+    return log
+
+
+def _parse_log(path: Path) -> list[Correction]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(
+            str(path), "corrections_log_encoding", "not UTF-8: not the log this tool wrote"
+        ) from None
+    rows = csv.reader(io.StringIO(text, newline=""))
+    if tuple(next(rows, ())) != HEADER:
+        raise DataError(
+            str(path), "corrections_log_header", f"the header is not {','.join(HEADER)}", 1
         )
-        for r in rows
-    ]  # fmt: skip
+    log = []
+    for row in rows:
+        entry = _entry(row)
+        if entry is None:
+            raise DataError(
+                str(path), "corrections_log_row", "not a correction (an ISO date, a release "
+                "such as FY2026-Q3, a reason and a count of cells)", rows.line_num
+            )  # fmt: skip
+        log.append(entry)
+    return log
+
+
+def _entry(row: list[str]) -> Correction | None:
+    """One row of the log, or ``None`` when it is not one this tool writes."""
+    if len(row) != len(HEADER):
+        return None
+    date, release, reason, cells = row
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        return None
+    if release_quarter(release) is None or not reason.strip() or not cells.isdigit():
+        return None
+    return Correction(day, release, _unguarded(reason), int(cells))
 
 
 def _unguarded(text: str) -> str:

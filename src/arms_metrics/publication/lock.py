@@ -58,8 +58,8 @@ def site_lock(folder: Path, option: str = "--site") -> Iterator[Path]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise TryLater(
-                f"{option} {folder} is locked by another run ({_holder(handle)}; lock {path}): "
-                "try again when it has finished"
+                f"{option} {folder} is locked by another run or publish ({_holder(handle)}; "
+                f"lock {path}): try again when it has finished"
             ) from None
         _claim(handle)
         try:

@@ -29,6 +29,7 @@ from arms_metrics.release import (
     figures_digest,
     manifest_corrections,
     published_date,
+    published_embargo,
     published_releases,
     release_quarter,
 )
@@ -75,12 +76,20 @@ def _utc(moment: dt.datetime) -> str:
 
 
 def embargo(site: Path, quarter: Quarter, config: Config) -> dt.datetime:
-    """When ``quarter``'s release in ``site`` may be public: the later of the date its
-    manifest records and the calendar's date now (the date it lists, else the quarter's
-    end plus ``default_lag_days``: raising either postpones a built release), at the
-    calendar's time and zone."""
+    """When ``quarter``'s release in ``site`` may be public: the latest of the instant its
+    manifest records (the calendar's time and zone when it was built), its recorded date
+    and the calendar's date now (the date it lists, else the quarter's end plus
+    ``default_lag_days``: raising either postpones a built release), each at the calendar's
+    time and zone now. A later time, or a zone further west, in the configuration given to
+    publish postpones a release; an earlier one never brings it forward."""
     days = [published_date(site, quarter), config.release_date(quarter)]
-    return config.release_moment(quarter, max(day for day in days if day is not None))
+    moment = config.release_moment(quarter, max(day for day in days if day is not None))
+    recorded = published_embargo(site, quarter)
+    return moment if recorded is None else max(moment, recorded, key=_instant)
+
+
+def _instant(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC)
 
 
 def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.datetime) -> None:
@@ -92,7 +101,8 @@ def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.d
         moment = embargo(site, quarter, config)
         # in UTC: two datetimes in one zone compare by wall clock, wrong across a DST change
         if now.astimezone(dt.UTC) < moment.astimezone(dt.UTC):
-            local = f"{moment:%Y-%m-%d %H:%M} {config.release_zone}"
+            shown = moment.astimezone(zoneinfo.ZoneInfo(config.release_zone))
+            local = f"{shown:%Y-%m-%d %H:%M} {config.release_zone}"
             raise TryLater(
                 f"{quarter} is under embargo until {local} ({_utc(moment)}); "
                 f"it is {_utc(now)}: publish again then"
@@ -121,13 +131,14 @@ def _count(log: list, quarter: Quarter) -> int:
     return sum(1 for entry in log if entry.release == quarter.label)
 
 
-def check_forward(source: Path, current: Path | None, webroot: Path, changed: list[Quarter]):
+def check_forward(source: Path, current: Path | None, webroot: Path, digests: tuple[dict, dict]):
     """Exit 77 when the copy would take a release off the web root, take back a correction
     it shows (the site's log must begin with the web root's), or change a release folder it
     shows (``changed``) other than by the site's own correction of what it shows."""
+    logged = corrections.read_log(source)  # a log lost or not ours: exit 65 or 77
     if current is None:
         return
-    shown, logged = corrections.read_log(current), corrections.read_log(source)
+    shown = corrections.read_log(current)
     if logged[: len(shown)] != shown:
         raise Refused(
             f"--to {webroot} shows corrections that --site does not log (its log holds "
@@ -140,12 +151,14 @@ def check_forward(source: Path, current: Path | None, webroot: Path, changed: li
             f"--to {webroot} shows {quarter}, which --site does not hold: "
             "publishing would remove a live release"
         )
-    for quarter in changed:
+    for quarter in changed_releases(*digests):
         if quarter in live:
-            check_descent(source, current, webroot, quarter, _count(shown, quarter))
+            check_descent(source, current, webroot, quarter, _count(shown, quarter), digests)
 
 
-def check_descent(source: Path, current: Path, webroot: Path, quarter: Quarter, shown: int):
+def check_descent(
+    source: Path, current: Path, webroot: Path, quarter: Quarter, shown: int, digests: tuple
+) -> None:
     """Exit 77 unless the site rewrote ``quarter``'s release, as the web root shows it after
     ``shown`` corrections, by a correction of its own: the first correction the web root
     does not show must record (``replaces``, in the release's manifest) that it replaced the
@@ -154,9 +167,17 @@ def check_descent(source: Path, current: Path, webroot: Path, quarter: Quarter, 
     difference."""
     recorded = manifest_corrections(source, quarter)
     if len(recorded) <= shown:
+        new, old = digests
+        folder = f"releases/{quarter.label}/"
+        first = min(
+            k for k in set(new) | set(old) if k.startswith(folder) and new.get(k) != old.get(k)
+        )
+        same = figures_digest(source, quarter) == figures_digest(current, quarter)
         raise Refused(
-            f"--to {webroot} shows {quarter} otherwise than --site, and the site logs no newer "
-            "correction of it: publishing would rewrite a published release"
+            f"--to {webroot} shows {quarter} otherwise than --site (first: {first}"
+            f"{'; the figures are the same' if same else ''}), and the site logs no newer "
+            "correction of it: publishing would rewrite a published release; build into a "
+            "copy of the site the web root shows (cp -rL) instead"
         )
     if recorded[shown].get("replaces") != figures_digest(current, quarter):
         raise Refused(
@@ -205,6 +226,18 @@ def _odd_entries(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def check_plain_site(source: Path, site_dir: Path) -> None:
+    """Exit 77 when the site holds a symlink or an empty folder: a run never writes one, so
+    someone added it, and the copy would serve what it points to (``/etc/passwd``) from the
+    web root, then blame the web root for it."""
+    odd = _odd_entries(source)
+    if odd:
+        raise Refused(
+            f"--site {site_dir} holds {len(odd)} symlink(s) or empty folder(s) no run wrote "
+            f"(first: {odd[0]}), which publishing would copy to the web root: remove them"
+        )
+
+
 def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -> None:
     """Exit 77 when files in the web root would be lost: symlinks or empty folders added; for
     a version this tool published, any file added, changed or removed there since (its
@@ -237,6 +270,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
     _site(site_dir)
     with lock.site_lock(site_dir), lock.site_lock(webroot, "--to"):
         source = _site(site_dir)  # again, now that no run can switch it
+        check_plain_site(source, site_dir)
         current = swap.live(webroot)
         new = swap.tree_digest(source)
         old = swap.tree_digest(current) if current is not None else {}
@@ -245,7 +279,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
             swap.clean(webroot, None)  # a publish killed after its switch: finish it
             return Published((), False)
         check_untouched(webroot, current, new, old)
-        check_forward(source, current, webroot, releases)
+        check_forward(source, current, webroot, (new, old))
         check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)
         _record(version).write_bytes(json_bytes(new))

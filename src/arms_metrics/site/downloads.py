@@ -8,6 +8,7 @@ release always gives the same files and the manifest hashes can be compared acro
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -263,6 +264,12 @@ def _inputs(release: Release) -> Iterable[dict[str, Any]]:
         }
 
 
+def embargo_utc(release: Release) -> str:
+    """The release's date at the calendar's time and zone, as an ISO instant in UTC."""
+    moment = release.config.release_moment(release.quarter, release.release_date)
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
 def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
     """The release manifest: what code and config made which files from which inputs."""
     site_dir = Path(site_dir)
@@ -274,6 +281,9 @@ def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
     return {
         "release": release.period,
         "release_date": release.release_date.isoformat(),
+        # the instant the release may be public (the calendar's time and zone at the build):
+        # publish holds it until then, whatever configuration it is given later
+        "embargo": embargo_utc(release),
         "code_version": release.version,
         "config_hash": release.config.raw_hash,
         "revised_against": release.revised_against,
