@@ -129,4 +129,4 @@ def test_no_request_leaves_localhost(results):
 def test_nu_validator_no_errors(site):
     messages, files = nu_messages(site)
     assert messages == [], messages[:5]
-    assert len(files) == 34  # index, release, 30 indicators, methodology, revisions
+    assert len(files) == 36  # index, release, 32 indicators, methodology, revisions

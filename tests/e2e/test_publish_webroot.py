@@ -257,7 +257,9 @@ def test_a_site_holding_a_symlink_or_an_empty_folder_is_not_published(
     from the web root (and then read as an edit of the web root). Exit 77, nothing made."""
     site = copy_site(built[0], tmp_path / "odd") / "site"
     live = site.resolve()
-    for name, make in (("passwd.txt", lambda p: p.symlink_to("/etc/passwd")),
+    secret = tmp_path / "secret.txt"  # a file outside the site, such as a system file
+    secret.write_text("not for the public\n")
+    for name, make in (("passwd.txt", lambda p: p.symlink_to(secret)),
                        ("releases/empty", lambda p: p.mkdir())):  # fmt: skip
         make(live / name)
         assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 77

@@ -62,6 +62,10 @@ HAND_CHECK = {
     ("lic_returned_without_action_pct", "total", "All"): ("12.1", "966"),  # 12.11
     ("lic_pending_over_target", "total", "All"): ("136", "136"),
     ("lic_approved_value_usd", "total", "All"): ("895904886", "788"),  # ...886.48
+    # expiration date in the quarter, not accepted or cancelled on or before it
+    ("fms_offers_expired", "total", "All"): ("8", "8"),
+    # open on 2026-06-30, expiring 2026-07-01 .. 2026-09-28
+    ("fms_offers_expiring_90_days", "total", "All"): ("18", "18"),
 }
 
 

@@ -22,7 +22,14 @@ from arms_metrics.ingest.salvage import BROKEN, CROSS_COLUMN, NAMED, VALUE_RULES
 from arms_metrics.ingest.schemas import COLUMNS, build_schema
 from arms_metrics.quarters import Quarter
 from tests.unit.test_ingest_helpers import make_config, rows_for, run
-from tests.unit.test_loss import ACCEPTED, BACKLOG, FINAL_ACTIONS, OFFERED, _everywhere
+from tests.unit.test_loss import (
+    ACCEPTED,
+    BACKLOG,
+    FINAL_ACTIONS,
+    OFFER_DEADLINES,
+    OFFERED,
+    _everywhere,
+)
 
 Q = Quarter(2026, 2)
 # The LOR was complete 2025-10-01 (GOOD): a cancelled date the day before breaks
@@ -47,12 +54,14 @@ def test_a_cancelled_date_before_the_lor_was_complete_is_lost_everywhere(tmp_pat
     # before its offer and counts nowhere: the offers lost it with no word (tester's F1).
     # Either date may be the wrong one, and both place the document, so it cannot be placed:
     # possibly lost in every quarter of the offers and acceptances (2 kept + 1 in FY2026-Q1)
-    # and of the backlog (it counts none: 0 + 1 in the release quarter)
+    # and of the backlog and the lapsed and expiring offers (the good two were accepted
+    # before their offers' expiration: none counted, 0 + 1 in the release quarter)
     ingested, got = _lost(tmp_path, config, "fms_documents", [{}, {}, CANCELLED_EARLY])
     frame = ingested.quarantined["fms_documents"]
     assert frame[BROKEN].to_list() == [[]]
     assert frame[NAMED].to_list() == [["cancelled_date", "lor_complete_date"]]
-    assert got == sorted(_everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG, None))
+    unplaced = _everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG + OFFER_DEADLINES, None)
+    assert got == sorted(unplaced)
 
 
 def test_an_outcome_missing_for_a_final_action_is_lost_from_the_final_actions(tmp_path, config):
@@ -108,7 +117,8 @@ def test_a_cross_column_loss_over_the_share_fails_the_run(tmp_path, config):
 
 def test_the_worst_case_lists_only_placing_and_selecting_columns():
     # the named columns that place or select join BROKEN (read as missing); the others
-    # (a breakdown's purchaser, an expiry date) are left as read
+    # (a breakdown's purchaser) are left as read. An offer expiration date places the
+    # expired and expiring offers (placing.PLACING)
     frame = pl.DataFrame(
         {
             "purchaser_code": ["AE"], "purchaser": ["United Kingdom"],
@@ -128,8 +138,8 @@ def test_the_worst_case_lists_only_placing_and_selecting_columns():
     assert out.row(0) == (
         None,
         None,
-        "2026-01-10",
-        ["cancelled_date", "lor_complete_date", "value_usd"],
+        None,
+        ["cancelled_date", "lor_complete_date", "offer_expiration_date", "value_usd"],
     )
 
 

@@ -70,6 +70,7 @@ def documents(draw):
     complete = draw(day)
     offered = later(complete, draw(maybe_offset))
     accepted = later(offered, draw(maybe_offset)) if offered else None
+    expires = later(offered, draw(maybe_offset)) if offered else None
     return dict(
         document_type=draw(st.sampled_from(["LOA", "AMENDMENT", "MODIFICATION"])),
         purchaser_code=draw(purchaser),
@@ -79,6 +80,7 @@ def documents(draw):
         lor_complete_date=complete,
         anticipated_offer_date=later(complete, draw(maybe_offset)),
         offered_date=offered,
+        offer_expiration_date=expires,
         accepted_date=accepted,
         cancelled_date=later(complete, draw(maybe_offset)),
         value_usd=draw(money),
@@ -225,6 +227,31 @@ def backlog(r, q):
     )
 
 
+def expired(r, q):
+    """Offered, its expiration date in q, not accepted nor cancelled by then (an expiration
+    date is never before the offer: a row rule)."""
+    expires = r["offer_expiration_date"]
+    return (
+        loa(r)
+        and r["offered_date"] is not None
+        and within(q, expires)
+        and all(r[k] is None or r[k] > expires for k in ("accepted_date", "cancelled_date"))
+    )
+
+
+def expiring(r, q):
+    """At q's end: offered, still open, expiring 1 to 90 days later."""
+    expires, horizon = r["offer_expiration_date"], q.end + dt.timedelta(days=90)
+    return (
+        loa(r)
+        and r["offered_date"] is not None
+        and r["offered_date"] <= q.end
+        and expires is not None
+        and q.end < expires <= horizon
+        and all(r[k] is None or r[k] > q.end for k in ("accepted_date", "cancelled_date"))
+    )
+
+
 def open_(r, q):
     return r["implemented_date"] <= q.end and (r["closed_date"] is None or r["closed_date"] > q.end)
 
@@ -290,6 +317,8 @@ def specs(cfg: Config) -> dict:
             days("accepted_date", "offered_date"),
         ),
         "fms_development_backlog": (docs, backlog, None),
+        "fms_offers_expired": (docs, expired, None),
+        "fms_offers_expiring_90_days": (docs, expiring, None),
         "fms_development_backlog_over_target_pct": (
             docs,
             backlog,

@@ -42,6 +42,7 @@ OFFERED = [
 ACCEPTED = ["fms_loas_accepted", "fms_loas_accepted_value_usd",
             "fms_offer_to_acceptance_days_median"]  # fmt: skip
 BACKLOG = ["fms_development_backlog", "fms_development_backlog_over_target_pct"]
+OFFER_DEADLINES = ["fms_offers_expired", "fms_offers_expiring_90_days"]
 
 
 def _everywhere(ids: list[str], q1: int | None, q2: int | None = None) -> list[tuple]:
@@ -91,11 +92,13 @@ CASES = {
     # The offered date written 11/10/2025: two good documents offered (2025-11-10) and
     # accepted (2025-12-01) in FY2026-Q1, never in the backlog at a quarter end. The third
     # is not read as "still in the backlog" (a phantom): it is lost in every quarter of the
-    # offers, the acceptances (timed from the offer) and the backlog (0 kept + 1).
+    # offers, the acceptances (timed from the offer) and the backlog (0 kept + 1). The good
+    # two were accepted before their offers' expiration (2026-01-10), so the lapsed and the
+    # expiring offers count none kept anywhere: 0 + 1 in the release quarter.
     "unplaced_offered_date": (
         "fms_documents",
         [{}, {}, {"offered_date": "11/10/2025"}],
-        _everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG, None),
+        _everywhere(OFFERED + ACCEPTED, 3) + _everywhere(BACKLOG + OFFER_DEADLINES, None),
     ),
     # The same fault at the first position, on a decided license: NULL in requested value
     # is not a number, read as missing; the row still counts wherever it would.
@@ -233,9 +236,9 @@ def test_an_unplaced_row_fails_the_run_naming_the_indicator(tmp_path, config):
 
 
 def test_placing_dates_are_the_dates_the_population_sql_reads(config):
-    """Every date a population joins to the calendar, or times a duration from, or that the
-    as-of cut of its staging model reads, is listed in placing.PLACING for that population,
-    and nothing else is."""
+    """Every date a population joins to the calendar, compares with a quarter's end, requires
+    or tests for null, or times a duration from, or that the as-of cut of its staging model
+    reads, is listed in placing.PLACING for that population, and nothing else is."""
     sql = config.sql_dir
     durations = {}
     for path in (sql / "intermediate").glob("*.sql"):
@@ -254,7 +257,9 @@ def test_placing_dates_are_the_dates_the_population_sql_reads(config):
             found |= {(pop, c) for c in reads[model]}  # the as-of cut of its staging model
         for clause in re.findall(r"on (.+?) = \w+\.calendar_date", text):
             found |= {(pop, c) for c in re.findall(r"\.(\w+_date)", clause)}
-        found |= {(pop, c) for c in re.findall(r"\((\w+_date) is null or ", text)}
+        found |= {(pop, c) for c in re.findall(r"\((?:\w+\.)?(\w+_date) is null or ", text)}
+        found |= {(pop, c) for c in re.findall(r"(\w+_date) is not null", text)}
+        found |= {(pop, c) for c in re.findall(r"(\w+_date) [<>]=? spine\.end_date", text)}
         for name, (_, earlier) in durations.items():
             if f".{name}" in text:
                 found.add((pop, earlier))

@@ -139,7 +139,9 @@ EVERYWHERE = {
     "fms_lors": [{}],
     "fms_documents": [{}, {**NOT_OFFERED, "cancelled_date": "2025-12-01"}, NOT_OFFERED,
                       {"accepted_date": "", "implemented_date": "",
-                       "cancelled_date": "2025-11-01"}],
+                       "cancelled_date": "2025-11-01"},
+                      # offered, never accepted: expiring on 2025-12-31, expired 2026-01-10
+                      {"accepted_date": "", "implemented_date": ""}],
     "fms_cases": [{}],
     "fms_deliveries": [{"case_id": "FMS1"}],
     "congressional_notifications": [{}],

@@ -34,11 +34,25 @@ PLACING: dict[str, dict[str, tuple[str, ...]]] = {
             "fms_development_backlog",
             "fms_loas_offered",
             "fms_loas_accepted",
+            "fms_offers_expired",
+            "fms_offers_expiring",
         ),
-        "offered_date": ("fms_loas_offered", "fms_development_backlog", "fms_loas_accepted"),
-        "cancelled_date": ("fms_loas_offered", "fms_development_backlog"),
-        "accepted_date": ("fms_loas_accepted",),
-    },
+        "offered_date": (
+            "fms_loas_offered",
+            "fms_development_backlog",
+            "fms_loas_accepted",
+            "fms_offers_expired",
+            "fms_offers_expiring",
+        ),
+        "cancelled_date": (
+            "fms_loas_offered",
+            "fms_development_backlog",
+            "fms_offers_expired",
+            "fms_offers_expiring",
+        ),
+        "accepted_date": ("fms_loas_accepted", "fms_offers_expired", "fms_offers_expiring"),
+        "offer_expiration_date": ("fms_offers_expired", "fms_offers_expiring"),
+    },  # fmt: skip
     "fms_cases": {
         "implemented_date": (
             "fms_cases_implemented",

@@ -45,8 +45,12 @@ _DOCUMENTS = (
     "fms_loas_offered_within_target_pct", "fms_loas_offered_by_anticipated_date_pct",
     "fms_loas_accepted", "fms_loas_accepted_value_usd", "fms_offer_to_acceptance_days_median",
     "fms_development_backlog", "fms_development_backlog_over_target_pct",
+    "fms_offers_expired", "fms_offers_expiring_90_days",
 )  # fmt: skip
-_COUNTED = ("fms_loas_offered", "fms_loas_accepted", "fms_development_backlog")
+_COUNTED = (
+    "fms_loas_offered", "fms_loas_accepted", "fms_development_backlog", "fms_offers_expired",
+    "fms_offers_expiring_90_days",
+)  # fmt: skip
 
 
 def _shortest_target(config: Config) -> str:

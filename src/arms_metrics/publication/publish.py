@@ -228,7 +228,7 @@ def _odd_entries(folder: Path) -> list[str]:
 
 def check_plain_site(source: Path, site_dir: Path) -> None:
     """Exit 77 when the site holds a symlink or an empty folder: a run never writes one, so
-    someone added it, and the copy would serve what it points to (``/etc/passwd``) from the
+    someone added it, and the copy would serve what it points to (a system file) from the
     web root, then blame the web root for it."""
     odd = _odd_entries(source)
     if odd:

@@ -31,6 +31,7 @@ select
     documents.lor_complete_date,
     documents.anticipated_offer_date,
     documents.offered_date,
+    documents.offer_expiration_date,
     documents.accepted_date,
     documents.cancelled_date,
     documents.value_usd,
