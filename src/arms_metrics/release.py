@@ -77,6 +77,9 @@ class Release:
     extract_date: dt.date | None = None  # extract.toml's extract_date, when declared
     synthetic: bool = False  # extract.toml says the inputs are synthetic (the generator's)
     corrections: tuple[Correction, ...] = ()  # this release's corrections, oldest first
+    # the instant it may be public, as its first publication recorded it (a correction keeps
+    # it); None: the calendar's time and zone on ``release_date``
+    embargo: dt.datetime | None = None
 
     @property
     def period(self) -> str:
@@ -151,9 +154,9 @@ def published_embargo(site_dir: Path, quarter: Quarter) -> dt.datetime | None:
     text = (published_manifest(site_dir, quarter) or {}).get("embargo")
     try:
         moment = dt.datetime.fromisoformat(text)
-    except (TypeError, ValueError):
+        return moment.astimezone(dt.UTC) if moment.tzinfo else None
+    except (TypeError, ValueError, OverflowError):  # 9999-12-31T23:00-05:00 is past UTC's end
         return None
-    return moment.astimezone(dt.UTC) if moment.tzinfo else None
 
 
 def previous_release(site_dir: Path, quarter: Quarter) -> Quarter | None:

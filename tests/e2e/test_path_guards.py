@@ -274,6 +274,20 @@ def test_publish_takes_two_corrections_forward_from_the_figures_it_shows(sites, 
     assert swap.tree_digest(www) == swap.tree_digest(again / "site")
 
 
+def test_a_correction_made_before_replaces_was_recorded_is_taken_forward(sites, tmp_path):
+    """A manifest written before 0.2 recorded ``replaces`` cannot show what its correction
+    replaced: the log's order and counts are then all publish checks, as before."""
+    legacy = copy_site(sites["corrected"], tmp_path / "legacy")
+    path = legacy / "site" / f"releases/{LATEST}/manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    del manifest["corrections"][0]["replaces"]
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    www = tmp_path / "www"
+    assert cli_publish(sites["both"] / "site", www) == 0
+    assert cli_publish(legacy / "site", www) == 0
+    assert swap.tree_digest(www) == swap.tree_digest(legacy / "site")
+
+
 def test_no_site_web_root_or_work_folder_inside_another_site(sites, tmp_path, capsys) -> None:
     """Inside a site (its symlink or its live version) or a versions folder, a new site,
     web root or work folder would be written into what a web server shows, outside any

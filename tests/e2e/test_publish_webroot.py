@@ -253,20 +253,22 @@ def test_what_the_record_cannot_see_is_never_dropped_either(built, tmp_path, cap
 def test_a_site_holding_a_symlink_or_an_empty_folder_is_not_published(
     built, tmp_path, capsys
 ) -> None:
-    """A run never writes either: a symlink added to the site would serve what it points to
-    from the web root (and then read as an edit of the web root). Exit 77, nothing made."""
+    """A run never writes any: a symlink added to the site would serve what it points to
+    from the web root (and then read as an edit of the web root), a named pipe would hang
+    the copy. Exit 77, nothing made."""
     site = copy_site(built[0], tmp_path / "odd") / "site"
     live = site.resolve()
     secret = tmp_path / "secret.txt"  # a file outside the site, such as a system file
     secret.write_text("not for the public\n")
     for name, make in (("passwd.txt", lambda p: p.symlink_to(secret)),
-                       ("releases/empty", lambda p: p.mkdir())):  # fmt: skip
+                       ("releases/empty", lambda p: p.mkdir()),
+                       ("pipe", os.mkfifo)):  # fmt: skip
         make(live / name)
         assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 77
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and f"(first: {name})" in err, err
         assert "no run wrote" in err and not (tmp_path / "www").exists()
-        (live / name).unlink() if (live / name).is_symlink() else (live / name).rmdir()
+        (live / name).rmdir() if (live / name).is_dir() else (live / name).unlink()
     assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 0
 
 
@@ -283,3 +285,14 @@ def test_a_publish_killed_after_its_switch_is_finished_by_the_next(built, tmp_pa
     kept = sorted(p.name for p in (tmp_path / ".www.versions").iterdir())
     assert kept == ["000001", "000001.files.json", "000002", "000002.files.json"]
     assert not list(tmp_path.glob(".www.switch-*"))
+
+
+def test_a_site_missing_a_file_its_manifest_lists_is_not_published(built, tmp_path, capsys):
+    """A site cut short (its data/ folder gone) would take the downloads off the web root."""
+    site = copy_site(built[1], tmp_path / "short") / "site"
+    live = site.resolve()
+    shutil.rmtree(live / "data" / "codes")
+    assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 77
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lacks data/codes/" in err and NEWER in err, err
+    assert not (tmp_path / "www").exists()

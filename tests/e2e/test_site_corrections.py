@@ -21,6 +21,7 @@ import pytest
 
 from arms_metrics import cli
 from arms_metrics.publication import swap
+from tests.conftest import PIPELINE_TOML
 from tests.e2e.tiny_site import LATEST, NEWER, OLDER, copy_site, run, tiny_input
 
 REASON = "Notification 26-07 was keyed as $362 million; the transmittal says $363 million."
@@ -216,6 +217,21 @@ def test_a_correction_names_later_releases_that_show_the_figures_otherwise(
             65,
             "csv:2: corrections_log_row",
         ),
+        (
+            "date,release,reason,cells\r\n2026-11-30,FY2026-Q3,Late,\u00b2\r\n".encode(),
+            65,
+            "csv:2: corrections_log_row",
+        ),  # a superscript two is no count of cells
+        (
+            "date,release,reason,cells\r\n2026-11-30,FY2026-Q3,Late,\u0664\r\n".encode(),
+            65,
+            "csv:2: corrections_log_row",
+        ),  # nor an Arabic-Indic four
+        (
+            b"date,release,reason,cells\r\n20261130,FY2026-Q3,Late,4\r\n",
+            65,
+            "csv:2: corrections_log_row",
+        ),  # a date as the log never writes it
         (b"date,release\r\n", 65, "csv:1: corrections_log_header: the header is not date,"),
         (b"\xff\xfe", 65, "not UTF-8"),
     ],
@@ -243,3 +259,28 @@ def test_a_corrections_log_lost_or_not_ours_stops_run_and_publish(
         cli.main(["publish", "--site", str(root / "site"), "--to", str(www), "--now", now]) == code
     )
     assert words in capsys.readouterr().err and not www.exists()
+
+
+def test_a_correction_keeps_the_date_and_embargo_it_published(live, rekeyed, tmp_path) -> None:
+    """FY2026-Q3 was published for 2026-08-14 at 11:00 in New York (15:00 UTC, daylight
+    time). Corrected with a configuration that lists 2026-12-15 at midnight, its pages, the
+    list of releases and its manifest keep the date and the embargo it was published with."""
+    config = tmp_path / "quarterly"
+    shutil.copytree(PIPELINE_TOML.parent, config)
+    toml = config / "pipeline.toml"
+    text = toml.read_text(encoding="utf-8")
+    for old, new in (('time = "11:00"', 'time = "00:00"'),
+                     ('"FY2026-Q3" = "2026-08-14"', '"FY2026-Q3" = "2026-12-15"')):  # fmt: skip
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    toml.write_text(text, encoding="utf-8")
+    root = copy_site(live, tmp_path / "site-copy")
+    assert cli_run(root, LATEST, rekeyed, "--config", str(toml), "--correction", REASON) == 0
+    site = root / "site"
+    manifest = json.loads((site / f"releases/{LATEST}/manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["release_date"], manifest["embargo"]) == ("2026-08-14", "2026-08-14T15:00:00Z")
+    assert len(manifest["corrections"]) == 1
+    page = (site / f"releases/{LATEST}/index.html").read_text(encoding="utf-8")
+    assert "August 14, 2026" in page and "December 15, 2026" not in page
+    listed = (site / "releases/index.html").read_text(encoding="utf-8")
+    assert "August 14, 2026" in listed and "December 15, 2026" not in listed

@@ -89,3 +89,16 @@ def test_the_embargo_the_build_recorded_holds_whatever_config_publish_is_given(s
     late = dataclasses.replace(config, release_time=dt.time(12, 0))  # 16:00 UTC
     with pytest.raises(TryLater, match=r"until 2026-03-08 12:00 America/New_York"):
         check_embargo(site, [QUARTER], late, parse_now("2026-03-08T15:59Z", "UTC"))
+
+
+@pytest.mark.parametrize(
+    "recorded", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", "2026-03-08", "soon", 7]
+)
+def test_an_embargo_the_manifest_cannot_give_falls_back_to_the_calendar(site, config, recorded):
+    """Past the last UTC instant, before the first, without an offset, not a time: the
+    calendar's moment (2026-03-08 03:00 New York, 07:00 UTC) holds, and nothing breaks."""
+    path = site / "releases" / QUARTER.label / "manifest.json"
+    path.write_text(json.dumps({"release_date": "2026-03-08", "embargo": recorded}))
+    with pytest.raises(TryLater, match=r"until 2026-03-08 03:00 America/New_York"):
+        check_embargo(site, [QUARTER], config, parse_now("2026-03-08T06:59Z", "UTC"))
+    check_embargo(site, [QUARTER], config, parse_now("2026-03-08T07:00Z", "UTC"))

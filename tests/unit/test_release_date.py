@@ -119,9 +119,13 @@ def test_a_correction_of_a_public_release_is_not_back_dated(monkeypatch, tmp_pat
     refused once that date has passed, kept while the release is still under embargo."""
     from arms_metrics.publication.corrections import correction_day
 
-    folder = tmp_path / "releases" / "FY2026-Q3"
-    folder.mkdir(parents=True)
-    (folder / "manifest.json").write_text('{"release_date": "2026-08-14"}', encoding="utf-8")
+    def release(label: str, day: str) -> None:
+        folder = tmp_path / "releases" / label
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "indicators.csv").write_text("indicator_id\n", encoding="utf-8")
+        (folder / "manifest.json").write_text(f'{{"release_date": "{day}"}}', encoding="utf-8")
+
+    release("FY2026-Q3", "2026-08-14")
     q3 = Quarter.parse("FY2026-Q3")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     with pytest.raises(UsageError, match="before FY2026-Q3's release date .2026-08-14., which"):
@@ -133,3 +137,12 @@ def test_a_correction_of_a_public_release_is_not_back_dated(monkeypatch, tmp_pat
     assert correction_day(ZONE, tmp_path, q3, on_the_6th + dt.timedelta(days=30)) == dt.date(
         2026, 8, 14
     )
+    # FY2026-Q4 public since 2026-11-13: a correction of FY2026-Q3 dated 2026-08-15 would
+    # claim it came before a release that is public: refused
+    release("FY2026-Q4", "2026-11-13")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1786795200")  # 2026-08-15 12:00 UTC
+    with pytest.raises(UsageError, match="before FY2026-Q4's release date .2026-11-13., which"):
+        correction_day(ZONE, tmp_path, q3, dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC))
+    # on 2026-11-12, FY2026-Q4 not yet public: 2026-08-15 stands
+    day = correction_day(ZONE, tmp_path, q3, dt.datetime(2026, 11, 12, 16, tzinfo=dt.UTC))
+    assert day == dt.date(2026, 8, 15)

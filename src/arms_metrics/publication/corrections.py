@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import unicodedata
 import zoneinfo
 from pathlib import Path
@@ -133,9 +134,10 @@ def correction_day(
     """The date a correction of ``quarter`` made ``now`` (the clock) carries: today in the
     release calendar's ``zone``, the same on every machine whatever its time zone, or
     SOURCE_DATE_EPOCH's date. Exit 2 for an epoch date after today (it would be published,
-    and hold every later correction back) or before the release's own date once that date
-    has passed (it would back-date the correction of a release already public; before its
-    date, a release under embargo is corrected before it is public)."""
+    and hold every later correction back) or before the date of any release in the site
+    once that date has passed (it would back-date the correction past a
+    release already public; before its date, a release under embargo is corrected before
+    it is public). An epoch date serves to rebuild a correction as it was made."""
     clock = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(zone)).date()
     day = epoch_date()
     if day is None:
@@ -145,11 +147,15 @@ def correction_day(
             f"SOURCE_DATE_EPOCH is {day.isoformat()}, after today ({clock.isoformat()} in "
             f"{zone}): a correction is dated when made"
         )
-    released = published_date(site_dir, quarter)
-    if released is not None and day < released <= clock:
+    public = {
+        q: d for q in published_releases(Path(site_dir)) if (d := published_date(site_dir, q))
+    }
+    public = {q: d for q, d in public.items() if d <= clock}
+    if public and day < max(public.values()):
+        latest = max(public, key=lambda q: (public[q], q))
         raise UsageError(
-            f"SOURCE_DATE_EPOCH is {day.isoformat()}, before {quarter}'s release date "
-            f"({released.isoformat()}), which has passed: a correction is dated when made"
+            f"SOURCE_DATE_EPOCH is {day.isoformat()}, before {latest}'s release date "
+            f"({public[latest].isoformat()}), which has passed: a correction is dated when made"
         )
     return day
 
@@ -189,7 +195,7 @@ def read_log(site_dir: Path) -> list[Correction]:
         if logged != recorded:
             raise Refused(
                 f"{path} logs {logged} correction(s) of {quarter}, its manifest.json records "
-                f"{recorded}: restore the log (the web root's copy, or a backup)"
+                f"{recorded}: restore the log from a backup or a copy published with it"
             )
     return log
 
@@ -223,11 +229,13 @@ def _entry(row: list[str]) -> Correction | None:
     if len(row) != len(HEADER):
         return None
     date, release, reason, cells = row
+    if not (re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", date) and re.fullmatch(r"[0-9]+", cells)):
+        return None  # not 20261130, not ² or an Arabic-Indic 4: what log_bytes writes
     try:
         day = dt.date.fromisoformat(date)
     except ValueError:
         return None
-    if release_quarter(release) is None or not reason.strip() or not cells.isdigit():
+    if release_quarter(release) is None or not reason.strip():
         return None
     return Correction(day, release, _unguarded(reason), int(cells))
 

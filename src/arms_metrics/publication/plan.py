@@ -23,6 +23,7 @@ from arms_metrics.release import (
     figures_digest,
     manifest_corrections,
     published_date,
+    published_embargo,
     published_releases,
 )
 
@@ -50,6 +51,8 @@ def plan(
     else the release with its corrections, and what it may change in the site."""
     internal = load_names(release.config.reference_dir).internal()
     figures = corrections.changed_figures(release.cells, site_dir, release.quarter, internal)
+    if figures is not None:  # published: a rebuild keeps the date and embargo it published
+        release = _as_published(release, site_dir)
     changed = None if figures is None else figures.height
     entry = corrections.decide(release.quarter, changed, correction, today)
     if entry is not None:
@@ -77,6 +80,14 @@ def plan(
     own = _own(release, site_dir, log)
     listed = _listed(release, site_dir, published, log, keep=changed == 0)
     return replace(release, corrections=own, listed=listed), decided
+
+
+def _as_published(release: Release, site_dir: Path) -> Release:
+    """``release`` with the release date and embargo instant its published manifest records
+    (a correction re-dates nothing: a calendar or ``--config`` changed since can neither
+    bring a release forward nor move the date it was public on)."""
+    day = published_date(site_dir, release.quarter) or release.release_date
+    return replace(release, release_date=day, embargo=published_embargo(site_dir, release.quarter))
 
 
 def _own(release: Release, site_dir: Path, log: tuple[Correction, ...]) -> tuple[Correction, ...]:

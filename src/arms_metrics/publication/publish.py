@@ -30,6 +30,7 @@ from arms_metrics.release import (
     manifest_corrections,
     published_date,
     published_embargo,
+    published_manifest,
     published_releases,
     release_quarter,
 )
@@ -179,7 +180,8 @@ def check_descent(
             "correction of it: publishing would rewrite a published release; build into a "
             "copy of the site the web root shows (cp -rL) instead"
         )
-    if recorded[shown].get("replaces") != figures_digest(current, quarter):
+    replaced = recorded[shown].get("replaces")  # None: a correction made before 0.2 recorded it
+    if replaced is not None and replaced != figures_digest(current, quarter):
         raise Refused(
             f"--to {webroot} shows {quarter} with figures that --site's correction "
             f"{shown + 1} of it did not start from: the site was built from another site or "
@@ -215,15 +217,32 @@ def _read_record(record: Path) -> dict[str, str]:
 
 
 def _odd_entries(folder: Path) -> list[str]:
-    """Symlinks and empty folders under ``folder``: a site never holds any, so in a web root
-    someone added them (the file digests do not see them)."""
+    """Symlinks, special files (named pipes, sockets, devices) and empty folders under
+    ``folder``: a site never holds any, so someone added them (the file digests do not see
+    them)."""
     found = []
     for top, dirs, files in os.walk(folder):
         for name in sorted(dirs + files):
             path = Path(top) / name
-            if path.is_symlink() or (path.is_dir() and not any(path.iterdir())):
+            special = not (path.is_file() or path.is_dir())  # a named pipe, a socket, a device
+            if path.is_symlink() or special or (path.is_dir() and not any(path.iterdir())):
                 found.append(path.relative_to(folder).as_posix())
     return sorted(found)
+
+
+def check_complete(source: Path, site_dir: Path) -> None:
+    """Exit 77 when a file the latest release's manifest lists is missing from the site
+    (a site cut short: publishing it would take the file off the web root)."""
+    latest = max(published_releases(source))
+    listed = (published_manifest(source, latest) or {}).get("outputs")
+    paths_listed = [o.get("path") for o in listed or [] if isinstance(o, dict)]
+    missing = sorted(p for p in paths_listed if isinstance(p, str) and not (source / p).is_file())
+    if not paths_listed or missing:
+        what = f"lacks {missing[0]}" if missing else "has no readable manifest"
+        raise Refused(
+            f"--site {site_dir} {what} (the manifest of {latest} lists its files): "
+            "rebuild the site with arms-metrics run before publishing it"
+        )
 
 
 def check_plain_site(source: Path, site_dir: Path) -> None:
@@ -280,6 +299,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
             return Published((), False)
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot, (new, old))
+        check_complete(source, site_dir)
         check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)
         _record(version).write_bytes(json_bytes(new))

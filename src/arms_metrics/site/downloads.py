@@ -265,8 +265,9 @@ def _inputs(release: Release) -> Iterable[dict[str, Any]]:
 
 
 def embargo_utc(release: Release) -> str:
-    """The release's date at the calendar's time and zone, as an ISO instant in UTC."""
-    moment = release.config.release_moment(release.quarter, release.release_date)
+    """The instant the release may be public, as an ISO instant in UTC: the one its first
+    publication recorded, else its date at the calendar's time and zone."""
+    moment = release.embargo or release.config.release_moment(release.quarter, release.release_date)
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
