@@ -46,9 +46,29 @@ def _numbers(folder: Path) -> list[int]:
     return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit())
 
 
+def _prune_orphans(site_dir: Path) -> None:
+    """Remove the versions numbered after the live one (and the files kept beside them):
+    each was built by a run or publish that stopped before switching to it, so no reader
+    ever saw it. Left, it would pass for the version before the live one once the next
+    switch is done, and the one a reader may be reading would be removed instead."""
+    folder, current = versions_dir(site_dir), live(site_dir)
+    if not folder.is_dir():
+        return
+    # a plain folder, or no site yet: no numbered version was ever shown
+    shown = int(current.name) if current and current.parent == folder.resolve() else 0
+    for path in folder.iterdir():
+        stem = path.name.split(".", 1)[0]
+        if stem.isdigit() and int(stem) > shown:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
 def new_version(site_dir: Path, source: Path | None = None) -> Path:
     """A fresh folder beside the site holding a copy of ``source``, by default the site's
-    live version (empty if none)."""
+    live version (empty if none), numbered after the live one (``_prune_orphans``)."""
+    _prune_orphans(site_dir)
     folder = versions_dir(site_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{max(_numbers(folder), default=0) + 1:06d}"
