@@ -86,10 +86,10 @@ def _publish_parser(commands: argparse._SubParsersAction) -> None:
 
 def _publish(args: argparse.Namespace) -> str:
     from arms_metrics.config import load_config
-    from arms_metrics.publication import publish
+    from arms_metrics.publication import embargo, publish
 
     config = load_config(args.config)
-    now = publish.parse_now(args.now, config.release_zone)
+    now = embargo.parse_now(args.now, config.release_zone)
     done = publish.publish(args.site, args.to, config, now)
     if not done.changed:
         return f"{args.to} already shows {args.site}: unchanged"

@@ -10,7 +10,7 @@ import pytest
 
 from arms_metrics.config import load_config
 from arms_metrics.errors import TryLater
-from arms_metrics.publication.publish import check_embargo, parse_now
+from arms_metrics.publication.embargo import check_embargo, parse_now
 from arms_metrics.quarters import Quarter
 
 QUARTER = Quarter(2025, 2)

@@ -16,20 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
 from arms_metrics import faults
 from arms_metrics.config import Config
-from arms_metrics.errors import Refused, TryLater, UsageError
-from arms_metrics.publication import corrections, lock, paths, swap
+from arms_metrics.errors import Refused, UsageError
+from arms_metrics.publication import corrections, embargo, lock, paths, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
     figures_digest,
     manifest_corrections,
-    published_date,
-    published_embargo,
     published_manifest,
     published_releases,
     release_quarter,
@@ -43,24 +40,6 @@ class Published:
     changed: bool  # False: the web root already showed exactly this site
 
 
-def parse_now(text: str | None, zone: str) -> dt.datetime:
-    """``--now`` as an aware datetime in UTC (a time without an offset is read in ``zone``);
-    the system clock when not given; exit 2 for anything else."""
-    if text is None:
-        return dt.datetime.now(dt.UTC)
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        msg = f"--now {text!r}: not an ISO date and time such as 2026-08-14T11:00Z"
-        raise UsageError(msg) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    try:
-        return moment.astimezone(dt.UTC)
-    except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant
-        raise UsageError(f"--now {text!r}: outside the dates this tool can compare") from None
-
-
 def changed_releases(new: dict[str, str], old: dict[str, str]) -> list[Quarter]:
     """Releases whose folder differs between two ``swap.tree_digest`` maps (added, changed
     or removed files), oldest first."""
@@ -70,44 +49,6 @@ def changed_releases(new: dict[str, str], old: dict[str, str]) -> list[Quarter]:
         if len(parts) > 2 and parts[0] == "releases" and new.get(rel) != old.get(rel):
             labels.add(parts[1])
     return sorted(q for q in map(release_quarter, labels) if q is not None)
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-def embargo(site: Path, quarter: Quarter, config: Config) -> dt.datetime:
-    """When ``quarter``'s release in ``site`` may be public: the latest of the instant its
-    manifest records (the calendar's time and zone when it was built), its recorded date
-    and the calendar's date now (the date it lists, else the quarter's end plus
-    ``default_lag_days``: raising either postpones a built release), each at the calendar's
-    time and zone now. A later time, or a zone further west, in the configuration given to
-    publish postpones a release; an earlier one never brings it forward."""
-    days = [published_date(site, quarter), config.release_date(quarter)]
-    moment = config.release_moment(quarter, max(day for day in days if day is not None))
-    recorded = published_embargo(site, quarter)
-    return moment if recorded is None else max(moment, recorded, key=_instant)
-
-
-def _instant(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)
-
-
-def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.datetime) -> None:
-    """Exit 75 naming the first of ``quarters`` whose release time is after ``now``."""
-    published = set(published_releases(site))
-    for quarter in quarters:
-        if quarter not in published:
-            continue
-        moment = embargo(site, quarter, config)
-        # in UTC: two datetimes in one zone compare by wall clock, wrong across a DST change
-        if now.astimezone(dt.UTC) < moment.astimezone(dt.UTC):
-            shown = moment.astimezone(zoneinfo.ZoneInfo(config.release_zone))
-            local = f"{shown:%Y-%m-%d %H:%M} {config.release_zone}"
-            raise TryLater(
-                f"{quarter} is under embargo until {local} ({_utc(moment)}); "
-                f"it is {_utc(now)}: publish again then"
-            )
 
 
 def _site(site_dir: Path) -> Path:
@@ -300,7 +241,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot, (new, old))
         check_complete(source, site_dir)
-        check_embargo(source, releases, config, now)
+        embargo.check_embargo(source, releases, config, now)
         version = swap.new_version(webroot, source)
         _record(version).write_bytes(json_bytes(new))
         faults.point("publish-copy")
