@@ -377,6 +377,14 @@ def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
             "max_indicator_loss_share": share, "max_file_bytes": size}  # fmt: skip
 
 
+def _publication(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``[publication]``, its ``official`` a boolean (default false: a draft, DESIGN 5)."""
+    publication = data.get("publication", {})
+    if not isinstance(publication.get("official", False), bool):
+        raise ConfigError(f"{path}: [publication] official must be true or false")
+    return publication
+
+
 def load_config(path: Path | str | None = None) -> Config:
     """Read ``pipeline.toml`` (default: the quarterly pipeline) and the registry beside it."""
     path = Path(path) if path else DEFAULT_PIPELINE
@@ -392,7 +400,7 @@ def load_config(path: Path | str | None = None) -> Config:
     try:
         return Config(
             path=path.resolve(),
-            publication=data.get("publication", {}),
+            publication=_publication(data, path),
             tables=tuple(data.get("inputs", {}).get("tables", TABLES)),
             max_quarantine_share=float(data["validation"]["max_quarantine_share"]),
             development_targets={k: int(v) for k, v in targets["development_group"].items()},

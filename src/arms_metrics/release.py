@@ -85,6 +85,14 @@ class Release:
     def period(self) -> str:
         return self.quarter.label
 
+    @property
+    def status(self) -> str:
+        """What the publication is (DESIGN section 5): ``synthetic`` for a synthetic
+        extract, else ``official`` where ``[publication] official = true``, else ``draft``."""
+        if self.synthetic:
+            return "synthetic"
+        return "official" if self.config.publication.get("official", False) else "draft"
+
     @cached_property
     def periods(self) -> list[str]:
         """Every period in the release, oldest first (computed once per release)."""

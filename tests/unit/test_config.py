@@ -42,6 +42,21 @@ def test_upper_protection_is_a_boolean_per_family(tmp_path, value, expected) -> 
     assert config.rules_for("fms").upper_protection is False  # not set: off
 
 
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False), ('"yes"', None),
+                                               ("1", None)])  # fmt: skip
+def test_official_is_a_boolean_and_false_by_default(tmp_path, config, value, expected) -> None:
+    assert config.publication["official"] is False  # the repository's configuration: a draft
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("official = false") == 1
+    path.write_text(text.replace("official = false", f"official = {value}"))
+    if expected is None:
+        with pytest.raises(ConfigError, match=r"\[publication\] official must be true or false"):
+            load_config(path)
+        return
+    assert load_config(path).publication["official"] is expected
+
+
 def test_release_calendar_and_default_lag(config) -> None:
     assert config.release_date(Quarter(2026, 2)) == dt.date(2026, 5, 15)
     # FY2026-Q1 is not in the calendar: 2025-12-31 + 45 days = 2026-02-14

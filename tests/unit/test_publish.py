@@ -230,7 +230,15 @@ def test_data_json_dcat_us_required_fields(written):
     assert dataset["accessLevel"] == "public"
     assert dataset["modified"] == "2026-05-15"
     assert dataset["bureauCode"] == ["014:00"] and dataset["programCode"] == ["014:000"]
-    assert dataset["publisher"] == {"@type": "org:Organization", "name": "U.S. Department of State"}
+    # the pipeline's configuration is not official (DESIGN 5): a draft names no department
+    assert dataset["publisher"] == {
+        "@type": "org:Organization",
+        "name": "Not published by an agency (draft: not an official release)",
+    }
+    assert (
+        dataset["title"] == "US Arms Transfer Performance Metrics (draft: not an official release)"
+    )
+    assert dataset["description"].startswith("Draft: not an official release. These figures")
     assert dataset["contactPoint"]["hasEmail"] == "mailto:arms-metrics@example.gov"
     assert dataset["accrualPeriodicity"] == "R/P3M"
     # Cells span FY2026-Q1 (starts 2025-10-01) to FY2026-Q2 (ends 2026-03-31).
@@ -314,3 +322,30 @@ def _strings(document):
             yield from _strings(value)
     elif isinstance(document, str):
         yield document
+
+
+@pytest.mark.parametrize(
+    ("official", "synthetic", "publisher", "title_end"),
+    [
+        (True, False, "U.S. Department of State", "Performance Metrics"),
+        (True, True, "Not published by an agency (demonstration: synthetic data)",
+         "(demonstration: synthetic data)"),
+        (False, True, "Not published by an agency (demonstration: synthetic data)",
+         "(demonstration: synthetic data)"),
+        (False, False, "Not published by an agency (draft: not an official release)",
+         "(draft: not an official release)"),
+    ],
+)  # fmt: skip
+def test_data_json_names_a_department_only_for_an_official_real_release(
+    config, tmp_path, official, synthetic, publisher, title_end
+):
+    """DESIGN section 5: only ``official = true`` with a non-synthetic extract is official."""
+    publication = {**config.publication, "official": official}
+    release = tiny_release(dataclasses.replace(config, publication=publication), small_rows(),
+                           "FY2026-Q2")  # fmt: skip
+    release = dataclasses.replace(release, synthetic=synthetic)
+    downloads.write_data(release, tmp_path)
+    dataset = json.loads((tmp_path / "data.json").read_text("utf-8"))["dataset"][0]
+    assert dataset["publisher"]["name"] == publisher
+    assert dataset["title"].endswith(title_end)
+    assert ("Department of State" in json.dumps(dataset)) == (official and not synthetic)

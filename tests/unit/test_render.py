@@ -435,3 +435,34 @@ def test_methodology_states_the_cost_of_suppression(config):
     fms = next(rule for rule in rules if rule.startswith("Foreign Military Sales:"))
     assert "Totals are public record and always published" in fms
     assert "numerator or complement" in fms
+
+
+@pytest.mark.parametrize(
+    ("official", "synthetic", "banner"),
+    [
+        (True, False, None),  # the only official case: the .gov banner and departments
+        (True, True, "Demonstration: synthetic data"),
+        (False, True, "Demonstration: synthetic data"),
+        (False, False, "Draft: not an official release"),
+    ],
+)
+def test_every_page_says_what_it_is_and_only_official_ones_claim_to_be(
+    config, tmp_path, official, synthetic, banner
+) -> None:
+    """DESIGN section 5: a synthetic extract says "Demonstration: synthetic data" on every
+    page, a configuration that is not official says "Draft: not an official release"; the
+    .gov banner and the department names appear only with official = true and real data."""
+    publication = {**config.publication, "official": official}
+    release = make_release(dataclasses.replace(config, publication=publication), n_quarters=2)
+    release = dataclasses.replace(release, synthetic=synthetic)
+    render.render_site(release, tmp_path)
+    pages = sorted(tmp_path.rglob("*.html"))
+    assert len(pages) > 5
+    for page in pages:
+        text = page.read_text("utf-8")
+        claims = "An official website of the United States government" in text
+        names = "U.S. Department of State" in text or "Department of Commerce (Bureau" in text
+        assert claims == names == (banner is None), page
+        if banner is not None:
+            assert f"<strong>{banner}</strong>" in text, page
+            assert "Not an official website of the United States government." in text, page

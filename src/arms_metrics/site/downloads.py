@@ -21,15 +21,14 @@ import polars as pl
 from arms_metrics import writers
 from arms_metrics.cells import PUBLIC_COLUMNS, SORT_KEY
 from arms_metrics.ingest.names import Names, load_names
-from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release
-from arms_metrics.site import codelists
+from arms_metrics.site import catalog, codelists
 from arms_metrics.site.fields import FIELDS, STATUSES
 from arms_metrics.writers import json_bytes, write_bytes
 
 WHOLE_UNITS = ("count", "usd")
 MANIFEST = "manifest.json"
-CSV_NAME = "indicators.csv"
+CSV_NAME = catalog.CSV_NAME
 
 CELL_COLUMNS = [c for c in PUBLIC_COLUMNS if c not in ("breakdown_label", "status")]
 _SORT_AT = [PUBLIC_COLUMNS.index(k) for k in SORT_KEY]
@@ -109,7 +108,7 @@ def write_data(release: Release, site_dir: Path) -> None:
     write_bytes(release_dir(release, site_dir) / "data" / CSV_NAME, data)
     codelists.write_code_lists(release_names(release), release.config.reference_dir, site_dir)
     write_bytes(site_dir / "data" / "datapackage.json", json_bytes(datapackage(release)))
-    write_bytes(site_dir / "data.json", json_bytes(catalog(release)))
+    write_bytes(site_dir / "data.json", json_bytes(catalog.catalog(release)))
 
 
 def _schema(release: Release) -> dict[str, Any]:
@@ -166,68 +165,6 @@ def datapackage(release: Release) -> dict[str, Any]:
             },
             *codelists.resources(),
         ],
-    }
-
-
-def _distribution(url: str, title: str, media: str, fmt: str) -> dict[str, str]:
-    return {
-        "@type": "dcat:Distribution",
-        "title": title,
-        "downloadURL": url,
-        "mediaType": media,
-        "format": fmt,
-    }
-
-
-def catalog(release: Release) -> dict[str, Any]:
-    """The DCAT-US 1.1 catalog (data.json) that data.gov harvests."""
-    pub = release.config.publication
-    base = str(pub.get("base_url", "")).rstrip("/")
-    periods = release.periods or [release.period]
-    temporal = f"{Quarter.parse(periods[0]).start}/{release.quarter.end}"
-    dataset = {
-        "@type": "dcat:Dataset",
-        "title": pub.get("title", ""),
-        "description": (
-            "Quarterly aggregate performance metrics on US Foreign Military Sales case "
-            "development and execution, congressional notifications, and export-licensing "
-            "decisions by the State Department (DDTC) and the Commerce Department (BIS)."
-        ),
-        "keyword": list(pub.get("keywords", [])),
-        "modified": release.release_date.isoformat(),
-        "publisher": {"@type": "org:Organization", "name": pub.get("publisher", "")},
-        "contactPoint": {
-            "@type": "vcard:Contact",
-            "fn": pub.get("contact_name", ""),
-            "hasEmail": f"mailto:{pub.get('contact_email', '')}",
-        },
-        "identifier": f"{base}/data/{CSV_NAME}",
-        "accessLevel": "public",
-        "bureauCode": [pub.get("bureau_code", "")],
-        "programCode": [pub.get("program_code", "")],
-        "license": pub.get("license", ""),
-        "temporal": temporal,
-        "accrualPeriodicity": "R/P3M",
-        "language": ["en-US"],
-        "landingPage": f"{base}/",
-        "describedBy": f"{base}/data/datapackage.json",
-        "describedByType": "application/json",
-        "distribution": [
-            _distribution(f"{base}/data/{CSV_NAME}", "Latest release (CSV)", "text/csv", "CSV"),
-            _distribution(
-                f"{base}/releases/{release.period}/data/{CSV_NAME}",
-                f"Release {release.period} (CSV)",
-                "text/csv",
-                "CSV",
-            ),
-        ],
-    }
-    return {
-        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
-        "@type": "dcat:Catalog",
-        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
-        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
-        "dataset": [dataset],
     }
 
 

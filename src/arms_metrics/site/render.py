@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from arms_metrics.config import TEMPLATES_DIR, Indicator
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Correction, Release
-from arms_metrics.site import charts, dates, downloads, pages, views
+from arms_metrics.site import catalog, charts, dates, downloads, pages, views
 from arms_metrics.writers import write_bytes
 
 
@@ -95,11 +95,16 @@ def write_table_csvs(release: Release, site_dir: Path, built: list[pages.View]) 
 
 def site_context(release: Release) -> dict[str, Any]:
     pub = release.config.publication
+    kind = release.status
+    banner, note = catalog.STATUS.get(kind, ("", ""))
     return {
         "title": pub.get("title", ""),
         "description": "Quarterly aggregate performance metrics on US arms transfers.",
-        "publisher": pub.get("publisher", ""),
-        "partners": " and the ".join(pub.get("partners", [])),
+        "status": kind,
+        "banner": banner,
+        "banner_note": note,
+        "publisher": pub.get("publisher", "") if kind == "official" else "",
+        "partners": " and the ".join(pub.get("partners", [])) if kind == "official" else "",
         "period": release.period,
         "release_date": dates.long_date(release.release_date),
         "latest_path": f"releases/{release.period}/index.html",
