@@ -294,5 +294,35 @@ def test_a_site_missing_a_file_its_manifest_lists_is_not_published(built, tmp_pa
     shutil.rmtree(live / "data" / "codes")
     assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 77
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "lacks data/codes/" in err and NEWER in err, err
+    assert err.count("\n") == 1 and "lacks data/codes/" in err and "cut short" in err, err
     assert not (tmp_path / "www").exists()
+
+
+@pytest.mark.parametrize(
+    ("cut", "words"),
+    [
+        # the release then no longer counted as one
+        (f"releases/{NEWER}/data/indicators.csv", "a site cut short"),
+        # the folder gone, its figures still on the site-wide pages
+        (f"releases/{NEWER}", "data/indicators.csv shows FY2026-Q4, which has no release"),
+        (f"releases/{NEWER}/manifest.json", "a site cut short"),
+        # a page of the release the web root shows: that release would change
+        (f"releases/{LATEST}/index.html", f"shows {LATEST} otherwise than --site"),
+    ],
+)
+def test_a_release_cut_short_never_slips_past_its_embargo(built, tmp_path, capsys, cut, words):
+    """The web root shows FY2026-Q3; the site holds FY2026-Q4, under embargo until
+    2026-11-13. Cutting a file or the folder of a release out of the site must not publish
+    FY2026-Q4 on 2026-09-01 (an outside tester had it published, exit 0, both ways)."""
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-09-01T00:00Z") == 0
+    before = swap.tree_digest(www)
+    site = copy_site(built[1], tmp_path / "cut") / "site"
+    assert cli_publish(site, www, "2026-09-01T00:00Z") == 75  # whole: held by its embargo
+    capsys.readouterr()
+    target = site.resolve() / cut
+    shutil.rmtree(target) if target.is_dir() else target.unlink()
+    assert cli_publish(site, www, "2026-09-01T00:00Z") == 77
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err, err
+    assert swap.tree_digest(www) == before

@@ -284,3 +284,14 @@ def test_a_correction_keeps_the_date_and_embargo_it_published(live, rekeyed, tmp
     assert "August 14, 2026" in page and "December 15, 2026" not in page
     listed = (site / "releases/index.html").read_text(encoding="utf-8")
     assert "August 14, 2026" in listed and "December 15, 2026" not in listed
+
+
+def test_a_corrections_log_that_is_a_folder_is_no_log(corrected, inputs, tmp_path, capsys):
+    root = copy_site(corrected[0], tmp_path / "site-copy")
+    path = root / "site" / "data" / "corrections.csv"
+    path.unlink()
+    path.mkdir()
+    (path / "x").write_text("")
+    assert cli_run(root, NEWER, inputs) == 65
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "corrections.csv: corrections_log_file: not a file" in err

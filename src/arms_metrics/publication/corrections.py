@@ -188,6 +188,10 @@ def read_log(site_dir: Path) -> list[Correction]:
     disagree on how often a release was corrected (a log deleted or cut short: the next
     run would publish the site without those corrections)."""
     path = Path(site_dir) / LOG_CSV
+    if path.exists() and not path.is_file():
+        raise DataError(
+            str(path), "corrections_log_file", "not a file: not the log this tool wrote"
+        )
     log = _parse_log(path) if path.is_file() else []
     for quarter in published_releases(Path(site_dir)):
         logged = sum(1 for c in log if c.release == quarter.label)

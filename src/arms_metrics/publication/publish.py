@@ -13,6 +13,7 @@ the copy (``lock``): when a run or another publish holds either, it exits 75 at 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -25,6 +26,7 @@ from arms_metrics.errors import Refused, UsageError
 from arms_metrics.publication import corrections, embargo, lock, paths, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
+    PUBLISHED_CSV,
     figures_digest,
     manifest_corrections,
     published_manifest,
@@ -171,18 +173,58 @@ def _odd_entries(folder: Path) -> list[str]:
     return sorted(found)
 
 
+def _listed_files(source: Path, quarter: Quarter) -> list[str] | None:
+    """The files ``quarter``'s manifest lists (its ``outputs``); ``None`` when unreadable."""
+    outputs = (published_manifest(source, quarter) or {}).get("outputs")
+    if not isinstance(outputs, list):
+        return None
+    return [o["path"] for o in outputs if isinstance(o, dict) and isinstance(o.get("path"), str)]
+
+
+def release_folders(source: Path) -> list[Quarter]:
+    """Every folder under ``releases/`` named as a release, oldest first."""
+    folder = Path(source) / "releases"
+    if not folder.is_dir():
+        return []
+    found = (release_quarter(p.name) for p in folder.iterdir() if p.is_dir())
+    return sorted(q for q in found if q is not None)
+
+
+def shown_period(source: Path) -> Quarter | None:
+    """The latest period the site-wide ``data/indicators.csv`` shows (what the front page
+    and the indicator pages publish); ``None`` without one."""
+    path = Path(source) / PUBLISHED_CSV
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        periods = {row.get("period") for row in csv.DictReader(handle)}
+    quarters = [q for q in map(release_quarter, filter(None, periods)) if q is not None]
+    return max(quarters, default=None)
+
+
 def check_complete(source: Path, site_dir: Path) -> None:
-    """Exit 77 when a file the latest release's manifest lists is missing from the site
-    (a site cut short: publishing it would take the file off the web root)."""
-    latest = max(published_releases(source))
-    listed = (published_manifest(source, latest) or {}).get("outputs")
-    paths_listed = [o.get("path") for o in listed or [] if isinstance(o, dict)]
-    missing = sorted(p for p in paths_listed if isinstance(p, str) and not (source / p).is_file())
-    if not paths_listed or missing:
-        what = f"lacks {missing[0]}" if missing else "has no readable manifest"
+    """Exit 77 for a site cut short: a release folder without its figures or its manifest,
+    or lacking a file its manifest lists (the latest release's lists the site-wide files
+    too), or site-wide figures of a period with no release folder. Publishing it would take
+    files off the web root, or show a release without the folder whose embargo holds it."""
+    folders = release_folders(source)
+    for quarter in folders:
+        base = f"releases/{quarter.label}/"
+        listed = _listed_files(source, quarter)
+        needed = [base + PUBLISHED_CSV.as_posix(), base + "manifest.json", *(listed or [])]
+        missing = [p for p in needed if not (source / p).is_file()]
+        if listed is None and not missing:
+            missing = [base + "manifest.json (unreadable)"]
+        if missing:
+            raise Refused(
+                f"--site {site_dir} lacks {missing[0]}: a site cut short; rebuild it with "
+                "arms-metrics run before publishing it"
+            )
+    shown = shown_period(source)
+    if shown is not None and shown not in folders:
         raise Refused(
-            f"--site {site_dir} {what} (the manifest of {latest} lists its files): "
-            "rebuild the site with arms-metrics run before publishing it"
+            f"--site {site_dir}: data/indicators.csv shows {shown}, which has no release "
+            "folder: a site cut short; rebuild it with arms-metrics run before publishing it"
         )
 
 
@@ -241,7 +283,9 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot, (new, old))
         check_complete(source, site_dir)
-        embargo.check_embargo(source, releases, config, now)
+        shown = shown_period(source)  # the site-wide pages publish it too
+        due = sorted({*releases, *([shown] if shown else [])})
+        embargo.check_embargo(source, due, config, now)
         version = swap.new_version(webroot, source)
         _record(version).write_bytes(json_bytes(new))
         faults.point("publish-copy")
