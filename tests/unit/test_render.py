@@ -466,3 +466,34 @@ def test_every_page_says_what_it_is_and_only_official_ones_claim_to_be(
         if banner is not None:
             assert f"<strong>{banner}</strong>" in text, page
             assert "Not an official website of the United States government." in text, page
+
+
+def test_a_table_with_every_figure_suppressed_is_one_sentence(config, tmp_path) -> None:
+    """LORs received by purchaser, FY2026-Q2: GB 1 and FR 2 records, both suppressed; by
+    agency ARMY 3 published. The purchaser table becomes a sentence (its CSV stays), the
+    agency table stays a table."""
+    q = "FY2026-Q2"
+    rows = [
+        cell("fms_lors_received", q, 3, "count", 3),
+        cell("fms_lors_received", q, 3, "count", 3, "implementing_agency", "ARMY"),
+        cell("fms_lors_received", q, None, "count", None, "purchaser", "FR", suppressed=True,
+             parent="EUR"),
+        cell("fms_lors_received", q, None, "count", None, "purchaser", "GB", suppressed=True,
+             parent="EUR"),
+        cell("fms_lors_received", q, 3, "count", 3, "region", "EUR"),
+    ]  # fmt: skip
+    release = tiny_release(config, rows, q)
+    render.render_site(release, tmp_path)
+    text = (tmp_path / "releases" / q / "index.html").read_text("utf-8")
+    sentence = re.search(r'<p class="all-suppressed" id="([^"]+)">(.*?)</p>', text)
+    assert sentence is not None
+    assert "Letters of Request received, by purchaser, FY2026-Q2:</strong> all 2 figures are" in (
+        sentence.group(2)
+    )
+    captions = re.findall(r"<caption[^>]*>(.*?)</caption>", text)
+    assert not any("by purchaser" in c for c in captions)
+    assert any("by implementing agency" in c for c in captions)
+    csv_path = re.search(r'href="([^"]*purchaser[^"]*\.csv)"', text)
+    assert csv_path is not None
+    rows_csv = (tmp_path / "releases" / q / csv_path.group(1)).read_text("utf-8").splitlines()
+    assert len(rows_csv) == 3  # the header and both suppressed rows

@@ -87,6 +87,12 @@ class Table:
     csv_path: str  # relative to the site root
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def all_suppressed(self) -> bool:
+        """Every figure of a table of several hidden: the page says so in one sentence
+        instead of a column of "(S)" (the CSV still lists each row)."""
+        return self.cells.height > 1 and bool(self.cells["suppressed"].all())
+
 
 def notes_for(cells: pl.DataFrame, min_n: str = "") -> list[str]:
     """The footnotes a table needs: suppression and undefined marks it actually uses."""
