@@ -227,7 +227,7 @@ def _dispatch(args: argparse.Namespace) -> str:
     from arms_metrics import epoch, faults
 
     faults.check()
-    epoch.epoch_date()  # before numpy, which reads a bad value itself and fails
+    epoch.check()  # before numpy, which reads a bad or empty value itself and fails
     from arms_metrics import pipeline
 
     if args.command == "sample":

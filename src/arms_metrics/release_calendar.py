@@ -38,7 +38,34 @@ def read(section: object, path: Path) -> dict[str, Any]:
         )
     clock = _clock(calendar, path)
     dates = {label: _date(label, value, path) for label, value in calendar.items()}
+    _check_order(dates, lag, path)
     return {"release_calendar": dates, "release_lag_days": lag, **clock}
+
+
+def _check_order(dates: dict[str, str], lag: int, path: Path) -> None:
+    """Exit 78 when a quarter would be released after a later one: a release shows every
+    earlier quarter's figures, so the later release would publish them before their own
+    date. Quarters not listed count at their default date (their end plus ``lag``)."""
+    listed = {Quarter.parse(label): dt.date.fromisoformat(day) for label, day in dates.items()}
+    if not listed:
+        return
+    latest: tuple[Quarter, dt.date] | None = None
+    # default dates grow with the quarter: the unlisted one just before the first listed,
+    # and those after the last until one is due after it (a lag is at most 730 days)
+    span = Quarter.span(
+        Quarter.from_index(min(listed).index - 1),
+        Quarter.from_index(max(listed).index + MAX_LAG_DAYS // 90 + 1),
+    )
+    for quarter in span:
+        day = listed.get(quarter, quarter.end + dt.timedelta(days=lag))
+        if latest is not None and day < latest[1]:
+            raise ConfigError(
+                f"{path}: [release_calendar] {quarter} would be released on {day.isoformat()}, "
+                f"before {latest[0]} ({latest[1].isoformat()}), whose figures its release "
+                "shows: release quarters in order"
+            )
+        if latest is None or day >= latest[1]:
+            latest = (quarter, day)
 
 
 def _date(label: str, value: object, path: Path) -> str:

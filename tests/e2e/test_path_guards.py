@@ -175,7 +175,13 @@ def test_publish_refuses_to_undo_a_correction(sites, tmp_path, capsys) -> None:
     assert cli_publish(sites["corrected"] / "site", www) == 0
     before = swap.tree_digest(www)
     assert cli_publish(sites["both"] / "site", www) == 77
-    one_line_error(capsys, "--to", "corrections that --site does not log", "holds 1, the site's 0")
+    one_line_error(
+        capsys,
+        "--to",
+        "corrections that --site does not log",
+        "holds 1, the site's 0",
+        f"the first that differs: its correction 1, of {LATEST} dated",
+    )
     assert swap.tree_digest(www) == before
 
 

@@ -304,7 +304,8 @@ def test_a_site_missing_a_file_its_manifest_lists_is_not_published(built, tmp_pa
         # the release then no longer counted as one
         (f"releases/{NEWER}/data/indicators.csv", "a site cut short"),
         # the folder gone, its figures still on the site-wide pages
-        (f"releases/{NEWER}", "data/indicators.csv shows FY2026-Q4, which has no release"),
+        # (the site-wide files are then not those FY2026-Q3's build wrote)
+        (f"releases/{NEWER}", "differs from what its release wrote"),
         (f"releases/{NEWER}/manifest.json", "a site cut short"),
         # a page of the release the web root shows: that release would change
         (f"releases/{LATEST}/index.html", f"shows {LATEST} otherwise than --site"),
@@ -326,3 +327,38 @@ def test_a_release_cut_short_never_slips_past_its_embargo(built, tmp_path, capsy
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and words in err, err
     assert swap.tree_digest(www) == before
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        # a published figure changed with no correction: 26-07's value in the site-wide CSV
+        (lambda s: _replace(s / "data/indicators.csv", ",362000000,", ",100,"),
+         "data/indicators.csv differs from what its release wrote"),
+        (lambda s: _replace(s / "index.html", "</main>", "<p>note</p></main>"),
+         "index.html differs from what its release wrote"),
+        (lambda s: (s / "indicators" / "extra.html").write_text("<p>hi</p>"),
+         "holds indicators/extra.html, which no release wrote"),
+        (lambda s: (s / "data.json").unlink(), "lacks data.json"),
+    ],
+)  # fmt: skip
+def test_a_site_edited_outside_a_run_is_not_published(built, tmp_path, capsys, edit, words):
+    """Each release's manifest lists the files its build wrote with their sha256; a site
+    holding anything else, or any of them changed (but the corrections log and page and
+    the list of releases), was edited outside a run (an outside tester changed four
+    published figures this way, exit 0, with no correction logged)."""
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-12-01T00:00Z") == 0
+    before = swap.tree_digest(www)
+    site = copy_site(built[0], tmp_path / "edited") / "site"
+    edit(site.resolve())
+    assert cli_publish(site, www, "2026-12-01T00:00Z") == 77
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and words in err, err
+    assert swap.tree_digest(www) == before
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -270,7 +270,8 @@ def test_a_correction_keeps_the_date_and_embargo_it_published(live, rekeyed, tmp
     toml = config / "pipeline.toml"
     text = toml.read_text(encoding="utf-8")
     for old, new in (('time = "11:00"', 'time = "00:00"'),
-                     ('"FY2026-Q3" = "2026-08-14"', '"FY2026-Q3" = "2026-12-15"')):  # fmt: skip
+                     ('"FY2026-Q3" = "2026-08-14"', '"FY2026-Q3" = "2026-12-15"'),
+                     ('"FY2026-Q4" = "2026-11-13"', '"FY2026-Q4" = "2026-12-16"')):  # fmt: skip
         assert text.count(old) == 1
         text = text.replace(old, new)
     toml.write_text(text, encoding="utf-8")

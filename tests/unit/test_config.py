@@ -299,6 +299,15 @@ def test_old_key_beside_the_new_one_is_refused_too(tmp_path) -> None:
         ('zone = "America"', "'America' is not an IANA zone name"),  # a tzdata folder
         ("default_lag_days = 4500", "default_lag_days = 4500"),
         ("default_lag_days = true", "default_lag_days = True"),
+        # FY2026-Q4's release (2026-11-13) would show FY2026-Q3's figures a week early
+        ('"FY2026-Q3" = "2026-11-20"',
+         "FY2026-Q4 would be released on 2026-11-13, before FY2026-Q3 (2026-11-20)"),
+        # FY2026-Q1 is not listed: 2025-12-31 + 200 days = 2026-07-19, after FY2026-Q2's
+        ("default_lag_days = 200",
+         "FY2026-Q2 would be released on 2026-05-15, before FY2026-Q1 (2026-07-19)"),
+        # FY2027-Q1 is not listed: 2026-12-31 + 45 days = 2027-02-14, before FY2026-Q4's
+        ('"FY2026-Q4" = "2027-03-01"',
+         "FY2027-Q1 would be released on 2027-02-14, before FY2026-Q4 (2027-03-01)"),
     ],
 )  # fmt: skip
 def test_a_bad_calendar_entry_is_a_config_error_naming_it(tmp_path, line, message) -> None:

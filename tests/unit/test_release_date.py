@@ -88,7 +88,7 @@ def test_a_correction_is_never_dated_after_today(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764633600")  # 2025-12-02 00:00 UTC
     with pytest.raises(UsageError, match="after today .2025-11-30 in America/New_York."):
         correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now - dt.timedelta(days=365))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764460800")  # 2025-11-30: in the past, kept
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764504000")  # 2025-11-30 12:00 UTC: past, kept
     assert correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now) == dt.date(2025, 11, 30)
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now) == dt.date(2026, 11, 30)
@@ -130,10 +130,10 @@ def test_a_correction_of_a_public_release_is_not_back_dated(monkeypatch, tmp_pat
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     with pytest.raises(UsageError, match="before FY2026-Q3's release date .2026-08-14., which"):
         correction_day(ZONE, tmp_path, q3, dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC))
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1785974400")  # 2026-08-06, a week before release
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1786017600")  # 2026-08-06 12:00 UTC, before release
     on_the_6th = dt.datetime(2026, 8, 6, 16, tzinfo=dt.UTC)
     assert correction_day(ZONE, tmp_path, q3, on_the_6th) == dt.date(2026, 8, 6)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1786665600")  # 2026-08-14 itself: not before
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1786708800")  # 2026-08-14 12:00 UTC: not before
     assert correction_day(ZONE, tmp_path, q3, on_the_6th + dt.timedelta(days=30)) == dt.date(
         2026, 8, 14
     )
@@ -146,3 +146,27 @@ def test_a_correction_of_a_public_release_is_not_back_dated(monkeypatch, tmp_pat
     # on 2026-11-12, FY2026-Q4 not yet public: 2026-08-15 stands
     day = correction_day(ZONE, tmp_path, q3, dt.datetime(2026, 11, 12, 16, tzinfo=dt.UTC))
     assert day == dt.date(2026, 8, 15)
+
+
+def test_an_epoch_is_dated_in_the_calendar_zone_as_today_is(monkeypatch, tmp_path) -> None:
+    """1796007600 is 2026-11-30 03:00 UTC, still 2026-11-29 22:00 in New York (UTC-5)."""
+    from arms_metrics.publication.corrections import correction_day
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796007600")
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    assert correction_day(ZONE, tmp_path, Quarter.parse("FY2026-Q3"), now) == dt.date(2026, 11, 29)
+
+
+def test_an_empty_epoch_is_unset_before_any_library_reads_it(tmp_path) -> None:
+    """numpy reads SOURCE_DATE_EPOCH itself and fails on an empty value (int(''))."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": " "}
+    done = subprocess.run(
+        [sys.executable, "-m", "arms_metrics", "validate", "--input", str(tmp_path / "none")],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert "internal error" not in done.stderr and "SOURCE_DATE_EPOCH" not in done.stderr
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr

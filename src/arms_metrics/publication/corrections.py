@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from arms_metrics.cells import SORT_KEY
-from arms_metrics.epoch import epoch_date
+from arms_metrics.epoch import epoch_instant
 from arms_metrics.errors import DataError, Refused, UsageError
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
@@ -139,9 +139,10 @@ def correction_day(
     release already public; before its date, a release under embargo is corrected before
     it is public). An epoch date serves to rebuild a correction as it was made."""
     clock = (now or dt.datetime.now(dt.UTC)).astimezone(zoneinfo.ZoneInfo(zone)).date()
-    day = epoch_date()
-    if day is None:
+    moment = epoch_instant()  # its date in the calendar's zone too, as "today" is
+    if moment is None:
         return clock
+    day = moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
     if day > clock:
         raise UsageError(
             f"SOURCE_DATE_EPOCH is {day.isoformat()}, after today ({clock.isoformat()} in "

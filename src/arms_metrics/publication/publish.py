@@ -13,7 +13,6 @@ the copy (``lock``): when a run or another publish holds either, it exits 75 at 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -23,13 +22,11 @@ from pathlib import Path
 from arms_metrics import faults
 from arms_metrics.config import Config
 from arms_metrics.errors import Refused, UsageError
-from arms_metrics.publication import corrections, embargo, lock, paths, swap
+from arms_metrics.publication import corrections, embargo, integrity, lock, paths, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import (
-    PUBLISHED_CSV,
     figures_digest,
     manifest_corrections,
-    published_manifest,
     published_releases,
     release_quarter,
 )
@@ -84,9 +81,11 @@ def check_forward(source: Path, current: Path | None, webroot: Path, digests: tu
         return
     shown = corrections.read_log(current)
     if logged[: len(shown)] != shown:
+        at = next(i for i, entry in enumerate(shown) if i >= len(logged) or logged[i] != entry)
         raise Refused(
             f"--to {webroot} shows corrections that --site does not log (its log holds "
-            f"{len(shown)}, the site's {len(logged)}, not in the same order): publishing "
+            f"{len(shown)}, the site's {len(logged)}; the first that differs: its correction "
+            f"{at + 1}, of {shown[at].release} dated {shown[at].date.isoformat()}): publishing "
             "would take a correction back"
         )
     ours, live = set(published_releases(source)), set(published_releases(current))
@@ -159,87 +158,6 @@ def _read_record(record: Path) -> dict[str, str]:
     return published
 
 
-def _odd_entries(folder: Path) -> list[str]:
-    """Symlinks, special files (named pipes, sockets, devices) and empty folders under
-    ``folder``: a site never holds any, so someone added them (the file digests do not see
-    them)."""
-    found = []
-    for top, dirs, files in os.walk(folder):
-        for name in sorted(dirs + files):
-            path = Path(top) / name
-            special = not (path.is_file() or path.is_dir())  # a named pipe, a socket, a device
-            if path.is_symlink() or special or (path.is_dir() and not any(path.iterdir())):
-                found.append(path.relative_to(folder).as_posix())
-    return sorted(found)
-
-
-def _listed_files(source: Path, quarter: Quarter) -> list[str] | None:
-    """The files ``quarter``'s manifest lists (its ``outputs``); ``None`` when unreadable."""
-    outputs = (published_manifest(source, quarter) or {}).get("outputs")
-    if not isinstance(outputs, list):
-        return None
-    return [o["path"] for o in outputs if isinstance(o, dict) and isinstance(o.get("path"), str)]
-
-
-def release_folders(source: Path) -> list[Quarter]:
-    """Every folder under ``releases/`` named as a release, oldest first."""
-    folder = Path(source) / "releases"
-    if not folder.is_dir():
-        return []
-    found = (release_quarter(p.name) for p in folder.iterdir() if p.is_dir())
-    return sorted(q for q in found if q is not None)
-
-
-def shown_period(source: Path) -> Quarter | None:
-    """The latest period the site-wide ``data/indicators.csv`` shows (what the front page
-    and the indicator pages publish); ``None`` without one."""
-    path = Path(source) / PUBLISHED_CSV
-    if not path.is_file():
-        return None
-    with path.open(encoding="utf-8", newline="") as handle:
-        periods = {row.get("period") for row in csv.DictReader(handle)}
-    quarters = [q for q in map(release_quarter, filter(None, periods)) if q is not None]
-    return max(quarters, default=None)
-
-
-def check_complete(source: Path, site_dir: Path) -> None:
-    """Exit 77 for a site cut short: a release folder without its figures or its manifest,
-    or lacking a file its manifest lists (the latest release's lists the site-wide files
-    too), or site-wide figures of a period with no release folder. Publishing it would take
-    files off the web root, or show a release without the folder whose embargo holds it."""
-    folders = release_folders(source)
-    for quarter in folders:
-        base = f"releases/{quarter.label}/"
-        listed = _listed_files(source, quarter)
-        needed = [base + PUBLISHED_CSV.as_posix(), base + "manifest.json", *(listed or [])]
-        missing = [p for p in needed if not (source / p).is_file()]
-        if listed is None and not missing:
-            missing = [base + "manifest.json (unreadable)"]
-        if missing:
-            raise Refused(
-                f"--site {site_dir} lacks {missing[0]}: a site cut short; rebuild it with "
-                "arms-metrics run before publishing it"
-            )
-    shown = shown_period(source)
-    if shown is not None and shown not in folders:
-        raise Refused(
-            f"--site {site_dir}: data/indicators.csv shows {shown}, which has no release "
-            "folder: a site cut short; rebuild it with arms-metrics run before publishing it"
-        )
-
-
-def check_plain_site(source: Path, site_dir: Path) -> None:
-    """Exit 77 when the site holds a symlink or an empty folder: a run never writes one, so
-    someone added it, and the copy would serve what it points to (a system file) from the
-    web root, then blame the web root for it."""
-    odd = _odd_entries(source)
-    if odd:
-        raise Refused(
-            f"--site {site_dir} holds {len(odd)} symlink(s) or empty folder(s) no run wrote "
-            f"(first: {odd[0]}), which publishing would copy to the web root: remove them"
-        )
-
-
 def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -> None:
     """Exit 77 when files in the web root would be lost: symlinks or empty folders added; for
     a version this tool published, any file added, changed or removed there since (its
@@ -247,7 +165,7 @@ def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -
     not hold."""
     if current is None:
         return
-    odd = _odd_entries(current)
+    odd = integrity.odd_entries(current)
     record = _record(current)
     if Path(webroot).is_symlink() and record.is_file():
         published = _read_record(record)
@@ -272,7 +190,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
     _site(site_dir)
     with lock.site_lock(site_dir), lock.site_lock(webroot, "--to"):
         source = _site(site_dir)  # again, now that no run can switch it
-        check_plain_site(source, site_dir)
+        integrity.check_plain_site(source, site_dir)
         current = swap.live(webroot)
         new = swap.tree_digest(source)
         old = swap.tree_digest(current) if current is not None else {}
@@ -282,8 +200,8 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
             return Published((), False)
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot, (new, old))
-        check_complete(source, site_dir)
-        shown = shown_period(source)  # the site-wide pages publish it too
+        integrity.check_complete(source, site_dir, new)
+        shown = integrity.shown_period(source)  # the site-wide pages publish it too
         due = sorted({*releases, *([shown] if shown else [])})
         embargo.check_embargo(source, due, config, now)
         version = swap.new_version(webroot, source)
