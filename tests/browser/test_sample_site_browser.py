@@ -7,8 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from arms_metrics.config import load_config
 from tests.browser.test_site_browser import collect, nu_messages
-from tests.conftest import SAMPLE_QUARTER
+from tests.conftest import PIPELINE_TOML, SAMPLE_QUARTER
 
 pytestmark = pytest.mark.browser
 
@@ -60,4 +61,7 @@ def test_no_request_leaves_localhost(results):
 def test_nu_validator_no_errors_on_the_sample_site(site):
     messages, files = nu_messages(site)
     assert messages == [], messages[:5]
-    assert len(files) == 36  # with corrections.html and releases/index.html
+    # index, release, methodology, revisions, corrections, releases/index.html and one page
+    # per indicator in the registry
+    pages = 6 + len(load_config(PIPELINE_TOML).registry.ids)
+    assert len(files) == pages == 38
