@@ -232,9 +232,10 @@ def _publish(staging: Path, site_dir: Path, plan: planning.Plan, progress: Progr
     version = swap.new_version(site_dir)
     forward.take(staging, version, plan.quarter, plan.forward, plan.keep_release)
     faults.point("publish-copy")
-    current = swap.live(site_dir)
-    changed = current is None or swap.tree_digest(current) != swap.tree_digest(version)
+    current, built = swap.live(site_dir), swap.tree_digest(version)
+    changed = current is None or swap.tree_digest(current) != built
     if changed:
+        swap.built_record(version).write_bytes(json_bytes(built))  # what publish checks
         swap.clean(site_dir, swap.switch(site_dir, version))
     else:
         swap.discard(version)

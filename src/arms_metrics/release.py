@@ -22,6 +22,7 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.config import Config
+from arms_metrics.errors import DataError
 from arms_metrics.quarters import Quarter
 
 
@@ -212,7 +213,17 @@ def release_quarter(name: str) -> Quarter | None:
 
 
 def read_published(path: Path, internal: Codes | None = None) -> pl.DataFrame:
-    """The previous release's figures, keyed like the cells, values as Decimal."""
+    """The previous release's figures, keyed like the cells, values as Decimal; exit 65
+    naming the file when it is not the indicators.csv a run wrote (edited by hand)."""
+    try:
+        return _published(path, internal)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, ValueError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        message = f"not as a run wrote it ({detail})"
+        raise DataError(str(path), "published_figures", message) from None
+
+
+def _published(path: Path, internal: Codes | None) -> pl.DataFrame:
     frame = _read_csv(path, internal)
     return frame.select(
         *SORT_KEY,

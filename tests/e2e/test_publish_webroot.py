@@ -294,7 +294,7 @@ def test_a_site_missing_a_file_its_manifest_lists_is_not_published(built, tmp_pa
     shutil.rmtree(live / "data" / "codes")
     assert cli_publish(site, tmp_path / "www", "2026-12-01T00:00Z") == 77
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "lacks data/codes/" in err and "cut short" in err, err
+    assert err.count("\n") == 1 and "data/codes/" in err and "since its run built it" in err, err
     assert not (tmp_path / "www").exists()
 
 
@@ -302,11 +302,11 @@ def test_a_site_missing_a_file_its_manifest_lists_is_not_published(built, tmp_pa
     ("cut", "words"),
     [
         # the release then no longer counted as one
-        (f"releases/{NEWER}/data/indicators.csv", "a site cut short"),
+        (f"releases/{NEWER}/data/indicators.csv", "since its run built it"),
         # the folder gone, its figures still on the site-wide pages
         # (the site-wide files are then not those FY2026-Q3's build wrote)
-        (f"releases/{NEWER}", "differs from what its release wrote"),
-        (f"releases/{NEWER}/manifest.json", "a site cut short"),
+        (f"releases/{NEWER}", "since its run built it"),
+        (f"releases/{NEWER}/manifest.json", "since its run built it"),
         # a page of the release the web root shows: that release would change
         (f"releases/{LATEST}/index.html", f"shows {LATEST} otherwise than --site"),
     ],
@@ -334,12 +334,12 @@ def test_a_release_cut_short_never_slips_past_its_embargo(built, tmp_path, capsy
     [
         # a published figure changed with no correction: 26-07's value in the site-wide CSV
         (lambda s: _replace(s / "data/indicators.csv", ",362000000,", ",100,"),
-         "data/indicators.csv differs from what its release wrote"),
+         "data/indicators.csv was added, changed or removed since its run built it"),
         (lambda s: _replace(s / "index.html", "</main>", "<p>note</p></main>"),
-         "index.html differs from what its release wrote"),
+         "index.html was added, changed or removed since its run built it"),
         (lambda s: (s / "indicators" / "extra.html").write_text("<p>hi</p>"),
-         "holds indicators/extra.html, which no release wrote"),
-        (lambda s: (s / "data.json").unlink(), "lacks data.json"),
+         "indicators/extra.html was added, changed or removed since its run built it"),
+        (lambda s: (s / "data.json").unlink(), "data.json was added, changed or removed"),
     ],
 )  # fmt: skip
 def test_a_site_edited_outside_a_run_is_not_published(built, tmp_path, capsys, edit, words):
@@ -362,3 +362,24 @@ def _replace(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_only_a_site_a_run_switched_to_is_published(built, tmp_path, capsys) -> None:
+    """A plain copy has no record of what a run built: refused, even one whose files no
+    manifest covers (an outside tester put FY2026-Q4's front page into corrections.html and
+    releases/index.html of such a copy and published it ten weeks early). In a site a run
+    switched to, those pages are checked against the run's record like every other file."""
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-09-01T00:00Z") == 0
+    before = swap.tree_digest(www)
+    plain = tmp_path / "plain"
+    shutil.copytree(built[1] / "site", plain)  # cp -rL of a site that adds FY2026-Q4
+    assert cli_publish(plain, www, "2026-12-01T00:00Z") == 77
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no record of what its run built" in err, err
+    site = copy_site(built[0], tmp_path / "edited") / "site"
+    newer = (built[1] / "site" / "index.html").read_bytes()
+    (site.resolve() / "corrections.html").write_bytes(newer)
+    assert cli_publish(site, www, "2026-09-01T00:00Z") == 77
+    assert "corrections.html was added, changed or removed" in capsys.readouterr().err
+    assert swap.tree_digest(www) == before

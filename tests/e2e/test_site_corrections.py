@@ -296,3 +296,21 @@ def test_a_corrections_log_that_is_a_folder_is_no_log(corrected, inputs, tmp_pat
     assert cli_run(root, NEWER, inputs) == 65
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "corrections.csv: corrections_log_file: not a file" in err
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["indicator_id,period\r\nx,FY2026-Q3\r\n", None],  # None: a value that is no number
+)
+def test_published_figures_edited_by_hand_stop_the_run_naming_them(
+    live, inputs, tmp_path, capsys, text
+) -> None:
+    root = copy_site(live, tmp_path / "site-copy")
+    path = root.joinpath("site", "releases", LATEST, "data", "indicators.csv").resolve()
+    if text is None:
+        text = path.read_text(encoding="utf-8").replace(",362000000,", ",abc,", 1)
+    path.write_text(text, encoding="utf-8")
+    assert cli_run(root, LATEST, inputs) == 65
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "published_figures: not as a run wrote it" in err, err
+    assert f"releases/{LATEST}/data/indicators.csv" in err

@@ -14,10 +14,12 @@ Symlinks, special files and empty folders are refused too: a run writes none.
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
 from arms_metrics.errors import Refused
+from arms_metrics.publication import swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import PUBLISHED_CSV, published_manifest, release_quarter
 
@@ -122,4 +124,30 @@ def check_complete(source: Path, site_dir: Path, digest: dict[str, str]) -> None
         raise Refused(
             f"--site {site_dir}: data/indicators.csv shows {shown}, which has no release "
             f"folder: a site cut short; {REBUILD}"
+        )
+
+
+def check_built(source: Path, site_dir: Path, digest: dict[str, str]) -> None:
+    """Exit 77 unless the site's live version holds exactly what the run that switched to
+    it built (``swap.built_record``): a file edited, added or deleted in the site since
+    (a figure changed with no correction, a release cut out, a page swapped) would be
+    published as if a run had written it. A plain folder, or a copy, has no record: a run
+    into it makes one."""
+    record = swap.built_record(source)
+    try:
+        built = json.loads(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Refused(
+            f"--site {site_dir} has no record of what its run built (a plain folder or a "
+            "copy): run arms-metrics run into it, then publish it"
+        ) from None
+    except (OSError, ValueError):
+        built = None
+    if not isinstance(built, dict):
+        raise Refused(f"{record} is damaged: {REBUILD}")
+    changed = sorted(k for k in set(built) | set(digest) if built.get(k) != digest.get(k))
+    if changed:
+        raise Refused(
+            f"--site {site_dir}: {changed[0]} was added, changed or removed since its run "
+            f"built it ({len(changed)} file(s) in all): {REBUILD}"
         )

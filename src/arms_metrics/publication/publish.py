@@ -200,6 +200,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
             return Published((), False)
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot, (new, old))
+        integrity.check_built(source, site_dir, new)
         integrity.check_complete(source, site_dir, new)
         shown = integrity.shown_period(source)  # the site-wide pages publish it too
         due = sorted({*releases, *([shown] if shown else [])})

@@ -40,6 +40,15 @@ def live(site_dir: Path) -> Path | None:
     return site_dir if site_dir.is_dir() else None
 
 
+BUILT = ".built.json"  # beside a site's version: the sha256 of every file its run built
+
+
+def built_record(version: Path) -> Path:
+    """``.<name>.versions/<n>.built.json``: what the run that built version ``n`` wrote
+    (path -> sha256), kept beside it, outside what is published."""
+    return Path(version).parent / f"{Path(version).name}{BUILT}"
+
+
 def _numbers(folder: Path) -> list[int]:
     if not folder.is_dir():
         return []
