@@ -378,7 +378,7 @@ def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def _publication(data: dict[str, Any], path: Path) -> dict[str, Any]:
-    """``[publication]``, its ``official`` a boolean (default false: a draft, DESIGN 5)."""
+    """``[publication]``, its ``official`` a boolean (default false: a draft)."""
     publication = data.get("publication", {})
     if not isinstance(publication.get("official", False), bool):
         raise ConfigError(f"{path}: [publication] official must be true or false")

@@ -88,7 +88,7 @@ class Release:
 
     @property
     def status(self) -> str:
-        """What the publication is (DESIGN section 5): ``synthetic`` for a synthetic
+        """What the publication is (README, Outputs): ``synthetic`` for a synthetic
         extract, else ``official`` where ``[publication] official = true``, else ``draft``."""
         if self.synthetic:
             return "synthetic"

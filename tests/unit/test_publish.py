@@ -230,7 +230,7 @@ def test_data_json_dcat_us_required_fields(written):
     assert dataset["accessLevel"] == "public"
     assert dataset["modified"] == "2026-05-15"
     assert dataset["bureauCode"] == ["014:00"] and dataset["programCode"] == ["014:000"]
-    # the pipeline's configuration is not official (DESIGN 5): a draft names no department
+    # the pipeline's configuration is not official: a draft names no department
     assert dataset["publisher"] == {
         "@type": "org:Organization",
         "name": "Not published by an agency (draft: not an official release)",
@@ -339,7 +339,7 @@ def _strings(document):
 def test_data_json_names_a_department_only_for_an_official_real_release(
     config, tmp_path, official, synthetic, publisher, title_end
 ):
-    """DESIGN section 5: only ``official = true`` with a non-synthetic extract is official."""
+    """Only ``official = true`` with a non-synthetic extract is official (README, Outputs)."""
     publication = {**config.publication, "official": official}
     release = tiny_release(dataclasses.replace(config, publication=publication), small_rows(),
                            "FY2026-Q2")  # fmt: skip

@@ -449,7 +449,7 @@ def test_methodology_states_the_cost_of_suppression(config):
 def test_every_page_says_what_it_is_and_only_official_ones_claim_to_be(
     config, tmp_path, official, synthetic, banner
 ) -> None:
-    """DESIGN section 5: a synthetic extract says "Demonstration: synthetic data" on every
+    """README, Outputs: a synthetic extract says "Demonstration: synthetic data" on every
     page, a configuration that is not official says "Draft: not an official release"; the
     .gov banner and the department names appear only with official = true and real data."""
     publication = {**config.publication, "official": official}

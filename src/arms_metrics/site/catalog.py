@@ -1,6 +1,6 @@
 """The DCAT-US 1.1 catalog (``data.json``) that data.gov harvests, and what it says the
-figures are: an official release, a draft or a demonstration on synthetic data (DESIGN
-section 5; the pages' banner says the same, from ``STATUS``)."""
+figures are: an official release, a draft or a demonstration on synthetic data (README,
+Outputs; the pages' banner says the same, from ``STATUS``)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def _distribution(url: str, title: str, media: str, fmt: str) -> dict[str, str]:
     }
 
 
-# What a page and data.json say the figures are, unless official (DESIGN section 5): a
+# What a page and data.json say the figures are, unless official (README, Outputs): a
 # title and a note, never the .gov banner or department names on invented or draft figures.
 STATUS = {
     "synthetic": (
