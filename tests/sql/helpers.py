@@ -126,3 +126,10 @@ def populations(
 def rows_of(con: duckdb.DuckDBPyConnection, relation: str, columns: str) -> list[tuple]:
     """``columns`` (comma-separated) of every row of a relation, ordered by them in turn."""
     return con.table(relation).project(columns).order(columns).fetchall()
+
+
+def totals(computed: indicators.Computed, indicator_id: str) -> dict[str, tuple]:
+    """period -> (value, n) of one indicator's total cells."""
+    return {
+        p: (v, n) for p, b, _, v, n, _ in cells_of(computed.cells, indicator_id) if b == "total"
+    }

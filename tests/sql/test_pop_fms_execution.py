@@ -32,7 +32,7 @@ import pytest
 
 from arms_metrics.compute import indicators
 from arms_metrics.quarters import Quarter
-from tests.sql.helpers import cells_of, config_with_reference, frame, populations, rows_of
+from tests.sql.helpers import cells_of, config_with_reference, frame, populations, rows_of, totals
 
 Q1, Q4 = "FY2026-Q1", "FY2025-Q4"
 EARLY = ["FY2024-Q2", "FY2024-Q3", "FY2024-Q4", "FY2025-Q1", "FY2025-Q2", "FY2025-Q3"]
@@ -159,12 +159,6 @@ def test_pop_cn_notifications(con):
 
 
 # -------------------------------------------------------- the indicators over them (cells)
-
-
-def totals(computed, indicator_id):
-    return {
-        p: (v, n) for p, b, _, v, n, _ in cells_of(computed.cells, indicator_id) if b == "total"
-    }
 
 
 def zero(periods):

@@ -43,7 +43,7 @@ import pytest
 
 from arms_metrics.compute import indicators
 from arms_metrics.quarters import Quarter
-from tests.sql.helpers import cells_of, config_with_reference, frame, populations, rows_of
+from tests.sql.helpers import cells_of, config_with_reference, frame, populations, rows_of, totals
 
 Q4, Q1, Q2 = "FY2025-Q4", "FY2026-Q1", "FY2026-Q2"
 
@@ -111,12 +111,6 @@ def test_pop_fms_offers_expiring(con):
         (Q2, "E5", "SA", 90),
         (Q2, "E9", "FR", 31),
     ]
-
-
-def totals(computed, indicator_id):
-    return {
-        p: (v, n) for p, b, _, v, n, _ in cells_of(computed.cells, indicator_id) if b == "total"
-    }
 
 
 def test_fms_offers_expired(computed):

@@ -32,7 +32,7 @@ import pytest
 
 from arms_metrics.compute import indicators
 from arms_metrics.quarters import Quarter
-from tests.sql.helpers import cells_of, config_with_reference, frame, populations, rows_of
+from tests.sql.helpers import cells_of, config_with_reference, frame, populations, rows_of, totals
 
 Q2 = "FY2026-Q2"
 Q1 = "FY2026-Q1"
@@ -142,12 +142,6 @@ def test_pop_lic_pending(con):
 
 
 # -------------------------------------------------------- the indicators over them (cells)
-
-
-def totals(computed, indicator_id):
-    return {
-        p: (v, n) for p, b, _, v, n, _ in cells_of(computed.cells, indicator_id) if b == "total"
-    }
 
 
 def test_spine_and_unavailable(computed):
