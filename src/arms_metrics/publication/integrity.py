@@ -94,10 +94,11 @@ def _outputs(source: Path, quarter: Quarter, site_dir: Path) -> dict[str, str]:
     return listed
 
 
-def check_complete(source: Path, site_dir: Path, digest: dict[str, str]) -> None:
+def check_complete(source: Path, site_dir: Path, digest: dict[str, str]) -> Quarter | None:
     """Exit 77 unless the site (``digest``: path -> sha256 of every file, ``swap``) holds
     exactly what its releases' manifests list, unchanged (``MUTABLE`` only present), plus
-    the manifests, and its site-wide figures show a period that has a release folder."""
+    the manifests, and its site-wide figures show a period that has a release folder;
+    that period (``shown_period``) otherwise."""
     folders = release_folders(source)
     listed: dict[str, str] = {}
     for quarter in folders:  # its own folder; the latest's lists the site-wide files too
@@ -125,6 +126,7 @@ def check_complete(source: Path, site_dir: Path, digest: dict[str, str]) -> None
             f"--site {site_dir}: data/indicators.csv shows {shown}, which has no release "
             f"folder: a site cut short; {REBUILD}"
         )
+    return shown
 
 
 def check_built(source: Path, site_dir: Path, digest: dict[str, str]) -> None:

@@ -201,8 +201,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         check_untouched(webroot, current, new, old)
         check_forward(source, current, webroot, (new, old))
         integrity.check_built(source, site_dir, new)
-        integrity.check_complete(source, site_dir, new)
-        shown = integrity.shown_period(source)  # the site-wide pages publish it too
+        shown = integrity.check_complete(source, site_dir, new)  # the site-wide pages' period
         due = sorted({*releases, *([shown] if shown else [])})
         embargo.check_embargo(source, due, config, now)
         version = swap.new_version(webroot, source)
