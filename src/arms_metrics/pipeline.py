@@ -35,7 +35,7 @@ from arms_metrics.extract import (
 from arms_metrics.ingest.files import find_inputs
 from arms_metrics.ingest.load import Ingested, ingest
 from arms_metrics.ingest.names import load_names
-from arms_metrics.publication import corrections, forward, lock, paths, revisions, swap
+from arms_metrics.publication import corrections, forward, integrity, lock, paths, revisions, swap
 from arms_metrics.publication import plan as planning
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import Release, earlier_figures
@@ -216,7 +216,7 @@ def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Pro
     render.render_site(release, staging, chart_cache=work_dir / "cache" / "charts")
     faults.point("render")
     downloads.write_data(release, staging)
-    if plan.forward or plan.corrected:
+    if plan.forward or plan.log:  # rewritten whenever there is one: never carried as found
         log_csv = corrections.log_bytes(list(plan.log))
         site_wide.write_corrections(release, list(plan.log), log_csv, staging, plan.latest)
     site_wide.write_releases(release, staging, plan.latest)
@@ -226,17 +226,20 @@ def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Pro
 
 
 def _publish(staging: Path, site_dir: Path, plan: planning.Plan, progress: Progress) -> bool:
-    """The new site version beside the live one, switched to in one rename; False (and
-    nothing switched) when it would not change a byte."""
+    """The new site version beside the live one, switched to in one rename, then its record
+    of what was built written beside it (what ``publish`` checks); False when it would not
+    change a byte. A site showing the same bytes with no record (a plain folder, a copy,
+    a run stopped just after its switch) is switched all the same, to gain the record."""
     progress(f"publishing into {site_dir}")
     version = swap.new_version(site_dir)
     forward.take(staging, version, plan.quarter, plan.forward, plan.keep_release)
     faults.point("publish-copy")
     current, built = swap.live(site_dir), swap.tree_digest(version)
     changed = current is None or swap.tree_digest(current) != built
-    if changed:
-        swap.built_record(version).write_bytes(json_bytes(built))  # what publish checks
-        swap.clean(site_dir, swap.switch(site_dir, version))
+    if changed or swap.live_record(site_dir) != built:
+        before = swap.switch(site_dir, version)
+        swap.built_record(version).write_bytes(json_bytes(built))
+        swap.clean(site_dir, before)
     else:
         swap.discard(version)
         swap.clean(site_dir, None)
@@ -320,6 +323,7 @@ def run(
     prepared = _prepare(input_dir, quarter, config_path, today)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
+        integrity.check_unedited(site_dir)
         release = _compute(input_dir, site_dir, work_dir, prepared, today, progress)
         day = today or corrections.correction_day(
             release.config.release_zone, site_dir, release.quarter

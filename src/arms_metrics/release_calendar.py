@@ -116,3 +116,9 @@ def _clock(calendar: dict[str, Any], path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise ConfigError(f"{path}: bad [release_calendar] time or zone: {msg} ({exc})") from None
     return {"release_time": clock, "release_zone": zone}
+
+
+def utc_text(moment: dt.datetime) -> str:
+    """An aware instant as an ISO 8601 instant in UTC, "2026-08-14T15:00:00Z": how the
+    manifest records an embargo and ``publish`` names one."""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

@@ -240,8 +240,9 @@ def test_a_corrections_log_lost_or_not_ours_stops_run_and_publish(
     corrected, inputs, tmp_path, capsys, log, code, words
 ) -> None:
     """The next run rebuilds the log from data/corrections.csv: deleted or cut short, it
-    would publish the site without the correction its pages and manifest still show."""
-    root = copy_site(corrected[0], tmp_path / "site-copy")
+    would publish the site without the correction its pages and manifest still show. A copy
+    without the record of its run (which would refuse any edit first): the log's own check."""
+    root = copy_site(corrected[0], tmp_path / "site-copy", record=False)
     path = root / "site" / "data" / "corrections.csv"
     if log is None:
         path.unlink()
@@ -288,7 +289,7 @@ def test_a_correction_keeps_the_date_and_embargo_it_published(live, rekeyed, tmp
 
 
 def test_a_corrections_log_that_is_a_folder_is_no_log(corrected, inputs, tmp_path, capsys):
-    root = copy_site(corrected[0], tmp_path / "site-copy")
+    root = copy_site(corrected[0], tmp_path / "site-copy", record=False)
     path = root / "site" / "data" / "corrections.csv"
     path.unlink()
     path.mkdir()
@@ -305,7 +306,8 @@ def test_a_corrections_log_that_is_a_folder_is_no_log(corrected, inputs, tmp_pat
 def test_published_figures_edited_by_hand_stop_the_run_naming_them(
     live, inputs, tmp_path, capsys, text
 ) -> None:
-    root = copy_site(live, tmp_path / "site-copy")
+    """In a copy (no record of its run, which would refuse any edit first)."""
+    root = copy_site(live, tmp_path / "site-copy", record=False)
     path = root.joinpath("site", "releases", LATEST, "data", "indicators.csv").resolve()
     if text is None:
         text = path.read_text(encoding="utf-8").replace(",362000000,", ",abc,", 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import zoneinfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from arms_metrics.config import load_config
 from arms_metrics.errors import TryLater
 from arms_metrics.publication.embargo import check_embargo, parse_now
 from arms_metrics.quarters import Quarter
+from arms_metrics.release_calendar import utc_text
 
 QUARTER = Quarter(2025, 2)
 
@@ -102,3 +104,17 @@ def test_an_embargo_the_manifest_cannot_give_falls_back_to_the_calendar(site, co
     with pytest.raises(TryLater, match=r"until 2026-03-08 03:00 America/New_York"):
         check_embargo(site, [QUARTER], config, parse_now("2026-03-08T06:59Z", "UTC"))
     check_embargo(site, [QUARTER], config, parse_now("2026-03-08T07:00Z", "UTC"))
+
+
+@pytest.mark.parametrize(
+    ("local", "zone", "expected"),
+    [  # worked by hand: EDT is UTC-4, EST UTC-5, Honolulu UTC-10 all year
+        ("2026-08-14T11:00", "America/New_York", "2026-08-14T15:00:00Z"),
+        ("2026-11-13T11:00", "America/New_York", "2026-11-13T16:00:00Z"),
+        ("2026-12-31T20:30", "Pacific/Honolulu", "2027-01-01T06:30:00Z"),  # the next year
+        ("2026-06-01T00:00", "UTC", "2026-06-01T00:00:00Z"),
+    ],
+)
+def test_an_embargo_is_written_as_an_instant_in_utc(local, zone, expected) -> None:
+    moment = dt.datetime.fromisoformat(local).replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    assert utc_text(moment) == expected

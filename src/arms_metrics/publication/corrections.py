@@ -195,14 +195,33 @@ def read_log(site_dir: Path) -> list[Correction]:
         )
     log = _parse_log(path) if path.is_file() else []
     for quarter in published_releases(Path(site_dir)):
-        logged = sum(1 for c in log if c.release == quarter.label)
-        recorded = len(manifest_corrections(Path(site_dir), quarter))
-        if logged != recorded:
+        logged = [c for c in log if c.release == quarter.label]
+        recorded = manifest_corrections(Path(site_dir), quarter)
+        if len(logged) != len(recorded):
             raise Refused(
-                f"{path} logs {logged} correction(s) of {quarter}, its manifest.json records "
-                f"{recorded}: restore the log from a backup or a copy published with it"
+                f"{path} logs {len(logged)} correction(s) of {quarter}, its manifest.json "
+                f"records {len(recorded)}: {RESTORE}"
             )
+        for number, (entry, record) in enumerate(zip(logged, recorded, strict=True), 1):
+            if _as_recorded(entry) != _as_recorded(record):
+                raise Refused(
+                    f"{path}: correction {number} of {quarter} is not what its manifest.json "
+                    f"records (date, reason, cells): {RESTORE}"
+                )
+    dates = [c.date for c in log]
+    if dates != sorted(dates):
+        raise Refused(f"{path} is not in the order its corrections were made: {RESTORE}")
     return log
+
+
+RESTORE = "restore the log from a backup or a copy published with it"
+
+
+def _as_recorded(entry: Correction | dict) -> tuple:
+    """A correction as a release's manifest records it: date, reason and cells."""
+    if isinstance(entry, Correction):
+        return (entry.date.isoformat(), entry.reason, entry.cells)
+    return (entry.get("date"), entry.get("reason"), entry.get("cells"))
 
 
 def _parse_log(path: Path) -> list[Correction]:

@@ -18,6 +18,7 @@ from arms_metrics.config import Config
 from arms_metrics.errors import TryLater, UsageError
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import published_date, published_embargo
+from arms_metrics.release_calendar import utc_text
 
 
 def parse_now(text: str | None, zone: str) -> dt.datetime:
@@ -36,10 +37,6 @@ def parse_now(text: str | None, zone: str) -> dt.datetime:
         return moment.astimezone(dt.UTC)
     except OverflowError:  # 0001-01-01T00:00+01:00 is before the first UTC instant
         raise UsageError(f"--now {text!r}: outside the dates this tool can compare") from None
-
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def embargo(site: Path, quarter: Quarter, config: Config) -> dt.datetime:
@@ -69,6 +66,6 @@ def check_embargo(site: Path, quarters: list[Quarter], config: Config, now: dt.d
             shown = moment.astimezone(zoneinfo.ZoneInfo(config.release_zone))
             local = f"{shown:%Y-%m-%d %H:%M} {config.release_zone}"
             raise TryLater(
-                f"{quarter} is under embargo until {local} ({_utc(moment)}); "
-                f"it is {_utc(now)}: publish again then"
+                f"{quarter} is under embargo until {local} ({utc_text(moment)}); "
+                f"it is {utc_text(now)}: publish again then"
             )

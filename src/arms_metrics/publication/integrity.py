@@ -14,7 +14,6 @@ Symlinks, special files and empty folders are refused too: a run writes none.
 from __future__ import annotations
 
 import csv
-import json
 import os
 from pathlib import Path
 
@@ -135,21 +134,30 @@ def check_built(source: Path, site_dir: Path, digest: dict[str, str]) -> None:
     (a figure changed with no correction, a release cut out, a page swapped) would be
     published as if a run had written it. A plain folder, or a copy, has no record: a run
     into it makes one."""
-    record = swap.built_record(source)
-    try:
-        built = json.loads(record.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    built = swap.read_record(swap.built_record(source))
+    if built is None:
         raise Refused(
             f"--site {site_dir} has no record of what its run built (a plain folder or a "
             "copy): run arms-metrics run into it, then publish it"
-        ) from None
-    except (OSError, ValueError):
-        built = None
-    if not isinstance(built, dict):
-        raise Refused(f"{record} is damaged: {REBUILD}")
+        )
+    _check_same(built, digest, f"--site {site_dir}", REBUILD)
+
+
+def check_unedited(site_dir: Path) -> None:
+    """Before a run builds on a site: exit 77 when its live version differs from what the
+    run that switched to it built (``check_built``), so that no edit made in the site
+    since is carried into the next version as if a run had written it. A plain folder or
+    a copy (no record) is checked when it is published (``check_complete``)."""
+    built = swap.live_record(site_dir)
+    if built is not None:
+        fix = "restore it as built (a web root it was published to holds it) or build afresh"
+        _check_same(built, swap.tree_digest(swap.live(site_dir)), f"--site {site_dir}", fix)
+
+
+def _check_same(built: dict[str, str], digest: dict[str, str], where: str, fix: str) -> None:
     changed = sorted(k for k in set(built) | set(digest) if built.get(k) != digest.get(k))
     if changed:
         raise Refused(
-            f"--site {site_dir}: {changed[0]} was added, changed or removed since its run "
-            f"built it ({len(changed)} file(s) in all): {REBUILD}"
+            f"{where}: {changed[0]} was added, changed or removed since its run built it "
+            f"({len(changed)} file(s) in all): {fix}"
         )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from arms_metrics.errors import UsageError
 from arms_metrics.publication.lock import lock_path
-from arms_metrics.publication.swap import versions_dir
+from arms_metrics.publication.swap import PUBLISHED, versions_dir, was_shown
 from arms_metrics.release import published_releases
 
 
@@ -136,8 +136,9 @@ def check_work(work_dir: Path) -> None:
 
 def check_not_lost(folder: Path, option: str) -> None:
     """Exit 2 when ``folder`` is gone, or its symlink points at a version that is gone, but
-    its versions folder holds versions: starting it over would drop every release and
-    correction it showed (and the cleanup the versions left)."""
+    its versions folder holds versions it showed (``swap.was_shown``): starting it over would
+    drop every release and correction it showed. Versions a first run or publish built but
+    never switched to are no reason: the next one removes them."""
     versions = versions_dir(folder)
     if Path(folder).is_symlink() and not Path(folder).exists():
         raise UsageError(
@@ -146,7 +147,7 @@ def check_not_lost(folder: Path, option: str) -> None:
             "versions away to start over"
         )
     gone = not Path(folder).exists() and not Path(folder).is_symlink()
-    if gone and versions.is_dir() and any(p.is_dir() for p in versions.iterdir()):
+    if gone and versions.is_dir() and any(was_shown(p) for p in versions.iterdir()):
         raise UsageError(
             f"{option} {str(folder)!r} is gone but {versions} holds its versions: "
             f"restore it (ln -s {versions.name}/<latest> {Path(folder).name}) or move the "
@@ -214,12 +215,9 @@ def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     check_work(work_dir)
 
 
-RECORD = ".files.json"  # beside a web root's version (``publish``): only web roots have them
-
-
 def _is_web_root(folder: Path) -> bool:
     versions = versions_dir(folder)
-    return versions.is_dir() and any(p.name.endswith(RECORD) for p in versions.iterdir())
+    return versions.is_dir() and any(p.name.endswith(PUBLISHED) for p in versions.iterdir())
 
 
 def check_role(site_dir: Path) -> None:

@@ -14,7 +14,6 @@ the copy (``lock``): when a run or another publish holds either, it exits 75 at 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,31 +130,8 @@ def check_descent(
         )
 
 
-RECORD = paths.RECORD  # beside a web root's version: the sha256 of every file published
-
-
-def _record(version: Path) -> Path:
-    return Path(version).parent / f"{Path(version).name}{RECORD}"
-
-
 def _files(count: int) -> str:
     return "1 file" if count == 1 else f"{count} files"
-
-
-def _read_record(record: Path) -> dict[str, str]:
-    """A version's record (path -> sha256); exit 77 naming it when it is damaged."""
-    try:
-        published = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        published = None
-    if not isinstance(published, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in published.items()
-    ):
-        raise Refused(
-            f"{record} is damaged (not a map of files to sha256): remove it, and publish "
-            "checks the web root as a folder of its own"
-        )
-    return published
 
 
 def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -> None:
@@ -166,9 +142,8 @@ def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -
     if current is None:
         return
     odd = integrity.odd_entries(current)
-    record = _record(current)
-    if Path(webroot).is_symlink() and record.is_file():
-        published = _read_record(record)
+    published = swap.live_record(webroot)
+    if published is not None:
         touched = sorted(k for k in set(published) | set(old) if published.get(k) != old.get(k))
         what = "added, changed or removed there since it was published"
         gone, fix = sorted({*touched, *odd}), "move them out or restore them first"
@@ -205,7 +180,8 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         due = sorted({*releases, *([shown] if shown else [])})
         embargo.check_embargo(source, due, config, now)
         version = swap.new_version(webroot, source)
-        _record(version).write_bytes(json_bytes(new))
         faults.point("publish-copy")
-        swap.clean(webroot, swap.switch(webroot, version))
+        before = swap.switch(webroot, version)
+        swap.published_record(version).write_bytes(json_bytes(new))  # it was shown
+        swap.clean(webroot, before)
     return Published(tuple(q.label for q in releases), True)

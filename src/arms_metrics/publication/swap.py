@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
 
 from arms_metrics import faults
+from arms_metrics.errors import Refused
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -41,12 +43,64 @@ def live(site_dir: Path) -> Path | None:
 
 
 BUILT = ".built.json"  # beside a site's version: the sha256 of every file its run built
+PUBLISHED = ".files.json"  # beside a web root's version: the sha256 of every file published
 
 
 def built_record(version: Path) -> Path:
     """``.<name>.versions/<n>.built.json``: what the run that built version ``n`` wrote
-    (path -> sha256), kept beside it, outside what is published."""
+    (path -> sha256), kept beside it, outside what is published. Written just after the
+    switch to ``n``, so a version with a record beside it was shown."""
     return Path(version).parent / f"{Path(version).name}{BUILT}"
+
+
+def published_record(version: Path) -> Path:
+    """``.<name>.versions/<n>.files.json``: what ``publish`` copied into a web root's
+    version ``n`` (path -> sha256), written just after the switch to it."""
+    return Path(version).parent / f"{Path(version).name}{PUBLISHED}"
+
+
+def read_record(record: Path) -> dict[str, str] | None:
+    """A record (path -> sha256) of ``built_record`` or ``published_record``; ``None`` when
+    there is none; exit 77 naming it when it is damaged."""
+    try:
+        files = json.loads(Path(record).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        files = None
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise Refused(
+            f"{record} is damaged (not a map of files to sha256): remove it, and the folder "
+            "beside it is taken for a plain copy"
+        )
+    return files
+
+
+def live_record(site_dir: Path) -> dict[str, str] | None:
+    """The record beside the version a site or web root shows (``built_record`` for a site,
+    ``published_record`` for a web root); ``None`` for a plain folder, a copy, or a version
+    whose record is gone."""
+    current = live(site_dir)
+    if current is None or current.parent != versions_dir(site_dir).resolve():
+        return None
+    for record in (built_record(current), published_record(current)):
+        if record.exists():
+            return read_record(record)
+    return None
+
+
+def was_shown(path: Path) -> bool:
+    """True for a folder in a versions folder that a reader was once shown: a plain site
+    kept when it became a symlink (``<n>-before``), or a version with a record beside it.
+    A numbered version without one was built by a run or publish that stopped before its
+    switch."""
+    if not path.is_dir():
+        return False
+    return not path.name.isdigit() or any(
+        record(path).exists() for record in (built_record, published_record)
+    )
 
 
 def _numbers(folder: Path) -> list[int]:

@@ -8,7 +8,6 @@ release always gives the same files and the manifest hashes can be compared acro
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -22,6 +21,7 @@ from arms_metrics import writers
 from arms_metrics.cells import PUBLIC_COLUMNS, SORT_KEY
 from arms_metrics.ingest.names import Names, load_names
 from arms_metrics.release import Release
+from arms_metrics.release_calendar import utc_text
 from arms_metrics.site import catalog, codelists
 from arms_metrics.site.fields import FIELDS, STATUSES
 from arms_metrics.writers import json_bytes, write_bytes
@@ -205,7 +205,7 @@ def embargo_utc(release: Release) -> str:
     """The instant the release may be public, as an ISO instant in UTC: the one its first
     publication recorded, else its date at the calendar's time and zone."""
     moment = release.embargo or release.config.release_moment(release.quarter, release.release_date)
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return utc_text(moment)
 
 
 def manifest(release: Release, site_dir: Path) -> dict[str, Any]:
