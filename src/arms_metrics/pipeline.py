@@ -216,12 +216,15 @@ def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Pro
     render.render_site(release, staging, chart_cache=work_dir / "cache" / "charts")
     faults.point("render")
     downloads.write_data(release, staging)
-    if plan.forward or plan.log:  # rewritten whenever there is one: never carried as found
-        log_csv = corrections.log_bytes(list(plan.log))
-        site_wide.write_corrections(release, list(plan.log), log_csv, staging, plan.latest)
+    log = list(plan.log)
+    listed = plan.forward or plan.corrected  # else the release's manifest lists its folder
+    if listed:
+        site_wide.write_corrections(release, log, corrections.log_bytes(log), staging, plan.latest)
     site_wide.write_releases(release, staging, plan.latest)
     forward.prune(staging, plan.quarter, plan.forward)
     downloads.write_manifest(release, staging)
+    if not listed:  # rewritten all the same: an edited page is never carried as found
+        site_wide.write_corrections(release, log, corrections.log_bytes(log), staging, plan.latest)
     return staging
 
 

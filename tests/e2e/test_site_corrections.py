@@ -251,7 +251,9 @@ def test_a_corrections_log_lost_or_not_ours_stops_run_and_publish(
     before = swap.tree_digest(root / "site")
     assert cli_run(root, NEWER, inputs) == code
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "Traceback" not in err and words in err, err
+    # a log deleted: the run's check of the copy against its manifests sees it first
+    said = "lacks data/corrections.csv: a site cut short" if log is None else words
+    assert err.count("\n") == 1 and "Traceback" not in err and said in err, err
     assert "data/corrections.csv" in err
     assert swap.tree_digest(root / "site") == before
     www = tmp_path / "www"  # a new web root: nothing to compare with but the site itself
@@ -289,12 +291,19 @@ def test_a_correction_keeps_the_date_and_embargo_it_published(live, rekeyed, tmp
 
 
 def test_a_corrections_log_that_is_a_folder_is_no_log(corrected, inputs, tmp_path, capsys):
+    """A run checks a copy against its manifests first (the log its latest release listed
+    is gone: exit 77); publish reads the log first (not a file: exit 65)."""
     root = copy_site(corrected[0], tmp_path / "site-copy", record=False)
     path = root / "site" / "data" / "corrections.csv"
     path.unlink()
     path.mkdir()
     (path / "x").write_text("")
-    assert cli_run(root, NEWER, inputs) == 65
+    assert cli_run(root, NEWER, inputs) == 77
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lacks data/corrections.csv: a site cut short" in err
+    now = "2026-12-01T00:00Z"
+    argv = ["publish", "--site", str(root / "site"), "--to", str(tmp_path / "www"), "--now", now]
+    assert cli.main(argv) == 65
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "corrections.csv: corrections_log_file: not a file" in err
 
@@ -306,13 +315,21 @@ def test_a_corrections_log_that_is_a_folder_is_no_log(corrected, inputs, tmp_pat
 def test_published_figures_edited_by_hand_stop_the_run_naming_them(
     live, inputs, tmp_path, capsys, text
 ) -> None:
-    """In a copy (no record of its run, which would refuse any edit first)."""
+    """In a copy (no record of its run): a run checks it against its manifests first
+    (exit 77 naming the file); ``diff``, which only reads the site, reads the figures and
+    names the file and rule (exit 65)."""
     root = copy_site(live, tmp_path / "site-copy", record=False)
     path = root.joinpath("site", "releases", LATEST, "data", "indicators.csv").resolve()
     if text is None:
         text = path.read_text(encoding="utf-8").replace(",362000000,", ",abc,", 1)
     path.write_text(text, encoding="utf-8")
-    assert cli_run(root, LATEST, inputs) == 65
+    rel = f"releases/{LATEST}/data/indicators.csv"
+    assert cli_run(root, LATEST, inputs) == 77
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{rel} differs from what its release wrote" in err, err
+    argv = ["diff", "--quarter", LATEST, "--input", str(inputs), "--site", str(root / "site"),
+            "--work", str(tmp_path / "diff-work")]  # fmt: skip
+    assert cli.main(argv) == 65
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "published_figures: not as a run wrote it" in err, err
-    assert f"releases/{LATEST}/data/indicators.csv" in err
+    assert rel in err

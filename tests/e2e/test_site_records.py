@@ -30,6 +30,14 @@ def inputs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def uncorrected(tmp_path_factory, inputs) -> Path:
+    """FY2026-Q3 and FY2026-Q4 published: an empty corrections log."""
+    root = tmp_path_factory.mktemp("uncorrected")
+    assert run(root, LATEST, inputs).changed and run(root, NEWER, inputs).changed
+    return root
+
+
+@pytest.fixture(scope="module")
 def corrected(tmp_path_factory, inputs) -> Path:
     """FY2026-Q3 and FY2026-Q4 published, then FY2026-Q3 corrected: a log of one row."""
     root = tmp_path_factory.mktemp("corrected")
@@ -117,18 +125,22 @@ def test_a_log_edited_in_a_copy_disagrees_with_the_manifest(
     assert swap.tree_digest(root / "site") == before and not (tmp_path / "www").exists()
 
 
+@pytest.mark.parametrize("logged", [True, False])
 @pytest.mark.parametrize("page", ["corrections.html", "releases/index.html"])
-def test_a_page_edited_in_a_copy_is_rewritten_not_carried(corrected, tmp_path, page) -> None:
+def test_a_page_edited_in_a_copy_is_rewritten_not_carried(
+    corrected, uncorrected, inputs, tmp_path, page, logged
+) -> None:
     """The pages later runs rewrite (the corrections page, the list of releases) are not
-    in any manifest's hash: in a copy (no record), a run of an older quarter rewrites
-    them as built, so the record it writes never holds an edit. The run: FY2026-Q3
-    rebuilt from the corrected extract, unchanged (a build of an older quarter, which
-    takes its own folder only when it changes)."""
-    root = copy_site(corrected, tmp_path, record=False)
+    in any manifest's hash: in a copy (no record), every run rewrites them as built, so
+    the record it writes never holds an edit, with a correction logged or none. The run:
+    FY2026-Q3 rebuilt from the extract it was last built from, unchanged (a build of an
+    older quarter, which takes its own folder only when it changes)."""
+    source, extract = (corrected, corrected / "rekeyed") if logged else (uncorrected, inputs)
+    root = copy_site(source, tmp_path, record=False)
     site = root / "site"
     as_built = (site / page).read_bytes()
-    _edit(site, page, "FY2026-Q3", "FY2026-Q2")
-    assert cli_run(root, LATEST, corrected / "rekeyed") == 0
+    _edit(site, page, "</main>", "<p>Every figure was withdrawn.</p></main>")
+    assert cli_run(root, LATEST, extract) == 0
     assert (site / page).read_bytes() == as_built
     assert swap.read_record(swap.built_record(site.resolve())) == swap.tree_digest(site)
     assert cli_publish(site, tmp_path / "www") == 0
@@ -220,3 +232,88 @@ def test_a_lost_site_with_a_version_it_showed_is_still_refused(
     err = capsys.readouterr().err
     assert "is gone but" in err and err.count("\n") == 1
     assert not (root / "site").exists() and (versions / kept).is_dir()
+
+
+@pytest.mark.parametrize("how", ["rolled back", "plain copy"])
+def test_versions_shown_after_the_live_one_are_never_removed(
+    uncorrected, inputs, tmp_path, capsys, how
+) -> None:
+    """The site shows version 1 (its symlink rolled back, or a plain copy of it put in its
+    place) while version 2 was shown after it: a run would remove version 2 with its
+    switch; it is exit 2 naming it, and every version is kept."""
+    root = copy_site(uncorrected, tmp_path)
+    site, versions = root / "site", root / ".site.versions"
+    site.unlink()
+    if how == "rolled back":
+        site.symlink_to(".site.versions/000001")
+    else:
+        shutil.copytree(versions / "000001", site)
+    kept = sorted(p.name for p in versions.iterdir())
+    assert cli_run(root, LATEST, inputs) == 2
+    err = capsys.readouterr().err
+    assert "holds 000002, shown after it" in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in versions.iterdir()) == kept
+
+
+def test_a_file_edited_in_a_copy_stops_the_run_naming_it(uncorrected, inputs, tmp_path, capsys):
+    """A copy has no record, so a run checks it against its releases' manifests: an
+    edited page of a release it keeps as first published is exit 77 naming it, before the
+    run could record it (after which no run would rewrite it, nor publish take it)."""
+    root = copy_site(uncorrected, tmp_path, record=False)
+    rel = f"releases/{LATEST}/index.html"
+    _edit(root / "site", rel, "FY2026-Q3", "FY2026-Q2")
+    before = swap.tree_digest(root / "site")
+    assert cli_run(root, LATEST, inputs) == 77
+    err = capsys.readouterr().err
+    assert f"{rel} differs from what its release wrote" in err and "restore it" in err, err
+    assert swap.tree_digest(root / "site") == before
+
+
+def test_an_unreadable_manifest_is_named_not_the_log(corrected, tmp_path, capsys) -> None:
+    """A corrected release's manifest cut short: run and publish name the manifest (the
+    log is right)."""
+    root = copy_site(corrected, tmp_path, record=False)
+    manifest = root / "site" / "releases" / LATEST / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes()[:100])
+    assert cli_run(root, NEWER, corrected / "rekeyed") == 77
+    assert cli_publish(root / "site", tmp_path / "www") == 77
+    run_err, publish_err = capsys.readouterr().err.splitlines()
+    assert f"releases/{LATEST}/manifest.json is gone" in run_err, run_err
+    assert f"releases/{LATEST}/manifest.json is gone or unreadable" in publish_err
+    assert "corrections.csv logs" not in run_err + publish_err
+
+
+def test_a_versions_path_that_is_a_file_is_a_usage_error(inputs, tmp_path, capsys) -> None:
+    (tmp_path / ".site.versions").write_text("", encoding="utf-8")
+    assert cli_run(tmp_path, LATEST, inputs) == 2
+    err = capsys.readouterr().err
+    assert ".site.versions is not a folder" in err and err.count("\n") == 1, err
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_symlink_in_a_recorded_site_stops_the_run(uncorrected, inputs, tmp_path, capsys):
+    root = copy_site(uncorrected, tmp_path)
+    (tmp_path / "secret").mkdir()
+    (root / "site" / "assets" / "x").symlink_to(tmp_path / "secret")
+    assert cli_run(root, LATEST, inputs) == 77
+    err = capsys.readouterr().err
+    assert "symlink(s) or empty folder(s) no run wrote (first: assets/x)" in err, err
+
+
+def test_the_plain_web_root_kept_by_a_killed_publish_survives_the_rerun(
+    uncorrected, tmp_path
+) -> None:
+    """A first publish over a plain web-root folder exchanges it with the symlink and keeps
+    it as ``000001-before`` (a reader may still be reading it). Killed before its cleanup,
+    the rerun (nothing left to copy) keeps it too."""
+    www = tmp_path / "www"  # FY2026-Q3 alone, copied by hand before 0.2
+    shutil.copytree(uncorrected / ".site.versions" / "000001", www)
+    done = arms_metrics(
+        "publish", "--site", str(uncorrected / "site"), "--to", str(www), "--now", NOW,
+        env={faults.VARIABLE: "publish-cleanup"},
+    )  # fmt: skip
+    assert done.returncode == faults.KILLED, done.stderr
+    assert cli_publish(uncorrected / "site", www) == 0
+    assert sorted(p.name for p in (tmp_path / ".www.versions").iterdir()) == [
+        "000001", "000001-before", "000001.files.json"
+    ]  # fmt: skip

@@ -30,6 +30,7 @@ from arms_metrics.release import (
     Correction,
     manifest_corrections,
     published_date,
+    published_manifest,
     published_releases,
     read_published,
     release_quarter,
@@ -196,6 +197,12 @@ def read_log(site_dir: Path) -> list[Correction]:
     log = _parse_log(path) if path.is_file() else []
     for quarter in published_releases(Path(site_dir)):
         logged = [c for c in log if c.release == quarter.label]
+        if logged and published_manifest(Path(site_dir), quarter) is None:
+            raise Refused(
+                f"{Path(site_dir) / 'releases' / quarter.label / 'manifest.json'} is gone or "
+                "unreadable, so the corrections logged of its release cannot be checked: "
+                "restore it from a copy published with it"
+            )
         recorded = manifest_corrections(Path(site_dir), quarter)
         if len(logged) != len(recorded):
             raise Refused(

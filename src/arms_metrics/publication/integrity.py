@@ -26,7 +26,10 @@ from arms_metrics.release import PUBLISHED_CSV, published_manifest, release_quar
 # do not list site-wide files
 MUTABLE = frozenset({"corrections.html", "data/corrections.csv", "releases/index.html"})
 MANIFEST = "manifest.json"
-REBUILD = "rebuild it with arms-metrics run before publishing it"
+REBUILD = (
+    "restore it as its run wrote it (a web root it was published to holds a copy) or build "
+    "the site afresh (arms-metrics backfill into a new site)"
+)
 
 
 def odd_entries(folder: Path) -> list[str]:
@@ -145,13 +148,20 @@ def check_built(source: Path, site_dir: Path, digest: dict[str, str]) -> None:
 
 def check_unedited(site_dir: Path) -> None:
     """Before a run builds on a site: exit 77 when its live version differs from what the
-    run that switched to it built (``check_built``), so that no edit made in the site
-    since is carried into the next version as if a run had written it. A plain folder or
-    a copy (no record) is checked when it is published (``check_complete``)."""
+    run that switched to it built (``check_built``), or, without that record (a plain
+    folder, a copy), from what its releases' manifests list (``check_complete``), or holds
+    a symlink, special file or empty folder: no edit made in the site since is carried
+    into the next version as if a run had written it."""
+    current = swap.live(site_dir)
+    if current is None:
+        return
+    check_plain_site(current, site_dir)
+    digest = swap.tree_digest(current)
     built = swap.live_record(site_dir)
     if built is not None:
-        fix = "restore it as built (a web root it was published to holds it) or build afresh"
-        _check_same(built, swap.tree_digest(swap.live(site_dir)), f"--site {site_dir}", fix)
+        _check_same(built, digest, f"--site {site_dir}", REBUILD)
+    elif release_folders(current):
+        check_complete(current, site_dir, digest)
 
 
 def _check_same(built: dict[str, str], digest: dict[str, str], where: str, fix: str) -> None:

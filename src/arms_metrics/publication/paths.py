@@ -19,7 +19,7 @@ from pathlib import Path
 
 from arms_metrics.errors import UsageError
 from arms_metrics.publication.lock import lock_path
-from arms_metrics.publication.swap import PUBLISHED, versions_dir, was_shown
+from arms_metrics.publication.swap import PUBLISHED, live, versions_dir, was_shown
 from arms_metrics.release import published_releases
 
 
@@ -155,6 +155,39 @@ def check_not_lost(folder: Path, option: str) -> None:
         )
 
 
+def check_versions(folder: Path, option: str) -> None:
+    """Exit 2 when the versions folder beside ``folder`` is not a folder, or holds a version
+    shown after the one ``folder`` shows now (``swap.was_shown``: a symlink rolled back, or
+    a plain copy put in its place): the next switch would remove it, and with it every
+    release and correction it showed."""
+    versions = versions_dir(folder)
+    if versions.is_symlink() or (versions.exists() and not versions.is_dir()):
+        raise UsageError(
+            f"{option} {str(folder)!r}: {versions} is not a folder, yet this tool keeps the "
+            "site's versions there: move it away"
+        )
+    current = live(folder)
+    if current is None or not versions.is_dir():
+        return
+    shown = int(current.name) if current.parent == versions.resolve() else 0
+    later = sorted(
+        p.name for p in versions.iterdir() if was_shown(p) and _number(p.name) >= shown + 1
+    )
+    if later:
+        raise UsageError(
+            f"{option} {str(folder)!r} shows {current.name if shown else 'a plain folder'}, "
+            f"but {versions.name} holds {later[-1]}, shown after it (a rollback, or a copy put "
+            f"in its place): point it at the latest version (ln -sfn {versions.name}/"
+            f"{later[-1]} {Path(folder).name}) or move the versions away"
+        )
+
+
+def _number(name: str) -> int:
+    """The number of a version folder (``000002``, ``000002-before``)."""
+    stem = name.split("-", 1)[0]
+    return int(stem) if stem.isdigit() else 0
+
+
 def _foreign(folder: Path) -> bool:
     """True when ``folder`` exists, is not empty and is not a site (unreadable: False, left
     to the write check, exit 73)."""
@@ -237,6 +270,7 @@ def check_run(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     check_managed(site_dir, "--site")
     check_foreign(site_dir, "--site")
     check_not_lost(site_dir, "--site")
+    check_versions(site_dir, "--site")
     check_role(site_dir)
 
 
@@ -250,4 +284,5 @@ def check_publish(site_dir: Path, webroot: Path) -> None:
     check_managed(webroot, "--to")
     check_foreign(webroot, "--to")
     check_not_lost(webroot, "--to")
+    check_versions(webroot, "--to")
     check_role(site_dir)

@@ -117,11 +117,13 @@ def _prune_orphans(site_dir: Path) -> None:
     folder, current = versions_dir(site_dir), live(site_dir)
     if not folder.is_dir():
         return
-    # a plain folder, or no site yet: no numbered version was ever shown
+    # a plain folder, or no site yet: no numbered version was shown before it
     shown = int(current.name) if current and current.parent == folder.resolve() else 0
     for path in folder.iterdir():
         stem = path.name.split(".", 1)[0]
         if stem.isdigit() and int(stem) > shown:
+            if was_shown(folder / stem):  # never removed (``paths.check_versions`` refuses)
+                continue
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
@@ -205,7 +207,7 @@ def clean(site_dir: Path, before: Path | None) -> None:
     folder = versions_dir(site_dir)
     if before is None and current is not None and current.parent == folder.resolve():
         earlier = sorted(  # the version before (its record file is not a version)
-            p for p in folder.iterdir() if p.is_dir() and p.name < current.name
+            (p for p in folder.iterdir() if p.is_dir() and _age(p) < _age(current)), key=_age
         )
         before = earlier[-1] if earlier else None
     keep = {p.name for p in (current, before) if p is not None}
@@ -215,6 +217,13 @@ def clean(site_dir: Path, before: Path | None) -> None:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
+
+
+def _age(version: Path) -> tuple[int, int]:
+    """Versions in the order they were shown: ``<n>-before`` (the plain folder the switch
+    to ``n`` replaced) just before ``n``."""
+    stem, _, tail = version.name.partition("-")
+    return (int(stem) if stem.isdigit() else 0, 0 if tail else 1)
 
 
 def discard(version: Path) -> None:
