@@ -156,8 +156,9 @@ def test_files_changed_in_a_published_web_root_are_never_dropped(built, tmp_path
     assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
     assert capsys.readouterr().err == (
         f"arms-metrics: error: --to {www}: 1 file added, changed or removed there since it "
-        "was published (first: robots.txt), which publishing would drop: move them out or "
-        "restore them first\n"
+        "was published (first: robots.txt), which publishing would drop: restore them as "
+        f"published, or, to let publish replace them, remove 000001.files.json from "
+        f"{tmp_path / '.www.versions'}\n"
     )
     (www / "robots.txt").unlink()
     page = www / "methodology.html"
@@ -171,6 +172,20 @@ def test_files_changed_in_a_published_web_root_are_never_dropped(built, tmp_path
     assert swap.tree_digest(www) == swap.tree_digest(built[1] / "site")
     records = sorted(p.name for p in (tmp_path / ".www.versions").iterdir())
     assert records == ["000001", "000001.files.json", "000002", "000002.files.json"]
+
+
+def test_the_web_team_can_let_publish_replace_its_edit(built, tmp_path, capsys) -> None:
+    """The way forward the refusal names: with the record removed, the web root is checked
+    as a folder of its own (only files the site does not hold are kept from it), so the
+    edited page is replaced by the site's."""
+    www = tmp_path / "www"
+    assert cli_publish(built[0] / "site", www, "2026-12-01T00:00Z") == 0
+    page = www / "methodology.html"
+    page.write_bytes(page.read_bytes() + b"<!-- edited -->")
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 77
+    (tmp_path / ".www.versions" / "000001.files.json").unlink()
+    assert cli_publish(built[1] / "site", www, "2026-12-01T00:00Z") == 0
+    assert swap.tree_digest(www) == swap.tree_digest(built[1] / "site")
 
 
 def test_a_web_root_of_unrelated_files_is_refused(built, tmp_path, capsys) -> None:

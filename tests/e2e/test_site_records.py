@@ -317,3 +317,57 @@ def test_the_plain_web_root_kept_by_a_killed_publish_survives_the_rerun(
     assert sorted(p.name for p in (tmp_path / ".www.versions").iterdir()) == [
         "000001", "000001-before", "000001.files.json"
     ]  # fmt: skip
+
+
+def test_a_log_row_of_a_release_the_site_lacks_is_refused(corrected, inputs, tmp_path, capsys):
+    """A correction logged of a release the site does not hold (made up, or its folder
+    deleted) would reach the web root's log: run and publish are exit 77 naming it."""
+    root = copy_site(corrected, tmp_path, record=False)
+    log = root / "site" / "data" / "corrections.csv"
+    log.write_bytes(log.read_bytes() + b"2026-11-30,FY2019-Q1,Figures withdrawn,9\r\n")
+    assert cli_run(root, NEWER, inputs) == 77
+    assert cli_publish(root / "site", tmp_path / "www") == 77
+    err = capsys.readouterr().err
+    assert err.count("logs a correction of FY2019-Q1, which the site does not hold") == 2, err
+    assert not (tmp_path / "www").exists()
+
+
+def test_a_copy_without_a_release_it_was_revised_against_is_refused(
+    uncorrected, inputs, tmp_path, capsys
+) -> None:
+    """FY2026-Q4 was revised against FY2026-Q3 (its manifest says so): a copy whose
+    FY2026-Q3 folder is deleted is cut short, which no manifest of FY2026-Q3's own can
+    show; run and diff are exit 77 naming it (publish refuses the copy before: it has no
+    record of its run)."""
+    root = copy_site(uncorrected, tmp_path, record=False)
+    shutil.rmtree(root / "site" / "releases" / LATEST)
+    assert cli_run(root, NEWER, inputs) == 77
+    argv = ["diff", "--quarter", NEWER, "--input", str(inputs), "--site", str(root / "site"),
+            "--work", str(tmp_path / "diff-work")]  # fmt: skip
+    assert cli.main(argv) == 77
+    assert cli_publish(root / "site", tmp_path / "www") == 77
+    err = capsys.readouterr().err
+    said = f"{NEWER} was revised against {LATEST}, whose release folder is gone"
+    assert err.count(said) == 2 and "has no record of what its run built" in err, err
+
+
+def test_diff_on_a_site_edited_since_its_run_is_refused(uncorrected, inputs, tmp_path, capsys):
+    """diff compares with what the site published: a figure edited since would be reported
+    as published; exit 77 naming the file, as run."""
+    root = copy_site(uncorrected, tmp_path)
+    rel = f"releases/{NEWER}/data/indicators.csv"
+    _edit(root / "site", rel, ",362000000,", ",352000000,")
+    argv = ["diff", "--quarter", NEWER, "--input", str(inputs), "--site", str(root / "site"),
+            "--work", str(tmp_path / "diff-work")]  # fmt: skip
+    assert cli.main(argv) == 77
+    assert f"{rel} was added, changed or removed since its run built it" in capsys.readouterr().err
+
+
+def test_a_site_is_not_a_web_root(uncorrected, tmp_path, capsys) -> None:
+    """publish --to a site would make it a web root and strand it: exit 2, nothing written."""
+    other = copy_site(uncorrected, tmp_path / "other")
+    before = swap.tree_digest(other / "site")
+    assert cli.main(["publish", "--site", str(uncorrected / "site"), "--to",
+                     str(other / "site"), "--now", NOW]) == 2  # fmt: skip
+    assert "is a site (runs build there)" in capsys.readouterr().err
+    assert swap.tree_digest(other / "site") == before

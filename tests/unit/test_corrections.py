@@ -4,6 +4,7 @@ the log (every expected value worked out by hand from the rows below)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -106,6 +107,11 @@ def test_the_log_round_trips_and_is_inert(tmp_path) -> None:
     )
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "corrections.csv").write_bytes(data)
+    release = tmp_path / "releases" / "FY2026-Q2"  # the corrected release, as a run leaves it
+    (release / "data").mkdir(parents=True)
+    (release / "data" / "indicators.csv").write_text("indicator_id\n")
+    recorded = {"date": "2026-11-30", "reason": "=HYPERLINK(1), late", "cells": 4}
+    (release / "manifest.json").write_text(json.dumps({"corrections": [recorded]}))
     read = corrections.read_log(tmp_path)
     assert read == log  # the apostrophe is the CSV's, not the reason's: the pages show it as given
     assert corrections.log_bytes(read) == data  # rewriting the log changes no byte

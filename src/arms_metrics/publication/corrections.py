@@ -215,6 +215,13 @@ def read_log(site_dir: Path) -> list[Correction]:
                     f"{path}: correction {number} of {quarter} is not what its manifest.json "
                     f"records (date, reason, cells): {RESTORE}"
                 )
+    held = {q.label for q in published_releases(Path(site_dir))}
+    stray = next((c for c in log if c.release not in held), None)
+    if stray is not None:
+        raise Refused(
+            f"{path} logs a correction of {stray.release}, which the site does not hold: a "
+            f"site cut short, or a log edited; {RESTORE}"
+        )
     dates = [c.date for c in log]
     if dates != sorted(dates):
         raise Refused(f"{path} is not in the order its corrections were made: {RESTORE}")

@@ -20,7 +20,7 @@ import polars as pl
 
 from arms_metrics.cells import SORT_KEY
 from arms_metrics.errors import UsageError
-from arms_metrics.publication import corrections, swap
+from arms_metrics.publication import corrections, integrity, swap
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import PUBLISHED_CSV, Codes, published_releases
 from arms_metrics.writers import csv_bytes
@@ -51,6 +51,7 @@ def published_site(site_dir: Path, quarter: str | None) -> tuple[Path, str]:
     compare: ``quarter``, checked to be published there, or (``None``) the latest release
     there, as a scheduled check that builds a new quarter compares with; exit 2 when there
     is none (a quarter that does not parse is left to the build to refuse)."""
+    integrity.check_unedited(Path(site_dir))  # figures edited since their run: exit 77
     site = swap.live(site_dir) or Path(site_dir)
     if quarter is None:
         published = published_releases(site)

@@ -122,6 +122,7 @@ def check_complete(source: Path, site_dir: Path, digest: dict[str, str]) -> Quar
     extra = sorted(set(digest) - set(listed) - MUTABLE - manifests)
     if extra:
         raise Refused(f"--site {site_dir} holds {extra[0]}, which no release wrote: {REBUILD}")
+    _check_chain(source, site_dir, folders)
     shown = shown_period(source)
     if shown is not None and shown not in folders:
         raise Refused(
@@ -129,6 +130,20 @@ def check_complete(source: Path, site_dir: Path, digest: dict[str, str]) -> Quar
             f"folder: a site cut short; {REBUILD}"
         )
     return shown
+
+
+def _check_chain(source: Path, site_dir: Path, folders: list[Quarter]) -> None:
+    """Exit 77 when a release was revised against one the site no longer holds (its
+    manifest's ``revised_against``): a release folder deleted since, which no manifest of
+    its own can show."""
+    labels = {q.label for q in folders}
+    for quarter in folders:
+        against = (published_manifest(source, quarter) or {}).get("revised_against")
+        if isinstance(against, str) and against not in labels:
+            raise Refused(
+                f"--site {site_dir}: {quarter} was revised against {against}, whose release "
+                f"folder is gone: a site cut short; {REBUILD}"
+            )
 
 
 def check_built(source: Path, site_dir: Path, digest: dict[str, str]) -> None:

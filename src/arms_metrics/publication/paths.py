@@ -19,7 +19,7 @@ from pathlib import Path
 
 from arms_metrics.errors import UsageError
 from arms_metrics.publication.lock import lock_path
-from arms_metrics.publication.swap import PUBLISHED, live, versions_dir, was_shown
+from arms_metrics.publication.swap import BUILT, PUBLISHED, live, versions_dir, was_shown
 from arms_metrics.release import published_releases
 
 
@@ -178,7 +178,8 @@ def check_versions(folder: Path, option: str) -> None:
             f"{option} {str(folder)!r} shows {current.name if shown else 'a plain folder'}, "
             f"but {versions.name} holds {later[-1]}, shown after it (a rollback, or a copy put "
             f"in its place): point it at the latest version (ln -sfn {versions.name}/"
-            f"{later[-1]} {Path(folder).name}) or move the versions away"
+            f"{later[-1]} {Path(folder).name}), or keep what it shows: replace it with a "
+            "plain copy of itself (cp -rL), then move the versions away"
         )
 
 
@@ -253,6 +254,12 @@ def _is_web_root(folder: Path) -> bool:
     return versions.is_dir() and any(p.name.endswith(PUBLISHED) for p in versions.iterdir())
 
 
+def _is_built_site(folder: Path) -> bool:
+    """A site runs switched (its versions carry their records of what they built)."""
+    versions = versions_dir(folder)
+    return versions.is_dir() and any(p.name.endswith(BUILT) for p in versions.iterdir())
+
+
 def check_role(site_dir: Path) -> None:
     """Exit 2 when a web root (its versions carry ``publish``'s records) is named as a site:
     a run would write into what is served, past the embargo."""
@@ -286,3 +293,7 @@ def check_publish(site_dir: Path, webroot: Path) -> None:
     check_not_lost(webroot, "--to")
     check_versions(webroot, "--to")
     check_role(site_dir)
+    if _is_built_site(webroot):
+        raise UsageError(
+            f"--to {str(webroot)!r} is a site (runs build there): publish to a web root of its own"
+        )

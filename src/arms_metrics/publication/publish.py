@@ -146,7 +146,12 @@ def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -
     if published is not None:
         touched = sorted(k for k in set(published) | set(old) if published.get(k) != old.get(k))
         what = "added, changed or removed there since it was published"
-        gone, fix = sorted({*touched, *odd}), "move them out or restore them first"
+        record = swap.published_record(current).name
+        fix = (
+            "restore them as published, or, to let publish replace them, remove "
+            f"{record} from {swap.versions_dir(webroot)}"
+        )
+        gone = sorted({*touched, *odd})
     else:
         what = "the site does not hold"
         gone, fix = sorted({*(set(old) - set(new)), *odd}), "move them out of the web root first"
