@@ -398,3 +398,41 @@ def test_only_a_site_a_run_switched_to_is_published(built, tmp_path, capsys) -> 
     assert cli_publish(site, www, "2026-09-01T00:00Z") == 77
     assert "corrections.html was added, changed or removed" in capsys.readouterr().err
     assert swap.tree_digest(www) == before
+
+
+@pytest.mark.parametrize("change", ["page edited", "release added", "copy failed"])
+def test_a_site_changed_while_publish_copies_it_publishes_nothing(
+    built, tmp_path, capsys, monkeypatch, change
+) -> None:
+    """Every check reads the site's digest before the copy: a writer outside the tool that
+    edits a page, or slips in an embargoed release folder, while the copy runs (an outside
+    tester did both in a 2 ms window) would be published unchecked. The copy is hashed
+    again: any difference, or a copy that fails half way, is exit 77 and nothing is
+    published. Here the writer acts on the copy itself, just after it is made; on
+    2026-09-01, FY2026-Q3 is public and FY2026-Q4 (built in the other site) under embargo."""
+    first, second = built[0] / "site", built[1] / "site"
+    www = tmp_path / "www"
+    original = swap.new_version
+
+    def racing(webroot, source=None):
+        if change == "copy failed":
+            raise shutil.Error([(str(source), "gone", "No such file or directory")])
+        version = original(webroot, source)
+        if change == "page edited":
+            page = version / "releases" / LATEST / "index.html"
+            page.write_bytes(page.read_bytes() + b"<p>FORGED</p>")
+        else:
+            shutil.copytree(second.resolve() / "releases" / NEWER, version / "releases" / NEWER)
+        return version
+
+    monkeypatch.setattr(swap, "new_version", racing)
+    assert cli_publish(first, www, "2026-09-01T00:00Z") == 77
+    err = capsys.readouterr().err
+    assert "changed while publish copied it" in err and err.count("\n") == 1, err
+    assert not www.exists() and not www.is_symlink()
+    monkeypatch.setattr(swap, "new_version", original)
+    assert cli_publish(first, www, "2026-09-01T00:00Z") == 0  # the next one, left alone
+    assert swap.tree_digest(www) == swap.tree_digest(first)
+    assert sorted(p.name for p in (tmp_path / ".www.versions").iterdir()) == [
+        "000001", "000001.files.json"
+    ]  # fmt: skip
