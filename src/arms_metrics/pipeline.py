@@ -228,13 +228,17 @@ def _render(release: Release, plan: planning.Plan, work_dir: Path, progress: Pro
     return staging
 
 
-def _publish(staging: Path, site_dir: Path, plan: planning.Plan, progress: Progress) -> bool:
+def _publish(
+    staging: Path, site_dir: Path, plan: planning.Plan, checked: dict, progress: Progress
+) -> bool:
     """The new site version beside the live one, switched to in one rename, then its record
     of what was built written beside it (what ``publish`` checks); False when it would not
     change a byte. A site showing the same bytes with no record (a plain folder, a copy,
-    a run stopped just after its switch) is switched all the same, to gain the record."""
+    a run stopped just after its switch) is switched all the same, to gain the record.
+    ``checked``: the live version's digest as checked before the build, which the copy of
+    it must hold (``integrity.copy_checked``)."""
     progress(f"publishing into {site_dir}")
-    version = swap.new_version(site_dir)
+    version = integrity.copy_checked(site_dir, None, checked, site_dir)
     forward.take(staging, version, plan.quarter, plan.forward, plan.keep_release)
     faults.point("publish-copy")
     current, built = swap.live(site_dir), swap.tree_digest(version)
@@ -326,13 +330,13 @@ def run(
     prepared = _prepare(input_dir, quarter, config_path, today)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
-        integrity.check_unedited(site_dir)
+        checked = integrity.check_unedited(site_dir)
         release = _compute(input_dir, site_dir, work_dir, prepared, today, progress)
         day = today or corrections.correction_day(
             release.config.release_zone, site_dir, release.quarter
         )
         release, plan = planning.plan(release, site_dir, correction, day)
         staging = _render(release, plan, work_dir, progress)
-        changed = _publish(staging, site_dir, plan, progress)
+        changed = _publish(staging, site_dir, plan, checked, progress)
     progress(f"done: {site_dir / 'index.html'}")
     return RunResult(release, site_dir, work_dir, changed, plan.later)

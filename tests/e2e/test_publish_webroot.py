@@ -428,7 +428,7 @@ def test_a_site_changed_while_publish_copies_it_publishes_nothing(
     monkeypatch.setattr(swap, "new_version", racing)
     assert cli_publish(first, www, "2026-09-01T00:00Z") == 77
     err = capsys.readouterr().err
-    assert "changed while publish copied it" in err and err.count("\n") == 1, err
+    assert "changed while it was copied" in err and err.count("\n") == 1, err
     assert not www.exists() and not www.is_symlink()
     monkeypatch.setattr(swap, "new_version", original)
     assert cli_publish(first, www, "2026-09-01T00:00Z") == 0  # the next one, left alone

@@ -371,3 +371,33 @@ def test_a_site_is_not_a_web_root(uncorrected, tmp_path, capsys) -> None:
                      str(other / "site"), "--now", NOW]) == 2  # fmt: skip
     assert "is a site (runs build there)" in capsys.readouterr().err
     assert swap.tree_digest(other / "site") == before
+
+
+@pytest.mark.parametrize("change", ["page edited", "copy failed"])
+def test_a_site_changed_while_a_run_copies_it_is_refused(
+    uncorrected, inputs, tmp_path, capsys, monkeypatch, change
+) -> None:
+    """The run checks the live version before it builds, then copies it into the next
+    version: a writer outside the tool that edits the site in between would have its edit
+    carried, and recorded as built. The copy is compared with what was checked: exit 77,
+    the site as it was. Here the writer acts on the copy itself, just after it is made."""
+    root = copy_site(uncorrected, tmp_path)
+    before = swap.tree_digest(root / "site")
+    original = swap.new_version
+
+    def racing(site, source=None):
+        if change == "copy failed":
+            raise shutil.Error([(str(site), "gone", "No such file or directory")])
+        version = original(site, source)
+        page = version / "releases" / LATEST / "index.html"
+        page.write_bytes(page.read_bytes() + b"<p>FORGED</p>")
+        return version
+
+    monkeypatch.setattr(swap, "new_version", racing)
+    assert cli_run(root, LATEST, inputs) == 77
+    err = capsys.readouterr().err
+    assert "changed while it was copied" in err and err.count("\n") == 1, err
+    assert swap.tree_digest(root / "site") == before
+    monkeypatch.setattr(swap, "new_version", original)
+    assert cli_run(root, LATEST, inputs) == 0  # the next run, left alone: nothing to change
+    assert swap.tree_digest(root / "site") == before

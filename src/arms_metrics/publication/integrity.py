@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 
 from arms_metrics.errors import Refused
@@ -161,15 +162,16 @@ def check_built(source: Path, site_dir: Path, digest: dict[str, str]) -> None:
     _check_same(built, digest, f"--site {site_dir}", REBUILD)
 
 
-def check_unedited(site_dir: Path) -> None:
+def check_unedited(site_dir: Path) -> dict[str, str]:
     """Before a run builds on a site: exit 77 when its live version differs from what the
     run that switched to it built (``check_built``), or, without that record (a plain
     folder, a copy), from what its releases' manifests list (``check_complete``), or holds
     a symlink, special file or empty folder: no edit made in the site since is carried
-    into the next version as if a run had written it."""
+    into the next version as if a run had written it. Returns the digest it checked
+    (path -> sha256; empty without a site), which the copy must hold (``check_copied``)."""
     current = swap.live(site_dir)
     if current is None:
-        return
+        return {}
     check_plain_site(current, site_dir)
     digest = swap.tree_digest(current)
     built = swap.live_record(site_dir)
@@ -177,6 +179,40 @@ def check_unedited(site_dir: Path) -> None:
         _check_same(built, digest, f"--site {site_dir}", REBUILD)
     elif release_folders(current):
         check_complete(current, site_dir, digest)
+    return digest
+
+
+def copy_checked(
+    target: Path, source: Path | None, checked: dict[str, str], site_dir: Path
+) -> Path:
+    """``swap.new_version(target, source)``, the copy of a site's live version, holding
+    exactly the files a check read before (``checked``, ``check_copied``); exit 77 when the
+    site changed while it was copied, or the copy fails half way (the part copied is never
+    shown: the next copy removes it, ``swap._prune_orphans``)."""
+    try:
+        version = swap.new_version(target, source)
+    except (shutil.Error, OSError) as error:
+        raise Refused(
+            f"--site {site_dir} changed while it was copied ({type(error).__name__}): "
+            "nothing published; try again once nothing else writes to it"
+        ) from None
+    check_copied(version, checked, site_dir)
+    return version
+
+
+def check_copied(version: Path, checked: dict[str, str], site_dir: Path) -> None:
+    """Exit 77 (the copy removed) unless a copy of a site or its live version holds
+    exactly the files a check read before (``checked``): one changed in between, by a
+    writer outside the tool, would be carried unchecked."""
+    copied = swap.tree_digest(version)
+    changed = sorted(k for k in set(copied) | set(checked) if copied.get(k) != checked.get(k))
+    odd = odd_entries(version)
+    if changed or odd:
+        swap.discard(version)
+        raise Refused(
+            f"--site {site_dir} changed while it was copied (first: {(changed or odd)[0]}): "
+            "nothing published; try again once nothing else writes to it"
+        )
 
 
 def _check_same(built: dict[str, str], digest: dict[str, str], where: str, fix: str) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,29 +162,6 @@ def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -
         )
 
 
-def _copy(source: Path, site_dir: Path, webroot: Path, checked: dict[str, str]) -> Path:
-    """The web root's next version, a copy of the site's live version; exit 77 (nothing
-    switched, the copy removed) unless it holds exactly the files every check read
-    (``checked``): the site changed while it was copied, by a writer outside the tool."""
-    try:
-        version = swap.new_version(webroot, source)
-    except (shutil.Error, OSError) as error:  # the part copied is never shown: the next
-        raise Refused(  # publish removes it (``swap._prune_orphans``)
-            f"--site {site_dir} changed while publish copied it ({type(error).__name__}): "
-            "nothing published; publish again once nothing else writes to it"
-        ) from None
-    copied = swap.tree_digest(version)
-    changed = sorted(k for k in set(copied) | set(checked) if copied.get(k) != checked.get(k))
-    odd = integrity.odd_entries(version)
-    if changed or odd:
-        swap.discard(version)
-        raise Refused(
-            f"--site {site_dir} changed while publish copied it (first: {(changed or odd)[0]}):"
-            " nothing published; publish again once nothing else writes to it"
-        )
-    return version
-
-
 def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> Published:
     """Switch ``webroot`` to a copy of the site's live version in one rename, when every
     release it adds or changes is past its embargo (exit 75 otherwise)."""
@@ -208,7 +184,7 @@ def publish(site_dir: Path, webroot: Path, config: Config, now: dt.datetime) -> 
         shown = integrity.check_complete(source, site_dir, new)  # the site-wide pages' period
         due = sorted({*releases, *([shown] if shown else [])})
         embargo.check_embargo(source, due, config, now)
-        version = _copy(source, site_dir, webroot, new)
+        version = integrity.copy_checked(webroot, source, new, site_dir)
         faults.point("publish-copy")
         before = swap.switch(webroot, version)
         swap.published_record(version).write_bytes(json_bytes(new))  # it was shown
