@@ -241,8 +241,8 @@ def _publish(
     version = integrity.copy_checked(site_dir, None, checked, site_dir)
     forward.take(staging, version, plan.quarter, plan.forward, plan.keep_release)
     faults.point("publish-copy")
-    current, built = swap.live(site_dir), swap.tree_digest(version)
-    changed = current is None or swap.tree_digest(current) != built
+    built = swap.tree_digest(version)  # the live version's bytes are ``checked``'s
+    changed = swap.live(site_dir) is None or checked != built
     if changed or swap.live_record(site_dir) != built:
         before = swap.switch(site_dir, version)
         swap.built_record(version).write_bytes(json_bytes(built))

@@ -187,36 +187,21 @@ def read_log(site_dir: Path) -> list[Correction]:
     """Every correction the site logged, oldest first. Exit 65 naming the file and line for
     a log this tool did not write (not UTF-8, another header, a row that is not a date, a
     release, a reason and a count), and exit 77 when the log and the releases' manifests
-    disagree on how often a release was corrected (a log deleted or cut short: the next
-    run would publish the site without those corrections)."""
+    disagree on how often, when, why or how much a release was corrected (a log deleted,
+    cut short or edited: the next run would publish it as the tool wrote it), when it logs
+    a release the site does not hold, or when its dates go backwards."""
     path = Path(site_dir) / LOG_CSV
     if path.exists() and not path.is_file():
         raise DataError(
             str(path), "corrections_log_file", "not a file: not the log this tool wrote"
         )
     log = _parse_log(path) if path.is_file() else []
-    for quarter in published_releases(Path(site_dir)):
+    held = published_releases(Path(site_dir))
+    for quarter in held:
         logged = [c for c in log if c.release == quarter.label]
-        if logged and published_manifest(Path(site_dir), quarter) is None:
-            raise Refused(
-                f"{Path(site_dir) / 'releases' / quarter.label / 'manifest.json'} is gone or "
-                "unreadable, so the corrections logged of its release cannot be checked: "
-                "restore it from a copy published with it"
-            )
-        recorded = manifest_corrections(Path(site_dir), quarter)
-        if len(logged) != len(recorded):
-            raise Refused(
-                f"{path} logs {len(logged)} correction(s) of {quarter}, its manifest.json "
-                f"records {len(recorded)}: {RESTORE}"
-            )
-        for number, (entry, record) in enumerate(zip(logged, recorded, strict=True), 1):
-            if _as_recorded(entry) != _as_recorded(record):
-                raise Refused(
-                    f"{path}: correction {number} of {quarter} is not what its manifest.json "
-                    f"records (date, reason, cells): {RESTORE}"
-                )
-    held = {q.label for q in published_releases(Path(site_dir))}
-    stray = next((c for c in log if c.release not in held), None)
+        _check_recorded(path, Path(site_dir), quarter, logged)
+    labels = {q.label for q in held}
+    stray = next((c for c in log if c.release not in labels), None)
     if stray is not None:
         raise Refused(
             f"{path} logs a correction of {stray.release}, which the site does not hold: a "
@@ -226,6 +211,29 @@ def read_log(site_dir: Path) -> list[Correction]:
     if dates != sorted(dates):
         raise Refused(f"{path} is not in the order its corrections were made: {RESTORE}")
     return log
+
+
+def _check_recorded(path: Path, site_dir: Path, quarter: Quarter, logged: list) -> None:
+    """Exit 77 unless ``logged`` (the log's corrections of ``quarter``) are, one by one,
+    what the release's manifest records."""
+    if logged and published_manifest(site_dir, quarter) is None:
+        raise Refused(
+            f"{site_dir / 'releases' / quarter.label / 'manifest.json'} is gone or "
+            "unreadable, so the corrections logged of its release cannot be checked: "
+            "restore it from a copy published with it"
+        )
+    recorded = manifest_corrections(site_dir, quarter)
+    if len(logged) != len(recorded):
+        raise Refused(
+            f"{path} logs {len(logged)} correction(s) of {quarter}, its manifest.json "
+            f"records {len(recorded)}: {RESTORE}"
+        )
+    for number, (entry, record) in enumerate(zip(logged, recorded, strict=True), 1):
+        if _as_recorded(entry) != _as_recorded(record):
+            raise Refused(
+                f"{path}: correction {number} of {quarter} is not what its manifest.json "
+                f"records (date, reason, cells): {RESTORE}"
+            )
 
 
 RESTORE = "restore the log from a backup or a copy published with it"

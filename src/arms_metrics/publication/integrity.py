@@ -204,8 +204,7 @@ def check_copied(version: Path, checked: dict[str, str], site_dir: Path) -> None
     """Exit 77 (the copy removed) unless a copy of a site or its live version holds
     exactly the files a check read before (``checked``): one changed in between, by a
     writer outside the tool, would be carried unchecked."""
-    copied = swap.tree_digest(version)
-    changed = sorted(k for k in set(copied) | set(checked) if copied.get(k) != checked.get(k))
+    changed = differing(swap.tree_digest(version), checked)
     odd = odd_entries(version)
     if changed or odd:
         swap.discard(version)
@@ -215,8 +214,14 @@ def check_copied(version: Path, checked: dict[str, str], site_dir: Path) -> None
         )
 
 
+def differing(first: dict[str, str], second: dict[str, str]) -> list[str]:
+    """The paths two digests (path -> sha256) disagree on: added, changed or removed,
+    sorted."""
+    return sorted(k for k in set(first) | set(second) if first.get(k) != second.get(k))
+
+
 def _check_same(built: dict[str, str], digest: dict[str, str], where: str, fix: str) -> None:
-    changed = sorted(k for k in set(built) | set(digest) if built.get(k) != digest.get(k))
+    changed = differing(built, digest)
     if changed:
         raise Refused(
             f"{where}: {changed[0]} was added, changed or removed since its run built it "

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from arms_metrics.errors import UsageError
 from arms_metrics.publication.lock import lock_path
-from arms_metrics.publication.swap import BUILT, PUBLISHED, live, versions_dir, was_shown
+from arms_metrics.publication.swap import BUILT, PUBLISHED, age, live, versions_dir, was_shown
 from arms_metrics.release import published_releases
 
 
@@ -170,9 +170,7 @@ def check_versions(folder: Path, option: str) -> None:
     if current is None or not versions.is_dir():
         return
     shown = int(current.name) if current.parent == versions.resolve() else 0
-    later = sorted(
-        p.name for p in versions.iterdir() if was_shown(p) and _number(p.name) >= shown + 1
-    )
+    later = sorted(p.name for p in versions.iterdir() if was_shown(p) and age(p) > (shown, 1))
     if later:
         raise UsageError(
             f"{option} {str(folder)!r} shows {current.name if shown else 'a plain folder'}, "
@@ -181,12 +179,6 @@ def check_versions(folder: Path, option: str) -> None:
             f"{later[-1]} {Path(folder).name}), or keep what it shows: replace it with a "
             "plain copy of itself (cp -rL), then move the versions away"
         )
-
-
-def _number(name: str) -> int:
-    """The number of a version folder (``000002``, ``000002-before``)."""
-    stem = name.split("-", 1)[0]
-    return int(stem) if stem.isdigit() else 0
 
 
 def _foreign(folder: Path) -> bool:
@@ -249,21 +241,17 @@ def check_apart(input_dir: Path, site_dir: Path, work_dir: Path) -> None:
     check_work(work_dir)
 
 
-def _is_web_root(folder: Path) -> bool:
+def _holds_records(folder: Path, suffix: str) -> bool:
+    """True when ``folder``'s versions carry records ending in ``suffix``: ``PUBLISHED``,
+    a web root publish switched; ``BUILT``, a site runs switched."""
     versions = versions_dir(folder)
-    return versions.is_dir() and any(p.name.endswith(PUBLISHED) for p in versions.iterdir())
-
-
-def _is_built_site(folder: Path) -> bool:
-    """A site runs switched (its versions carry their records of what they built)."""
-    versions = versions_dir(folder)
-    return versions.is_dir() and any(p.name.endswith(BUILT) for p in versions.iterdir())
+    return versions.is_dir() and any(p.name.endswith(suffix) for p in versions.iterdir())
 
 
 def check_role(site_dir: Path) -> None:
     """Exit 2 when a web root (its versions carry ``publish``'s records) is named as a site:
     a run would write into what is served, past the embargo."""
-    if _is_web_root(site_dir):
+    if _holds_records(site_dir, PUBLISHED):
         raise UsageError(
             f"--site {str(site_dir)!r} is a web root (publish copies sites there): build "
             "into the site, then publish it"
@@ -293,7 +281,7 @@ def check_publish(site_dir: Path, webroot: Path) -> None:
     check_not_lost(webroot, "--to")
     check_versions(webroot, "--to")
     check_role(site_dir)
-    if _is_built_site(webroot):
+    if _holds_records(webroot, BUILT):
         raise UsageError(
             f"--to {str(webroot)!r} is a site (runs build there): publish to a web root of its own"
         )

@@ -144,7 +144,7 @@ def check_untouched(webroot: Path, current: Path | None, new: dict, old: dict) -
     odd = integrity.odd_entries(current)
     published = swap.live_record(webroot)
     if published is not None:
-        touched = sorted(k for k in set(published) | set(old) if published.get(k) != old.get(k))
+        touched = integrity.differing(published, old)
         what = "added, changed or removed there since it was published"
         record = swap.published_record(current).name
         fix = (

@@ -207,7 +207,7 @@ def clean(site_dir: Path, before: Path | None) -> None:
     folder = versions_dir(site_dir)
     if before is None and current is not None and current.parent == folder.resolve():
         earlier = sorted(  # the version before (its record file is not a version)
-            (p for p in folder.iterdir() if p.is_dir() and _age(p) < _age(current)), key=_age
+            (p for p in folder.iterdir() if p.is_dir() and age(p) < age(current)), key=age
         )
         before = earlier[-1] if earlier else None
     keep = {p.name for p in (current, before) if p is not None}
@@ -219,7 +219,7 @@ def clean(site_dir: Path, before: Path | None) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _age(version: Path) -> tuple[int, int]:
+def age(version: Path) -> tuple[int, int]:
     """Versions in the order they were shown: ``<n>-before`` (the plain folder the switch
     to ``n`` replaced) just before ``n``."""
     stem, _, tail = version.name.partition("-")
