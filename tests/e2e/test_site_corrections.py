@@ -22,7 +22,15 @@ import pytest
 from arms_metrics import cli
 from arms_metrics.publication import swap
 from tests.conftest import PIPELINE_TOML
-from tests.e2e.tiny_site import LATEST, NEWER, OLDER, copy_site, run, tiny_input
+from tests.e2e.tiny_site import (
+    LATEST,
+    NEWER,
+    OLDER,
+    copy_site,
+    rekeyed_input,
+    run,
+    tiny_input,
+)
 
 REASON = "Notification 26-07 was keyed as $362 million; the transmittal says $363 million."
 TODAY = dt.date(2026, 11, 30)
@@ -42,13 +50,7 @@ def inputs(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def rekeyed(tmp_path_factory, inputs) -> Path:
     """The same extract with notification 26-07 keyed as $363,000,000."""
-    folder = tmp_path_factory.mktemp("rekeyed") / "input"
-    shutil.copytree(inputs, folder)
-    path = folder / "congressional_notifications.csv"
-    text = path.read_text(encoding="utf-8")
-    assert text.count(",362000000\n") == 1
-    path.write_text(text.replace(",362000000\n", ",363000000\n"), encoding="utf-8")
-    return folder
+    return rekeyed_input(inputs, tmp_path_factory.mktemp("rekeyed") / "input")
 
 
 @pytest.fixture(scope="module")

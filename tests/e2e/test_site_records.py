@@ -18,7 +18,15 @@ import pytest
 from arms_metrics import cli, faults
 from arms_metrics.publication import swap
 from tests.conftest import arms_metrics
-from tests.e2e.tiny_site import LATEST, NEWER, OLDER, copy_site, run, tiny_input
+from tests.e2e.tiny_site import (
+    LATEST,
+    NEWER,
+    OLDER,
+    copy_site,
+    rekeyed_input,
+    run,
+    tiny_input,
+)
 
 REASON = "Notification 26-07 was keyed as $362 million; the transmittal says $363 million."
 NOW = "2026-12-01T00:00Z"  # past both releases' embargoes
@@ -41,10 +49,7 @@ def uncorrected(tmp_path_factory, inputs) -> Path:
 def corrected(tmp_path_factory, inputs) -> Path:
     """FY2026-Q3 and FY2026-Q4 published, then FY2026-Q3 corrected: a log of one row."""
     root = tmp_path_factory.mktemp("corrected")
-    rekeyed = root / "rekeyed"
-    shutil.copytree(inputs, rekeyed)
-    path = rekeyed / "congressional_notifications.csv"
-    path.write_text(path.read_text("utf-8").replace(",362000000\n", ",363000000\n"), "utf-8")
+    rekeyed = rekeyed_input(inputs, root / "rekeyed")
     assert run(root, LATEST, inputs).changed and run(root, NEWER, inputs).changed
     assert run(root, LATEST, rekeyed, today=dt.date(2026, 11, 30), correction=REASON).changed
     return root

@@ -40,3 +40,14 @@ def copy_site(source: Path, target: Path, record: bool = True) -> Path:
     if not record:
         swap.built_record((target / "site").resolve()).unlink()
     return target
+
+
+def rekeyed_input(inputs: Path, folder: Path) -> Path:
+    """A copy of ``inputs`` with notification 26-07 (FY2026-Q3) keyed as $363,000,000
+    instead of $362,000,000: four published figures of FY2026-Q3 change."""
+    shutil.copytree(inputs, folder)
+    path = folder / "congressional_notifications.csv"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(",362000000\n") == 1
+    path.write_text(text.replace(",362000000\n", ",363000000\n"), encoding="utf-8")
+    return folder
