@@ -79,11 +79,14 @@ def documents(draw):
         priority_platform=draw(st.booleans()),
         lor_complete_date=complete,
         anticipated_offer_date=later(complete, draw(maybe_offset)),
+        original_anticipated_offer_date=later(complete, draw(maybe_offset)),
         offered_date=offered,
         offer_expiration_date=expires,
         accepted_date=accepted,
+        implemented_date=later(complete, draw(maybe_offset)),
         cancelled_date=later(complete, draw(maybe_offset)),
         value_usd=draw(money),
+        lor_pick=draw(st.none() | st.integers(0, 5)),  # the LOR it names (by position)
     )
 
 
@@ -136,6 +139,9 @@ def inputs(draw):
         tables["fms_lors"] = draw(st.lists(lors(), max_size=6))
     if draw(st.booleans()):
         tables["fms_documents"] = draw(st.lists(documents(), max_size=8))
+    for row in tables.get("fms_documents", []):  # typed() numbers the LORs L0, L1, ...
+        pick, count = row.pop("lor_pick"), len(tables.get("fms_lors", []))
+        row["lor_id"] = f"L{pick % count}" if pick is not None and count else None
     if draw(st.booleans()):
         tables["fms_cases"] = draw(st.lists(cases(), min_size=1, max_size=6))
         picks = draw(st.lists(st.tuples(st.integers(0, 5), day, money), max_size=6))
@@ -212,6 +218,24 @@ def offered(r, q):
 
 def anticipated(r, q):
     return offered(r, q) and r["anticipated_offer_date"] is not None
+
+
+def reached(r, q):
+    """An offered LOA or amendment, or a modification implemented in q, neither cancelled
+    on or before that day."""
+    if r["document_type"] != "MODIFICATION":
+        return offered(r, q)
+    done, cancelled = r["implemented_date"], r["cancelled_date"]
+    return within(q, done) and (cancelled is None or cancelled > done)
+
+
+def goal(r):
+    return r["original_anticipated_offer_date"] or r["anticipated_offer_date"]
+
+
+def on_goal(r, q):
+    done = r["offered_date"] if r["document_type"] != "MODIFICATION" else r["implemented_date"]
+    return done <= goal(r)
 
 
 def accepted(r, q):
@@ -308,6 +332,16 @@ def specs(cfg: Config) -> dict:
             docs,
             anticipated,
             lambda r, q: r["offered_date"] <= r["anticipated_offer_date"],
+        ),
+        "fms_lor_to_offer_days_median": (
+            docs,
+            lambda r, q: offered(r, q) and r["lor_received"] is not None,
+            lambda r, q: (r["offered_date"] - r["lor_received"]).days,
+        ),
+        "fms_documents_by_anticipated_date_pct": (
+            docs,
+            lambda r, q: reached(r, q) and goal(r) is not None,
+            on_goal,
         ),
         "fms_loas_accepted": (docs, accepted, None),
         "fms_loas_accepted_value_usd": (docs, accepted, amount("value_usd")),
@@ -410,7 +444,7 @@ def reference(tables: dict[str, list[dict]], cfg: Config, release: Quarter) -> d
         "fms_documents": cut(
             tables.get("fms_documents", []),
             "lor_complete_date",
-            {"offered_date", "accepted_date", "cancelled_date"},
+            {"offered_date", "accepted_date", "implemented_date", "cancelled_date"},
             end,
         ),
         "fms_cases": cut(
@@ -426,6 +460,9 @@ def reference(tables: dict[str, list[dict]], cfg: Config, release: Quarter) -> d
             tables.get("export_licenses", []), "received_date", {"final_action_date"}, end
         ),
     }
+    received = {r["lor_id"]: r["received_date"] for r in staged["fms_lors"]}  # LORs as of end
+    for row in staged["fms_documents"]:
+        row["lor_received"] = received.get(row["lor_id"])
     case_attrs = {c["case_id"]: c for c in tables.get("fms_cases", [])}  # attributes: no cut
     staged["fms_deliveries"] = [
         {**case_attrs[d["case_id"]], **d}

@@ -42,10 +42,11 @@ GOOD: dict[str, dict[str, str]] = {
         "cancelled_date": "",
     },
     "fms_documents": {
-        "document_id": "D1", "case_id": "GB-B-AAA", "document_type": "LOA",
+        "document_id": "D1", "case_id": "GB-B-AAA", "lor_id": "", "document_type": "LOA",
         "purchaser_code": "GB", "implementing_agency": "NAVY", "development_group": "A",
         "priority_platform": "true", "lor_complete_date": "2025-10-01",
-        "anticipated_offer_date": "2025-11-15", "offered_date": "2025-11-10",
+        "anticipated_offer_date": "2025-11-15", "original_anticipated_offer_date": "",
+        "offered_date": "2025-11-10",
         "offer_expiration_date": "2026-01-10", "accepted_date": "2025-12-01",
         "implemented_date": "2025-12-15", "cancelled_date": "", "value_usd": "1000000.00",
     },

@@ -35,8 +35,11 @@ FINAL_ACTIONS = [
     "lic_final_actions", "lic_processing_days_median", "lic_processing_days_p90",
     "lic_returned_without_action_pct",
 ]  # fmt: skip
+# The indicators over the offered documents (GOOD's document has an anticipated offer date,
+# so it is in both shares by that date; the LOR-to-offer median also needs fms_lors).
 OFFERED = [
-    "fms_loa_development_days_median", "fms_loa_development_days_p90", "fms_loas_offered",
+    "fms_documents_by_anticipated_date_pct", "fms_loa_development_days_median",
+    "fms_loa_development_days_p90", "fms_loas_offered",
     "fms_loas_offered_by_anticipated_date_pct", "fms_loas_offered_within_target_pct",
 ]  # fmt: skip
 ACCEPTED = ["fms_loas_accepted", "fms_loas_accepted_value_usd",

@@ -24,9 +24,10 @@ EXTRACT = dt.date(2026, 10, 15)
 COLUMNS = {
     "fms_lors": "lor_id purchaser_code implementing_agency request_type received_date "
     "complete_date cancelled_date",
-    "fms_documents": "document_id case_id document_type purchaser_code implementing_agency "
-    "development_group priority_platform lor_complete_date anticipated_offer_date "
-    "offered_date offer_expiration_date accepted_date implemented_date cancelled_date value_usd",
+    "fms_documents": "document_id case_id lor_id document_type purchaser_code "
+    "implementing_agency development_group priority_platform lor_complete_date "
+    "anticipated_offer_date original_anticipated_offer_date offered_date offer_expiration_date "
+    "accepted_date implemented_date cancelled_date value_usd",
     "fms_cases": "case_id purchaser_code implementing_agency funding_source priority_platform "
     "implemented_date supply_complete_date closed_date case_value_usd",
     "fms_deliveries": "delivery_id case_id delivery_date delivered_value_usd",
@@ -110,7 +111,8 @@ def test_ids_unique_required_and_sorted(t) -> None:
         assert ids.to_list() == sorted(ids.to_list()), name
 
 
-SCHEDULED = ("anticipated_offer_date", "offer_expiration_date")  # docs/inputs.md, "extract.toml"
+# docs/inputs.md, "extract.toml": plans, not events
+SCHEDULED = ("anticipated_offer_date", "original_anticipated_offer_date", "offer_expiration_date")
 
 
 def test_no_event_after_extract_date(t) -> None:
@@ -244,13 +246,20 @@ def test_licenses_rules(t, codes) -> None:
 
 def test_volumes_at_scale(t) -> None:
     """Hand table at scale 0.02 (rates per year x 10 years x 0.02):
-    LORs 2,900 -> 580; basic LOAs 1,300 -> 260; amendments 1,100 -> <= 220;
-    modifications 2,100 -> <= 420; notifications 140 -> 28;
+    price and availability requests 490 -> 98; LOA requests behind no document 150 -> 30,
+    plus one behind each LOA or amendment received in the window (at most 260 + 220), of
+    which 95 % are named by their document; basic LOAs 1,300 -> 260; amendments 1,100 ->
+    <= 220; modifications 2,100 -> <= 420; notifications 140 -> 28;
     licenses State 50,000 -> 1,000 a year and Commerce 30,000 -> 600 a year, 16,000 in all.
     """
-    assert t["fms_lors"].height == 580
+    lors = dict(t["fms_lors"]["request_type"].value_counts().rows())
     docs = t["fms_documents"]["document_type"].value_counts().sort("document_type").rows()
     by_type = dict(docs)
+    assert lors["PRICE_AND_AVAILABILITY"] == 98
+    behind = lors["LOA"] - 30
+    named = t["fms_documents"]["lor_id"].drop_nulls()
+    assert named.n_unique() == named.len()  # one document per request
+    assert 0.9 * behind <= named.len() <= behind <= by_type["LOA"] + by_type["AMENDMENT"]
     assert by_type["LOA"] == 260
     assert 0.9 * 220 <= by_type["AMENDMENT"] <= 220
     assert 0.9 * 420 <= by_type["MODIFICATION"] <= 420
@@ -330,7 +339,7 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path) -> None:
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     a, c = _digest(tmp_path / "a"), _digest(tmp_path / "c")
     assert all(a[name] != c[name] for name in a)
-    assert other["fms_lors"] == first["fms_lors"]  # volumes depend on scale only
+    assert other["export_licenses"] == first["export_licenses"]  # volumes depend on scale only
 
 
 def test_dirty_rows_break_exactly_the_requested_share(tmp_path) -> None:
@@ -343,7 +352,7 @@ def test_dirty_rows_break_exactly_the_requested_share(tmp_path) -> None:
     backwards = lors.filter(pl.col("complete_date") < pl.col("received_date")).height
     duplicates = lors.height - lors["lor_id"].n_unique()
     assert unknown > 0 and backwards > 0 and duplicates > 0
-    assert unknown + backwards + duplicates == round(0.05 * 290)  # 290 LORs at scale 0.01
+    assert unknown + backwards + duplicates == round(0.05 * clean["fms_lors"])  # of its rows
     docs = pl.read_csv(tmp_path / "dirty" / "fms_documents.csv", infer_schema=False)
     assert (docs["offered_date"] < docs["lor_complete_date"]).sum() > 0
 

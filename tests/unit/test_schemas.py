@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from arms_metrics.ingest.load import ingest
 from arms_metrics.ingest.rules import describe_rule, rule_id
-from tests.unit.test_ingest_helpers import make_config, quarantine_rules, rows_for, run
+from tests.unit.test_ingest_helpers import GOOD, make_config, quarantine_rules, rows_for, run
 
 # (variation of the good row, rules the row breaks; "" = accepted)
 CASES: dict[str, list[tuple[dict[str, str], str]]] = {
@@ -83,6 +84,9 @@ CASES: dict[str, list[tuple[dict[str, str], str]]] = {
         ({"value_usd": "١٢٣"}, "value_usd_not_a_number"),  # Arabic-Indic digits
         ({"value_usd": "1२3"}, "value_usd_not_a_number"),  # a Devanagari digit inside
         ({"anticipated_offer_date": "0001-01-01"}, "anticipated_offer_date_out_of_range"),
+        ({"original_anticipated_offer_date": "2025-11-01"}, ""),  # a reset AOD: the first kept
+        ({"original_anticipated_offer_date": "2025-11-31"},
+         "original_anticipated_offer_date_not_a_date"),
         ({"lor_complete_date": "1899-12-31", "offered_date": "", "offer_expiration_date": "",
           "accepted_date": "", "implemented_date": ""}, "lor_complete_date_out_of_range"),
         ({"value_usd": "12.500"}, ""),  # trailing zeros lose nothing
@@ -189,6 +193,58 @@ def test_deliveries_without_cases_cannot_be_checked(tmp_path, config):
     assert result.summary["tables"]["fms_deliveries"]["unchecked_rules"] == ["case_id_unknown"]
 
 
+# LORs: L1 received 2025-10-01; L2 quarantined (request type), so it cannot be named.
+# Documents (GOOD: lor_complete_date 2025-10-01): an LOR is complete only once received.
+DOCUMENT_LORS = [
+    ({"lor_id": "L1"}, ""),  # received on the document's LOR complete date: allowed
+    ({"lor_id": ""}, ""),  # the link is optional
+    ({"lor_id": "L2"}, "lor_id_unknown"),
+    ({"lor_id": "L9"}, "lor_id_unknown"),
+    ({"lor_id": "l1"}, "lor_id_unknown"),  # ids are exact
+    ({"lor_id": "L1", "lor_complete_date": "2025-09-30"},
+     "lor_id_received_after_lor_complete_date"),
+]  # fmt: skip
+
+
+def test_documents_name_an_accepted_lor(tmp_path, config):
+    cfg = make_config(tmp_path, config)
+    lors = rows_for("fms_lors", [{"lor_id": "L1"}, {"lor_id": "L2", "request_type": "X"}])
+    documents = rows_for("fms_documents", [change for change, _ in DOCUMENT_LORS])
+    result = run(tmp_path, cfg, {"fms_lors": lors, "fms_documents": documents})
+    expected = {n: rules for n, (_, rules) in enumerate(DOCUMENT_LORS, start=1) if rules}
+    assert quarantine_rules(tmp_path, "fms_documents") == expected
+    assert result.tables["fms_documents"]["lor_id"].to_list() == ["L1", None]
+    assert result.summary["tables"]["fms_documents"]["unchecked_rules"] == []
+
+
+def test_documents_without_lors_cannot_be_checked(tmp_path, config):
+    cfg = make_config(tmp_path, config)
+    documents = rows_for("fms_documents", [{"lor_id": "L9", "lor_complete_date": "2025-09-30"}])
+    result = run(tmp_path, cfg, {"fms_documents": documents})
+    assert result.tables["fms_documents"].height == 1
+    assert result.summary["tables"]["fms_documents"]["unchecked_rules"] == [
+        "lor_id_unknown", "lor_id_received_after_lor_complete_date",
+    ]  # fmt: skip
+
+
+def test_documents_from_before_0_2_have_no_lor_columns(tmp_path, config):
+    cfg = make_config(tmp_path, config)
+    folder = tmp_path / "input"
+    folder.mkdir()
+    header = [
+        c for c in GOOD["fms_documents"] if c not in ("lor_id", "original_anticipated_offer_date")
+    ]
+    (folder / "fms_documents.csv").write_text(
+        ",".join(header) + "\n" + ",".join(GOOD["fms_documents"][c] for c in header) + "\n",
+        encoding="utf-8",
+    )
+    result = ingest(folder, cfg, tmp_path / "work")
+    frame = result.tables["fms_documents"]
+    assert frame.height == 1
+    assert frame["lor_id"].to_list() == [None]
+    assert frame["original_anticipated_offer_date"].to_list() == [None]
+
+
 NOTIFICATIONS = [
     ({"purchaser": "United Kingdom"}, "", "GB"),
     ({"purchaser": "  great   BRITAIN "}, "", "GB"),  # spacing and case only
@@ -236,4 +292,5 @@ def test_every_tested_rule_is_documented():
     tested = {r for cases in CASES.values() for _, rules in cases for r in rules.split(";") if r}
     tested |= {rules for _, rules, _ in NOTIFICATIONS if rules}
     tested |= {"case_id_unknown", "delivered_value_usd_negative"}
+    tested |= {rules for _, rules in DOCUMENT_LORS if rules}
     assert sorted(r for r in tested if f"`{r}`" not in doc) == []

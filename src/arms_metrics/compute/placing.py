@@ -28,7 +28,8 @@ import polars as pl
 from arms_metrics.ingest.salvage import BROKEN
 
 PLACING: dict[str, dict[str, tuple[str, ...]]] = {
-    "fms_lors": {"received_date": ("fms_lors_received",)},
+    # an LOR's received date times its documents' LOR-to-offer days (fms_loas_offered)
+    "fms_lors": {"received_date": ("fms_lors_received", "fms_loas_offered")},
     "fms_documents": {
         "lor_complete_date": (
             "fms_development_backlog",
@@ -36,6 +37,7 @@ PLACING: dict[str, dict[str, tuple[str, ...]]] = {
             "fms_loas_accepted",
             "fms_offers_expired",
             "fms_offers_expiring",
+            "fms_documents_offered_or_implemented",
         ),
         "offered_date": (
             "fms_loas_offered",
@@ -43,15 +45,18 @@ PLACING: dict[str, dict[str, tuple[str, ...]]] = {
             "fms_loas_accepted",
             "fms_offers_expired",
             "fms_offers_expiring",
+            "fms_documents_offered_or_implemented",
         ),
         "cancelled_date": (
             "fms_loas_offered",
             "fms_development_backlog",
             "fms_offers_expired",
             "fms_offers_expiring",
+            "fms_documents_offered_or_implemented",
         ),
         "accepted_date": ("fms_loas_accepted", "fms_offers_expired", "fms_offers_expiring"),
         "offer_expiration_date": ("fms_offers_expired", "fms_offers_expiring"),
+        "implemented_date": ("fms_documents_offered_or_implemented",),
     },  # fmt: skip
     "fms_cases": {
         "implemented_date": (

@@ -45,8 +45,10 @@ _DOCUMENTS = (
     "fms_loas_offered_within_target_pct", "fms_loas_offered_by_anticipated_date_pct",
     "fms_loas_accepted", "fms_loas_accepted_value_usd", "fms_offer_to_acceptance_days_median",
     "fms_development_backlog", "fms_development_backlog_over_target_pct",
-    "fms_offers_expired", "fms_offers_expiring_90_days",
+    "fms_offers_expired", "fms_offers_expiring_90_days", "fms_lor_to_offer_days_median",
+    "fms_documents_by_anticipated_date_pct",
 )  # fmt: skip
+_ON_TIME = ("fms_loas_offered_by_anticipated_date_pct", "fms_documents_by_anticipated_date_pct")
 _COUNTED = (
     "fms_loas_offered", "fms_loas_accepted", "fms_development_backlog", "fms_offers_expired",
     "fms_offers_expiring_90_days",
@@ -69,7 +71,8 @@ SELECTING: dict[str, dict[str, dict[str, Value]]] = {
     "fms_documents": {
         "document_id": dict.fromkeys(_COUNTED, ANY_ID),
         "document_type": dict.fromkeys(_DOCUMENTS, "LOA"),
-        "anticipated_offer_date": {"fms_loas_offered_by_anticipated_date_pct": ANY_DATE},
+        "anticipated_offer_date": dict.fromkeys(_ON_TIME, ANY_DATE),
+        "original_anticipated_offer_date": {"fms_documents_by_anticipated_date_pct": ANY_DATE},
         "value_usd": {"fms_loas_accepted_value_usd": ZERO},
     },
     "fms_cases": {

@@ -13,9 +13,12 @@ from arms_metrics.errors import DataError
 from arms_metrics.ingest.schemas import COLUMNS
 
 # Columns a feed may leave out altogether (every value is then missing): published
-# congressional notifications often carry no transmittal number, code or authority.
+# congressional notifications often carry no transmittal number, code or authority; the
+# LOR link and the original anticipated offer date of a document are new in 0.2, so an
+# older extract lacks them.
 OPTIONAL_COLUMNS = {
-    "congressional_notifications": ("transmittal_no", "purchaser_code", "authority", "description")
+    "congressional_notifications": ("transmittal_no", "purchaser_code", "authority", "description"),
+    "fms_documents": ("lor_id", "original_anticipated_offer_date"),
 }
 
 # The only free-text columns (names as published): a line break inside a field is allowed here.

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import polars as pl
-
 from arms_metrics.config import load_config
+from arms_metrics.ingest.columns import OPTIONAL_COLUMNS
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.rules import describe_rule, rule_id
 from arms_metrics.ingest.schemas import (
@@ -21,6 +20,7 @@ from arms_metrics.ingest.schemas import (
     NAME_CODE,
     ROUND_TO_CENTS,
     build_schema,
+    empty_parent,
 )
 from arms_metrics.ingest.values import SCIENTIFIC_TABLES
 
@@ -115,7 +115,7 @@ def _allowed(table: str, name: str, column, reference: Reference) -> str:
 
 
 def _table_lines(table: str, reference: Reference) -> Iterator[str]:
-    schema = build_schema(table, reference, pl.Series("case_id", [], dtype=pl.String))
+    schema = build_schema(table, reference, empty_parent(table))
     yield f"## {table}\n\n{TABLES[table]}\n"
     yield "| column | type | required | allowed values | rules |"
     yield "|---|---|---|---|---|"
@@ -127,6 +127,10 @@ def _table_lines(table: str, reference: Reference) -> Iterator[str]:
             f"| `{name}` | {KINDS[COLUMNS[table][name]]} | {required} | "
             f"{_allowed(table, name, column, reference)} | {rules} |"
         )
+    optional = OPTIONAL_COLUMNS.get(table, ())
+    if optional:
+        names = ", ".join(f"`{name}`" for name in optional)
+        yield f"\nA file may leave out these columns (every value is then missing): {names}."
     row_rules = [check.name for check in schema.checks]
     if row_rules:
         yield "\nRules across columns or tables:\n"

@@ -26,7 +26,14 @@ from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.report import examples, write_quarantine, write_summary
 from arms_metrics.ingest.rules import describe_rule, rule_id
 from arms_metrics.ingest.salvage import BROKEN, NAMED, salvage
-from arms_metrics.ingest.schemas import COLUMNS, DEFAULT_AUTHORITY, NAME_CODE, build_schema
+from arms_metrics.ingest.schemas import (
+    COLUMNS,
+    DEFAULT_AUTHORITY,
+    NAME_CODE,
+    PARENT_RULES,
+    PARENTS,
+    build_schema,
+)
 from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
 from arms_metrics.quarters import Quarter
 from arms_metrics.release import InputFile
@@ -145,11 +152,11 @@ def plausible_dates(config: Config, today: dt.date | None = None) -> DateRange:
 
 
 def _check_table(
-    raw: RawTable, reference: Reference, case_ids: pl.Series | None, dates: DateRange
+    raw: RawTable, reference: Reference, parent: pl.DataFrame | None, dates: DateRange
 ) -> _Checked:
     typed, parse_failures = parse_table(raw, dates)
     frame = _prepare(raw.table, typed, reference)
-    schema = build_schema(raw.table, reference, case_ids)
+    schema = build_schema(raw.table, reference, parent)
     rows = _rules_by_row(parse_failures, _pandera_failures(schema, frame))
     bad = typed[INDEX].is_in(rows["index"].implode())
     accepted = _usable(raw.table, frame.filter(~bad) if rows.height else frame)  # no copy
@@ -157,7 +164,7 @@ def _check_table(
     lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN], salvaged[NAMED])
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
-    unchecked = ("case_id_unknown",) if raw.table == "fms_deliveries" and case_ids is None else ()
+    unchecked = PARENT_RULES.get(raw.table, ()) if parent is None else ()
     source = _Source(raw.table, raw.file_name, raw.sha256, raw.frame.height, raw.lines)
     return _Checked(source, accepted, _quarantine(raw, rows), lost, counts, unchecked)
 
@@ -215,12 +222,12 @@ def ingest(
     reference = load_reference(config.reference_dir)
     threshold, dates = config.max_quarantine_share, plausible_dates(config, today)
     checked: dict[str, _Checked] = {}
-    order = sorted(found, key=lambda t: (t == "fms_deliveries", config.tables.index(t)))
+    order = sorted(found, key=lambda t: (t in PARENTS, config.tables.index(t)))  # parents first
     for table in order:
-        cases = checked.get("fms_cases")
-        case_ids = cases.accepted["case_id"] if cases is not None else None
+        parent = checked.get(PARENTS[table][1]) if table in PARENTS else None
         raw = read_table(table, found[table], config.max_file_bytes)
-        checked[table] = _check_table(raw, reference, case_ids, dates)
+        rows = parent.accepted if parent is not None else None
+        checked[table] = _check_table(raw, reference, rows, dates)
         del raw  # the table's text goes once checked: only one text frame is held at a time
     items = [checked[t] for t in config.tables if t in checked]
     failed = [c for c in items if c.quarantine.height / c.source.rows > threshold]

@@ -44,6 +44,10 @@ _SPECIAL = {
     "purchaser_unknown": "the purchaser name matches no name or alias in purchasers.csv",
     "purchaser_code_mismatch": "purchaser_code disagrees with the code of the purchaser name",
     "case_id_unknown": "case_id is not among the accepted fms_cases rows",
+    "lor_id_unknown": "lor_id is not among the accepted fms_lors rows",
+    "lor_id_received_after_lor_complete_date": (
+        "the LOR that lor_id names was received after the document's lor_complete_date"
+    ),
 }
 
 

@@ -34,10 +34,11 @@ COLUMNS: dict[str, dict[str, str]] = {
         "cancelled_date": "date",
     },
     "fms_documents": {
-        "document_id": "text", "case_id": "text", "document_type": "text",
+        "document_id": "text", "case_id": "text", "lor_id": "text", "document_type": "text",
         "purchaser_code": "text", "implementing_agency": "text", "development_group": "text",
         "priority_platform": "bool", "lor_complete_date": "date",
-        "anticipated_offer_date": "date", "offered_date": "date",
+        "anticipated_offer_date": "date", "original_anticipated_offer_date": "date",
+        "offered_date": "date",
         "offer_expiration_date": "date", "accepted_date": "date", "implemented_date": "date",
         "cancelled_date": "date", "value_usd": "money",
     },
@@ -141,6 +142,7 @@ class FmsLors(_Strict):
 class FmsDocuments(_Strict):
     document_id: str = pa.Field(nullable=False)
     case_id: str = pa.Field(nullable=False)
+    lor_id: str = pa.Field(nullable=True)
     document_type: str = pa.Field(nullable=False, isin=DOCUMENT_TYPES)
     purchaser_code: str = pa.Field(nullable=False)
     implementing_agency: str = pa.Field(nullable=False, isin=IMPLEMENTING_AGENCIES)
@@ -148,6 +150,7 @@ class FmsDocuments(_Strict):
     priority_platform: bool = pa.Field(nullable=False)
     lor_complete_date: dt.date = pa.Field(nullable=False)
     anticipated_offer_date: dt.date = pa.Field(nullable=True)
+    original_anticipated_offer_date: dt.date = pa.Field(nullable=True)
     offered_date: dt.date = pa.Field(nullable=True)
     offer_expiration_date: dt.date = pa.Field(nullable=True)
     accepted_date: dt.date = pa.Field(nullable=True)
@@ -324,7 +327,45 @@ def _check(name: str, ok: pl.Expr) -> pa.Check:
     return pa.Check(lambda data: _rows(data, ok), name=name)
 
 
-def _reference_checks(table: str, reference: Reference, case_ids: pl.Series | None):
+# A table whose rows name a record of another table: (the column, the other table). The
+# other table's *accepted* rows are the ones a row may name; a quarantined record cannot be
+# attributed either.
+PARENTS = {"fms_deliveries": ("case_id", "fms_cases"), "fms_documents": ("lor_id", "fms_lors")}
+# The rules that read the parent's rows: unchecked when the parent table is not supplied.
+PARENT_RULES = {
+    "fms_deliveries": ("case_id_unknown",),
+    "fms_documents": ("lor_id_unknown", "lor_id_received_after_lor_complete_date"),
+}
+
+
+def empty_parent(table: str) -> pl.DataFrame | None:
+    """No rows of the table ``table``'s rows name, with its columns (None: it names none):
+    enough to list ``table``'s rules that read them."""
+    if table not in PARENTS:
+        return None
+    columns = COLUMNS[PARENTS[table][1]]
+    return pl.DataFrame(schema={name: KIND_DTYPES[kind] for name, kind in columns.items()})
+
+
+def _parent_checks(table: str, parent: pl.DataFrame | None) -> list[pa.Check]:
+    """``<column>_unknown`` against the parent's accepted rows; a document's LOR must also be
+    received on or before the document's LOR complete date (an LOR is complete only after
+    it is received), or its LOR-to-offer time would be shorter than its development time."""
+    if table not in PARENTS or parent is None:
+        return []
+    column, _ = PARENTS[table]
+    value = pl.col(column)
+    checks = [_check(f"{column}_unknown", value.is_null() | value.is_in(parent[column].implode()))]
+    if table == "fms_documents":
+        received = value.replace_strict(
+            parent["lor_id"], parent["received_date"], default=None, return_dtype=pl.Date
+        )
+        late = (received > pl.col("lor_complete_date")).fill_null(False)
+        checks.append(_check("lor_id_received_after_lor_complete_date", ~late))
+    return checks
+
+
+def _reference_checks(table: str, reference: Reference) -> list[pa.Check]:
     codes = reference.purchaser_codes
     known = pl.col("purchaser_code").is_null() | _is("purchaser_code", codes)
     if table in ("fms_lors", "fms_documents", "fms_cases"):
@@ -343,20 +384,20 @@ def _reference_checks(table: str, reference: Reference, case_ids: pl.Series | No
             _check("purchaser_code_unknown", known),
             _check("purchaser_code_mismatch", ~(known & (code != derived)).fill_null(False)),
         ]
-    if table == "fms_deliveries" and case_ids is not None:
-        known_case = pl.col("case_id").is_null() | pl.col("case_id").is_in(case_ids.implode())
-        return [_check("case_id_unknown", known_case)]
     return []
 
 
-def build_schema(table: str, reference: Reference, case_ids: pl.Series | None = None):
-    """The table's model plus the rules that need the reference files or fms_cases.
+def build_schema(table: str, reference: Reference, parent: pl.DataFrame | None = None):
+    """The table's model plus the rules that need the reference files or another table.
 
-    ``case_ids`` are the accepted fms_cases ids; None means fms_cases was not supplied, so
-    ``case_id_unknown`` cannot be checked (ingest records that in the summary).
+    ``parent`` holds the accepted rows of the table ``PARENTS`` names for ``table`` (for
+    fms_deliveries, fms_cases; for fms_documents, fms_lors). None means that table was not
+    supplied, so its ``<column>_unknown`` rule cannot be checked (ingest records that in the
+    summary as ``unchecked_rules``).
     """
     schema = copy.copy(MODELS[table].to_schema())  # the model's schema is cached: never mutate
     if table == "congressional_notifications":
         schema = schema.add_columns({NAME_CODE: pa.Column(pl.String, nullable=True)})
-    schema.checks = [*schema.checks, *_reference_checks(table, reference, case_ids)]
+    checks = [*_reference_checks(table, reference), *_parent_checks(table, parent)]
+    schema.checks = [*schema.checks, *checks]
     return schema

@@ -39,29 +39,63 @@ def _case_ids(codes: np.ndarray, agencies: np.ndarray, numbers: np.ndarray) -> n
     return codes + "-" + letters + "-" + _case_letters(numbers)
 
 
-def lors(rng: np.random.Generator, scale: float) -> pl.DataFrame:
-    """Letters of Request: complete after a short check, some cancelled, some pending."""
-    n = _count(sp.LORS_PER_YEAR, scale)
+def _other_requests(rng: np.random.Generator, scale: float) -> pl.DataFrame:
+    """LORs behind no document: price and availability requests, and LOA requests that
+    never became one (most complete after a short check, some cancelled)."""
+    n_pa = _count(sp.PRICE_AND_AVAILABILITY_PER_YEAR, scale)
+    n = n_pa + _count(sp.UNDEVELOPED_LOA_REQUESTS_PER_YEAR, scale)
     codes, weights = sp.purchaser_weights()
     received = sp.snap(rng, sp.uniform_days(rng, sp.day(sp.START), sp.day(sp.END), n), SNAP_SHARE)
-    complete = received + np.rint(sp.lognormal(rng, 12.0, 0.8, n)).astype(np.int64)
+    complete = received + np.rint(sp.lognormal(rng, sp.LOR_REVIEW_MEDIAN_DAYS, 0.8, n))
     has_complete = (rng.random(n) < 0.92) & (complete <= EXTRACT)
     cancelled = received + rng.integers(5, 400, n)
     has_cancel = (rng.random(n) < 0.05) & (cancelled <= EXTRACT)
     return pl.DataFrame(
         {
-            "lor_id": [f"LOR-{i:07d}" for i in range(1, n + 1)],
+            "key": [f"R{i:07d}" for i in range(n)],
             "purchaser_code": sp.choose(rng, codes, weights, n),
             "implementing_agency": sp.choose(rng, sp.AGENCIES, sp.AGENCY_WEIGHTS, n),
-            "request_type": np.where(
-                rng.random(n) < sp.PRICE_AND_AVAILABILITY_SHARE, "PRICE_AND_AVAILABILITY", "LOA"
-            ),
+            "request_type": np.where(np.arange(n) < n_pa, "PRICE_AND_AVAILABILITY", "LOA"),
             "received_date": sp.dates(received),
-            "complete_date": sp.dates(complete, has_complete),
+            "complete_date": sp.dates(complete.astype(np.int64), has_complete),
             "cancelled_date": sp.dates(cancelled, has_cancel),
         },
         schema_overrides={"purchaser_code": pl.String, "implementing_agency": pl.String},
     )
+
+
+def _requests_behind(rng: np.random.Generator, documents: pl.DataFrame) -> pl.DataFrame:
+    """The LOA request behind each basic LOA or amendment, complete on the document's LOR
+    complete date; only those received in the window (older ones are not in the extract)."""
+    offers = documents.filter(pl.col("document_type") != "MODIFICATION")
+    complete = offers["lor_complete_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    review = np.rint(sp.lognormal(rng, sp.LOR_REVIEW_MEDIAN_DAYS, 0.8, offers.height))
+    received = complete - review.astype(np.int64)
+    return offers.select(
+        pl.col("document_id").alias("key"),
+        "purchaser_code",
+        "implementing_agency",
+        request_type=pl.lit("LOA"),
+        received_date=pl.Series(sp.dates(received)),
+        complete_date=pl.col("lor_complete_date"),
+        cancelled_date=pl.lit(None, dtype=pl.Date),
+    ).filter(pl.col("received_date") >= sp.START)
+
+
+def lors(rng: np.random.Generator, scale: float, documents: pl.DataFrame):
+    """Letters of Request, numbered in the order received, and each document's ``lor_id``
+    (``LOR_LINK_SHARE`` of the LOAs and amendments whose request is in the extract name it)."""
+    behind = _requests_behind(rng, documents)
+    requests = pl.concat([_other_requests(rng, scale), behind], how="vertical_relaxed")
+    requests = requests.sort("received_date", "key").with_columns(
+        lor_id=pl.format("LOR-{}", (pl.int_range(1, pl.len() + 1)).cast(pl.String).str.zfill(7))
+    )
+    named = requests.filter(pl.col("key").is_in(behind["key"].implode())).sort("key")
+    named = named.filter(pl.Series(rng.random(named.height) < sp.LOR_LINK_SHARE))
+    documents = documents.join(
+        named.select(pl.col("key").alias("document_id"), "lor_id"), on="document_id", how="left"
+    )
+    return requests.select(LOR_COLUMNS), documents
 
 
 def _development(rng: np.random.Generator, lor_complete: np.ndarray, groups: np.ndarray) -> dict:
@@ -268,9 +302,19 @@ def _deliveries(rng: np.random.Generator, cases: pl.DataFrame) -> pl.DataFrame:
     return frame.select((pl.lit("DL-") + ids).alias("delivery_id"), pl.all())
 
 
+LOR_COLUMNS = [
+    "lor_id",
+    "purchaser_code",
+    "implementing_agency",
+    "request_type",
+    "received_date",
+    "complete_date",
+    "cancelled_date",
+]
 DOCUMENT_COLUMNS = [
     "document_id",
     "case_id",
+    "lor_id",
     "document_type",
     "purchaser_code",
     "implementing_agency",
@@ -278,6 +322,7 @@ DOCUMENT_COLUMNS = [
     "priority_platform",
     "lor_complete_date",
     "anticipated_offer_date",
+    "original_anticipated_offer_date",
     "offered_date",
     "offer_expiration_date",
     "accepted_date",
@@ -298,18 +343,41 @@ CASE_COLUMNS = [
 ]
 
 
+def _anticipated(rng: np.random.Generator, documents: pl.DataFrame) -> pl.DataFrame:
+    """A modification's anticipated date; the first anticipated date of the documents whose
+    date was reset (``AOD_RESET_SHARE``: 10 to 90 days before the current one)."""
+    n = documents.height
+    mod = (documents["document_type"] == "MODIFICATION").to_numpy()
+    complete = documents["lor_complete_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    planned = complete + np.rint(sp.MODIFICATION_ANTICIPATED_DAYS * rng.uniform(0.8, 1.3, n))
+    has_plan = mod & (rng.random(n) < sp.ANTICIPATED_SHARE)
+    current = documents["anticipated_offer_date"].to_numpy().astype("datetime64[D]")
+    current = np.where(has_plan, sp.dates(planned.astype(np.int64)), current)
+    reset = ~np.isnat(current) & (rng.random(n) < sp.AOD_RESET_SHARE)
+    first = current.astype(np.int64) - rng.integers(10, 91, n)
+    return documents.with_columns(
+        anticipated_offer_date=pl.Series(current),
+        original_anticipated_offer_date=pl.Series(sp.dates(first, reset)),
+    )
+
+
 def fms_tables(seed: int, scale: float) -> dict[str, pl.DataFrame]:
-    """The four FMS tables, money as integer cents, each sorted by its id."""
+    """The four FMS tables, money as integer cents, each sorted by its id. The LOR links and
+    the anticipated dates of 0.2 are drawn from streams of their own, so every other column
+    is as it was before them (the LORs are drawn behind the documents: their stream 1 is new)."""
     loas = _basic_loas(sp.stream(seed, 2), scale, int(round(sp.LEGACY_CASES * scale)))
     cases = _cases(sp.stream(seed, 3), scale, loas)
     amendments = _amendments(sp.stream(seed, 4), cases, scale)
     modifications = _modifications(sp.stream(seed, 5), cases, scale)
     documents = pl.concat(
-        [frame.select(DOCUMENT_COLUMNS) for frame in (loas, amendments, modifications)],
+        [frame.select(c for c in DOCUMENT_COLUMNS if c in frame.columns)
+         for frame in (loas, amendments, modifications)],
         how="vertical_relaxed",
-    )
+    ).sort("document_id")  # fmt: skip
+    requests, documents = lors(sp.stream(seed, 1), scale, documents)
+    documents = _anticipated(sp.stream(seed, 9), documents).select(DOCUMENT_COLUMNS)
     return {
-        "fms_lors": lors(sp.stream(seed, 1), scale).sort("lor_id"),
+        "fms_lors": requests.sort("lor_id"),
         "fms_documents": documents.sort("document_id"),
         "fms_cases": cases.select(CASE_COLUMNS).sort("case_id"),
         "fms_deliveries": _deliveries(sp.stream(seed, 6), cases).sort("delivery_id"),

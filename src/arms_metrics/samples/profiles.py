@@ -42,8 +42,12 @@ COMMERCE_LICENSES_PER_YEAR = 30_000
 BASIC_LOAS_PER_YEAR = 1_300
 AMENDMENTS_PER_YEAR = 1_100
 MODIFICATIONS_PER_YEAR = 2_100
-LORS_PER_YEAR = 2_900  # one LOR per basic LOA or amendment, plus P&A requests
-PRICE_AND_AVAILABILITY_SHARE = 0.17
+# ASSUMPTIONS (no public figure): one LOR behind each basic LOA or amendment, received a
+# median 12 days before it is complete; price and availability requests, 17 % of about
+# 2,900 LORs a year (as in 0.1); LOA requests that never became a document, 150 a year.
+PRICE_AND_AVAILABILITY_PER_YEAR = 490
+UNDEVELOPED_LOA_REQUESTS_PER_YEAR = 150
+LOR_REVIEW_MEDIAN_DAYS = 12.0
 # samples/data/README.md: 16,000+ open cases worth ~$900B; cases last 5-15 years, so the
 # extract holds cases implemented before FY2017 that are still open or closed in the window.
 LEGACY_CASES = 21_000
@@ -63,6 +67,13 @@ GROUP_MEDIAN_DAYS = (33.0, 82.0, 125.0)
 DEVELOPMENT_SIGMA = 0.45
 LONG_TAIL_SHARE = 0.08  # documents stuck in review: 1.5-4x the drawn time
 ANTICIPATED_SHARE = 0.9
+# ASSUMPTIONS (no public figure): a modification's anticipated date is its LOR complete
+# date plus about 45 days (its implementation takes a median 30); a fifth of the documents
+# with an anticipated date had it reset later, 10-90 days after the first one; 95 % of the
+# LOAs and amendments whose LOR is in the extract name it (some records are not linked).
+MODIFICATION_ANTICIPATED_DAYS = 45.0
+AOD_RESET_SHARE = 0.2
+LOR_LINK_SHARE = 0.95
 OFFER_EXPIRATION_DAYS = 85  # DSCA foreign customer guide: 25 admin + 60 purchaser review
 ACCEPT_SHARE = 0.88
 ACCEPT_MEDIAN_DAYS = 40.0

@@ -22,6 +22,7 @@ targets as (
 
 select
     documents.document_id,
+    documents.lor_id,
     documents.implementing_agency,
     documents.purchaser_code as purchaser,
     purchasers.region,

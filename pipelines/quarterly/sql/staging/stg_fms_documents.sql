@@ -2,8 +2,9 @@
 -- Grain: one row per document whose LOR was complete on or before release.release_end.
 -- Inputs: fms_documents (accepted ingest rows), params (one row: release_end).
 -- Offer, acceptance, implementation and cancellation dated after the release end have not
--- happened yet (null). The anticipated offer date and the offer expiry are plans, not
--- events, and are kept as given.
+-- happened yet (null). The anticipated offer dates (current and original) and the offer
+-- expiry are plans, not events, and are kept as given; lor_id names the document's Letter
+-- of Request (null when the extract does not link it).
 with
 
 documents as (
@@ -17,6 +18,7 @@ release as (
 select
     documents.document_id,
     documents.case_id,
+    documents.lor_id,
     documents.document_type,
     documents.purchaser_code,
     documents.implementing_agency,
@@ -24,6 +26,7 @@ select
     documents.priority_platform,
     documents.lor_complete_date,
     documents.anticipated_offer_date,
+    documents.original_anticipated_offer_date,
     documents.offer_expiration_date,
     documents.value_usd,
     case when documents.offered_date <= release.release_end then documents.offered_date end
