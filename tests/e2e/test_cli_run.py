@@ -100,6 +100,17 @@ def test_indicators_csv_contract(built) -> None:
     assert {r[1] for r in body if r[4] == "total"} >= {QUARTER}
 
 
+def test_main_points_lead_the_front_and_release_pages(built) -> None:
+    """Issue 13: a "Main points" list of generated sentences before the figures."""
+    site, _ = built
+    for page in ("index.html", f"releases/{QUARTER}/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        found = re.search(r"<h2>Main points</h2>\s*<ul>(.*?)</ul>", html, re.S)
+        assert found, page
+        points = re.findall(r"<li>(.*?)</li>", found.group(1), re.S)
+        assert points and all(QUARTER in p and p.endswith(".") for p in points), page
+
+
 def test_pandas_defaults_read_every_published_csv_whole(built) -> None:
     """Every CSV the site publishes, opened with pandas.read_csv's defaults: no missing
     breakdown_value or breakdown_label (alpha-2 NA, Namibia, would be NaN)."""

@@ -17,6 +17,7 @@ from arms_metrics.config import Indicator
 from arms_metrics.release import Release
 from arms_metrics.site import charts, downloads, methodology_page, views
 from arms_metrics.site.dates import period_dates
+from arms_metrics.site.main_points import main_points
 from arms_metrics.site.methodology_page import KIND
 
 
@@ -48,13 +49,17 @@ def _groups(release: Release, built: list[View], on_release_page: bool) -> list[
 
 
 def index_context(
-    release: Release, built: list[View], groups: list[dict[str, Any]] | None = None
+    release: Release,
+    built: list[View],
+    groups: list[dict[str, Any]] | None = None,
+    points: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The front page; ``groups`` are the release page's, when already built."""
+    """The front page; ``groups`` and ``points`` are the release page's, when already built."""
     groups = _groups(release, built, True) if groups is None else groups
     return {
         "nav": "home",
         "page_title": "Home",
+        "main_points": main_points(release) if points is None else points,
         "headlines": views.headline_items(release),
         "period_dates": period_dates(release.quarter),
         "mandate": f"Published under the {release.config.publication.get('mandate', '')}.",
@@ -96,7 +101,8 @@ def revisions_context(release: Release) -> dict[str, Any]:
 def all_pages(release: Release, built: list[View]):
     """(path under the site, template, context) of every page, in a fixed order."""
     groups = _groups(release, built, True)  # the sections of both the front and release page
-    yield "index.html", "index.html", index_context(release, built, groups)
+    points = main_points(release)  # the main points of both too
+    yield "index.html", "index.html", index_context(release, built, groups, points)
     yield (
         f"releases/{release.period}/index.html",
         "release.html",
@@ -105,6 +111,7 @@ def all_pages(release: Release, built: list[View]):
             "page_title": f"Release {release.period}",
             "period_dates": period_dates(release.quarter),
             "quarters_shown": str(len(release.periods[-views.RELEASE_QUARTERS :]) - 1),
+            "main_points": points,
             "groups": groups,
         },
     )
