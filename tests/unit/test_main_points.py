@@ -102,7 +102,7 @@ SENTENCES = [
     (
         three(IMPLEMENTED, "count", 40, 50, "S"),
         IMPLEMENTED,
-        "Cases implemented, FY2026-Q2: suppressed to protect confidential records.",
+        "Cases implemented, FY2026-Q2: suppressed under disclosure control.",
     ),
     # erroneous: no cell for the quarter at all
     (
@@ -184,7 +184,7 @@ ROLLING = [
     # the quarter itself suppressed: never a value
     (
         [100, 200, 300, 400, 250, 250, 250, "S"],
-        "Value of LOAs accepted, FY2026-Q2: suppressed to protect confidential records; no"
+        "Value of LOAs accepted, FY2026-Q2: suppressed under disclosure control; no"
         " four-quarter total, as a quarter in it is not published.",
     ),
 ]

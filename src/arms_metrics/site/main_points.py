@@ -31,7 +31,7 @@ from arms_metrics.site import views
 
 TOTAL_KEY = (TOTAL, ALL)
 ROLLING = 4  # quarters in a rolling usd sum
-SUPPRESSED = "suppressed to protect confidential records"
+SUPPRESSED = "suppressed under disclosure control"
 NOT_AVAILABLE = "not available for this quarter"
 JUDGED = {"better": ("better", "worse"), "worse": ("worse", "better")}  # (up, down)
 TARGET_TABLES = {"fms": "development_group", "licensing": "agency"}  # family -> targets key
