@@ -1,5 +1,5 @@
-"""PNG screenshots of a built site: the index and the latest release page, at desktop
-(1280 px) and phone (390 px) widths.
+"""PNG screenshots of a built site: the index, the latest release page and its licensing
+section page, at desktop (1280 px) and phone (390 px) widths.
 
 Run as ``python -m tests.browser.screenshots SITE_DIR OUT_DIR`` (``make screenshots``).
 """
@@ -23,9 +23,14 @@ def release_page(site_dir: Path) -> str:
 
 
 def take(site_dir: Path, out_dir: Path) -> list[Path]:
-    """Write the four screenshots and return their paths."""
+    """Write the six screenshots and return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    pages = {"index": "index.html", "release": release_page(site_dir)}
+    release = release_page(site_dir)
+    pages = {
+        "index": "index.html",
+        "release": release,
+        "licensing": release.replace("index.html", "licensing.html"),
+    }
     written = []
     with serve(site_dir) as base, browser() as chromium:
         for device, width in WIDTHS.items():

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 
 from arms_metrics.config import load_config
-from tests.browser.test_site_browser import collect, nu_messages
+from tests.browser.test_site_browser import SECTIONS, collect, nu_messages
 from tests.conftest import PIPELINE_TOML, SAMPLE_QUARTER
 
 pytestmark = pytest.mark.browser
@@ -17,6 +17,7 @@ QUARTER = SAMPLE_QUARTER
 PAGES = [
     "index.html",
     f"releases/{QUARTER}/index.html",
+    *(f"releases/{QUARTER}/{name}.html" for name in SECTIONS),
     "indicators/fms_open_cases_value_usd.html",
     "indicators/lic_processing_days_median.html",
     "methodology.html",
@@ -47,7 +48,8 @@ def test_axe_and_structure_on_the_sample_site(results, path):
 
 
 def test_every_release_table_has_its_csv(results, site):
-    tables = results[f"releases/{QUARTER}/index.html"]["structure"]["tables"]
+    pages = [f"releases/{QUARTER}/{name}.html" for name in SECTIONS]
+    tables = [t for page in pages for t in results[page]["structure"]["tables"]]
     assert tables
     for table in tables:
         assert table["csv"], table["caption"]
@@ -61,7 +63,7 @@ def test_no_request_leaves_localhost(results):
 def test_nu_validator_no_errors_on_the_sample_site(site):
     messages, files = nu_messages(site)
     assert messages == [], messages[:5]
-    # index, release, methodology, revisions, corrections, releases/index.html and one page
-    # per indicator in the registry
-    pages = 6 + len(load_config(PIPELINE_TOML).registry.ids)
-    assert len(files) == pages == 40  # 6 + 34 indicators
+    # index, release, its 4 sections, methodology, revisions, corrections,
+    # releases/index.html and one page per indicator in the registry
+    pages = 10 + len(load_config(PIPELINE_TOML).registry.ids)
+    assert len(files) == pages == 44  # 10 + 34 indicators

@@ -172,6 +172,7 @@ def test_pages_exist(site):
         "revisions.html",
         "assets/site.css",
         "releases/FY2026-Q2/index.html",
+        *(f"releases/FY2026-Q2/{name}.html" for name in SECTIONS),
         "releases/FY2026-Q2/manifest.json",
     ]:
         assert (site_dir / rel).is_file(), rel
@@ -179,10 +180,31 @@ def test_pages_exist(site):
         assert (site_dir / "indicators" / f"{indicator.id}.html").is_file()
 
 
+# The stable section pages of a release (README, Outputs; issue 13: the release split)
+SECTIONS = ["fms-development", "fms-execution", "notifications", "licensing"]
+
+
+def section_pages(site_dir: Path, period: str = "FY2026-Q2") -> list[Path]:
+    return [site_dir / "releases" / period / f"{name}.html" for name in SECTIONS]
+
+
+def test_the_release_index_links_each_section_page(site):
+    release, site_dir = site
+    index = (site_dir / "releases" / "FY2026-Q2" / "index.html").read_text("utf-8")
+    assert "<table" not in index and "<svg" not in index  # contents and main points only
+    for page in section_pages(site_dir):
+        assert page.is_file() and f'href="{page.name}"' in index, page.name
+    for indicator in release.config.registry.indicators:
+        page = indicator.group.replace("_", "-") + ".html"
+        assert f'href="{page}#{indicator.id}"' in index, indicator.id
+        assert f'id="{indicator.id}"' in (site_dir / "releases" / "FY2026-Q2" / page).read_text()
+        own = (site_dir / "indicators" / f"{indicator.id}.html").read_text("utf-8")
+        assert f'href="../releases/FY2026-Q2/{page}#{indicator.id}"' in own
+
+
 def test_release_tables_have_captions_scopes_and_their_csv_beside(site):
     release, site_dir = site
-    page = site_dir / "releases" / "FY2026-Q2" / "index.html"
-    tables = tables_of(page)
+    tables = [(page, t) for page in section_pages(site_dir) for t in tables_of(page)]
     # 28 available indicators, each one history table plus one table per breakdown
     expected = sum(
         1 + len(i.breakdowns)
@@ -190,7 +212,7 @@ def test_release_tables_have_captions_scopes_and_their_csv_beside(site):
         if i.id not in release.unavailable
     )
     assert len(tables) == expected
-    for table in tables:
+    for page, table in tables:
         assert table["caption"] and table["csv"], table["caption"]
         assert all(scope in ("col", "row") for scope in table["scopes"])
         csv_rows = list(csv.DictReader(io.StringIO((page.parent / table["csv"]).read_text())))
@@ -200,7 +222,7 @@ def test_release_tables_have_captions_scopes_and_their_csv_beside(site):
 
 def test_history_table_by_hand(site):
     _, site_dir = site
-    page = site_dir / "releases" / "FY2026-Q2" / "index.html"
+    page = site_dir / "releases" / "FY2026-Q2" / "licensing.html"
     table = next(t for t in tables_of(page) if t["caption"].startswith("License final actions,"))
     # fixture: count total = 40 + 3i, slot k adds k; COMMERCE slot 1, STATE slot 2; i = 5 is
     # FY2026-Q2; FY2026-Q1 (i = 4) totals are marked revised (*).
@@ -225,7 +247,7 @@ def test_suppressed_and_undefined_shown_with_footnotes(site):
 
 def test_unavailable_is_said_never_zero(site):
     _, site_dir = site
-    text = (site_dir / "releases" / "FY2026-Q2" / "index.html").read_text("utf-8")
+    text = (site_dir / "releases" / "FY2026-Q2" / "notifications.html").read_text("utf-8")
     section = text.split('id="cn_notifications"', 1)[1].split("</article>", 1)[0]
     assert "Not available this release" in section and "<table" not in section
     assert "Not available this release" in (site_dir / "index.html").read_text("utf-8")
@@ -233,15 +255,17 @@ def test_unavailable_is_said_never_zero(site):
 
 def test_charts_inline_with_title_and_description(site):
     release, site_dir = site
-    text = (site_dir / "releases" / "FY2026-Q2" / "index.html").read_text("utf-8")
-    svgs = re.findall(r"<svg [^>]*>", text)
+    texts = [page.read_text("utf-8") for page in section_pages(site_dir)]
+    svgs = [svg for text in texts for svg in re.findall(r"<svg [^>]*>", text)]
     # one chart per indicator available (the fixture leaves out the two notification ones)
     charts = len(release.config.registry.ids) - len(release.unavailable)
     assert len(release.unavailable) == 2 and len(svgs) == charts
     assert all('role="img"' in s and "aria-labelledby=" in s for s in svgs)
-    assert text.count("<title id=") == charts and text.count("<desc id=") == charts
-    ids = re.findall(r'\sid="([^"]+)"', text)
-    assert len(ids) == len(set(ids))
+    assert sum(t.count("<title id=") for t in texts) == charts
+    assert sum(t.count("<desc id=") for t in texts) == charts
+    for text in texts:
+        ids = re.findall(r'\sid="([^"]+)"', text)
+        assert len(ids) == len(set(ids))
 
 
 def test_methodology_from_registry_and_config(site):
@@ -484,7 +508,7 @@ def test_a_table_with_every_figure_suppressed_is_one_sentence(config, tmp_path) 
     ]  # fmt: skip
     release = tiny_release(config, rows, q)
     render.render_site(release, tmp_path)
-    text = (tmp_path / "releases" / q / "index.html").read_text("utf-8")
+    text = (tmp_path / "releases" / q / "fms-development.html").read_text("utf-8")
     sentence = re.search(r'<p class="all-suppressed" id="([^"]+)">(.*?)</p>', text)
     assert sentence is not None
     assert "Letters of Request received, by purchaser, FY2026-Q2:</strong> all 2 figures are" in (

@@ -34,12 +34,19 @@ class View:
     history_svg: str
 
 
+def section_page(release: Release, group: str) -> str:
+    """The stable page of one section of a release, under the site: ``releases/<period>/
+    <section>.html`` with the registry's group key written with hyphens (``fms-development``)."""
+    return f"releases/{release.period}/{group.replace('_', '-')}.html"
+
+
 def _groups(release: Release, built: list[View], on_release_page: bool) -> list[dict[str, Any]]:
     registry = release.config.registry
     return [
         {
             "key": key,
             "title": title,
+            "page": section_page(release, key).rsplit("/", 1)[1],  # beside the release index
             "views": [
                 section(release, v, on_release_page) for v in built if v.indicator.group == key
             ],
@@ -103,18 +110,24 @@ def all_pages(release: Release, built: list[View]):
     groups = _groups(release, built, True)  # the sections of both the front and release page
     points = main_points(release)  # the main points of both too
     yield "index.html", "index.html", index_context(release, built, groups, points)
+    shared = {
+        "nav": "release",
+        "period_dates": period_dates(release.quarter),
+        "quarters_shown": str(len(release.periods[-views.RELEASE_QUARTERS :]) - 1),
+        "groups": groups,
+    }
     yield (
         f"releases/{release.period}/index.html",
         "release.html",
-        {
-            "nav": "release",
-            "page_title": f"Release {release.period}",
-            "period_dates": period_dates(release.quarter),
-            "quarters_shown": str(len(release.periods[-views.RELEASE_QUARTERS :]) - 1),
-            "main_points": points,
-            "groups": groups,
-        },
+        shared | {"page_title": f"Release {release.period}", "main_points": points},
     )
+    for group in groups:  # each section on a page of its own
+        title = f"{group['title']}, release {release.period}"
+        yield (
+            section_page(release, group["key"]),
+            "release_section.html",
+            shared | {"page_title": title, "group": group},
+        )
     for view in built:
         yield (
             f"indicators/{view.indicator.id}.html",
@@ -138,6 +151,7 @@ def section(release: Release, view: View, on_release_page: bool) -> dict[str, An
         "unit": views.unit_label(release, ind.unit),
         "kind": KIND[ind.kind],
         "group": release.config.registry.groups[ind.group],
+        "section_page": section_page(release, ind.group),
         "direction": views.BETTER.get(ind.higher_is, ""),
         "breakdowns": view.breakdowns,
     }
