@@ -111,6 +111,18 @@ def test_main_points_lead_the_front_and_release_pages(built) -> None:
         assert points and all(QUARTER in p and p.endswith(".") for p in points), page
 
 
+def test_the_front_page_shows_a_chart_per_section(built) -> None:
+    """Issue 13: every section of the sample has data, so four charts; the notifications
+    have no headline indicator, so their first indicator is shown."""
+    site, _ = built
+    html = (site / "index.html").read_text(encoding="utf-8")
+    shown = re.findall(r'<svg [^>]*id="front-([a-z0-9_]+)-chart"', html)
+    assert shown == [
+        "fms_loas_offered", "fms_cases_implemented", "cn_notifications",
+        "lic_applications_received",
+    ]  # fmt: skip
+
+
 def test_pandas_defaults_read_every_published_csv_whole(built) -> None:
     """Every CSV the site publishes, opened with pandas.read_csv's defaults: no missing
     breakdown_value or breakdown_label (alpha-2 NA, Namibia, would be NaN)."""

@@ -521,3 +521,23 @@ def test_a_table_with_every_figure_suppressed_is_one_sentence(config, tmp_path) 
     assert csv_path is not None
     rows_csv = (tmp_path / "releases" / q / csv_path.group(1)).read_text("utf-8").splitlines()
     assert len(rows_csv) == 3  # the header and both suppressed rows
+
+
+def test_the_front_page_has_a_chart_per_section(site):
+    # The fixture leaves out the notifications (both unavailable): three sections have a
+    # chart, each linked to its section page, showing the section's first headline indicator.
+    _, site_dir = site
+    text = (site_dir / "index.html").read_text("utf-8")
+    figures = re.findall(r'<figure class="chart-figure front-chart">(.*?)</figure>', text, re.S)
+    links = [re.search(r'<figcaption><a href="([^"]+)">', f).group(1) for f in figures]
+    assert links == [
+        "releases/FY2026-Q2/fms-development.html",
+        "releases/FY2026-Q2/fms-execution.html",
+        "releases/FY2026-Q2/licensing.html",
+    ]
+    # the registry's first headline indicator of each section, read off indicators.toml
+    first = ["fms_loas_offered", "fms_cases_implemented", "lic_applications_received"]
+    shown = [re.search(r'<svg [^>]*id="front-([a-z0-9_]+)-chart"', f).group(1) for f in figures]
+    assert shown == first
+    ids = re.findall(r'\sid="([^"]+)"', text)
+    assert len(ids) == len(set(ids))

@@ -74,7 +74,27 @@ def index_context(
             {"id": v.indicator.id, "title": v.indicator.title} for v in built if not v.available
         ],
         "groups": [{"title": g["title"], "indicators": g["views"]} for g in groups],
+        "section_charts": section_charts(release, built),
     }
+
+
+def section_charts(release: Release, built: list[View]) -> list[dict[str, Any]]:
+    """One small chart per section for the front page: the section's first headline
+    indicator (else its first indicator) that is available, over the release page's
+    quarters, linked to the section page; a section with none available is left out."""
+    out = []
+    for key, title in release.config.registry.groups.items():
+        members = [v for v in built if v.indicator.group == key and v.available]
+        chosen = next((v for v in members if v.indicator.headline), members[0] if members else None)
+        if chosen is None or chosen.release_table is None:
+            continue
+        dom_id = f"front-{chosen.indicator.id}-chart"
+        out.append({
+            "title": title,
+            "page": section_page(release, key),
+            "chart": charts.table_chart(chosen.release_svg, dom_id, chosen.release_table),
+        })  # fmt: skip
+    return out
 
 
 def revisions_context(release: Release) -> dict[str, Any]:
