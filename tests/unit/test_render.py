@@ -521,3 +521,21 @@ def test_a_table_with_every_figure_suppressed_is_one_sentence(config, tmp_path) 
     assert csv_path is not None
     rows_csv = (tmp_path / "releases" / q / csv_path.group(1)).read_text("utf-8").splitlines()
     assert len(rows_csv) == 3  # the header and both suppressed rows
+
+
+def test_chart_descriptions_name_targets_goals_and_the_average(site):
+    _, site_dir = site
+    desc = re.compile(r"<desc id=[^>]*>([^<]*)</desc>")
+    page = (site_dir / "indicators" / "fms_loa_development_days_median.html").read_text("utf-8")
+    assert "Target, group A: 45 days; Target, group B: 100 days" in desc.findall(page)[0]
+    page = (site_dir / "indicators" / "fms_loas_offered_by_anticipated_date_pct.html").read_text(
+        "utf-8"
+    )
+    (text,) = desc.findall(page)
+    assert "Goal: 85%" in text and "suppressed" in text  # the fixture hides its first total
+    page = (site_dir / "indicators" / "fms_loas_offered.html").read_text("utf-8")
+    assert "(Four-quarter average)" in desc.findall(page)[0]
+    assert 'class="chart-figure" tabindex="0"' in page
+    css = (site_dir / "assets" / "site.css").read_text("utf-8")
+    assert ".chart-figure { margin: 1rem 0; max-width: 100%; overflow-x: auto; }" in css
+    assert "svg.chart { display: block; max-width: none; }" in css
