@@ -138,6 +138,7 @@ class Config:
     methodology: Methodology | None = None  # methodology.toml beside pipeline.toml
     coverage: dict[str, Quarter] = field(default_factory=dict)  # [coverage]: extract.toml wins
     release_time: dt.time = dt.time(11, 0)  # [release_calendar] time: a release's time of day
+    goals: dict[str, float] = field(default_factory=dict)  # [targets.goals]: percent goals
     release_zone: str = "America/New_York"  # [release_calendar] zone: that time's zone
 
     @property
@@ -377,6 +378,26 @@ def _quality(data: dict[str, Any], path: Path) -> dict[str, Any]:
             "max_indicator_loss_share": share, "max_file_bytes": size}  # fmt: skip
 
 
+GOALS = ("offered_by_anticipated_date_pct",)  # the keys [targets.goals] may hold
+
+
+def _goals(targets: dict[str, Any], path: Path) -> dict[str, float]:
+    """``[targets.goals]``: percent goals (DSCA's 85% of LOAs offered by the anticipated
+    date), each a number from 0 to 100; an unknown key or a bad value is exit 78."""
+    goals = targets.get("goals", {})
+    if not isinstance(goals, dict):
+        raise ConfigError(f"{path}: [targets.goals] must be a table")
+    out = {}
+    for key, value in sorted(goals.items()):
+        if key not in GOALS:
+            raise ConfigError(f"{path}: [targets.goals] has unknown key {key!r}; known: {GOALS}")
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not 0 <= value <= 100:
+            raise ConfigError(f"{path}: [targets.goals] {key} must be a percent from 0 to 100")
+        out[key] = float(value)
+    return out
+
+
 def _publication(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """``[publication]``, its ``official`` a boolean (default false: a draft)."""
     publication = data.get("publication", {})
@@ -395,6 +416,7 @@ def load_config(path: Path | str | None = None) -> Config:
     targets = data.get("targets", {})
     if "licence" in targets:  # the British spelling of 0.1; refused rather than guessed
         raise ConfigError(f"{path}: [targets.licence] is now [targets.license]; rename it")
+    goals = _goals(targets, path)
     texts, texts_raw = methodology.load(path.parent / "methodology.toml", targets)
     digest = hashlib.sha256(raw + registry_path.read_bytes() + texts_raw).hexdigest()
     try:
@@ -410,6 +432,7 @@ def load_config(path: Path | str | None = None) -> Config:
             registry=registry,
             raw_hash=digest,
             methodology=texts,
+            goals=goals,
             coverage=parse_coverage(data.get("coverage", {}), str(path), TABLES),
             **_quality(data, path),
             **calendar,

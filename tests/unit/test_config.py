@@ -18,7 +18,35 @@ from tests.conftest import PIPELINE_TOML
 def test_targets_as_documented(config) -> None:
     assert config.development_targets == {"A": 45, "B": 100, "C": 150}
     assert config.license_targets == {"STATE": 60, "COMMERCE": 90}
+    assert config.goals == {"offered_by_anticipated_date_pct": 85.0}
     assert config.max_quarantine_share == 0.01
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("offered_by_anticipated_date_pct = 90.5", 90.5),
+        ("offered_by_anticipated_date_pct = 0", 0.0),
+        ("offered_by_anticipated_date_pct = 100", 100.0),
+        ("offered_by_anticipated_date_pct = 101", "a percent from 0 to 100"),
+        ("offered_by_anticipated_date_pct = -1", "a percent from 0 to 100"),
+        ('offered_by_anticipated_date_pct = "85"', "a percent from 0 to 100"),
+        ("offered_by_anticipated_date_pct = true", "a percent from 0 to 100"),
+        ("offered_by_anticipated_date_pct = nan", "a percent from 0 to 100"),
+        ("offerd_by_anticipated_date_pct = 85", "unknown key 'offerd_by"),
+    ],
+)
+def test_goals_are_percents_from_0_to_100(tmp_path, line, expected) -> None:
+    path = _copy_pipeline(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("offered_by_anticipated_date_pct = 85\n") == 1
+    path.write_text(text.replace("offered_by_anticipated_date_pct = 85\n", line + "\n"))
+    if isinstance(expected, float):
+        assert load_config(path).goals == {"offered_by_anticipated_date_pct": expected}
+        return
+    with pytest.raises(ConfigError, match=re.escape(expected)) as info:
+        load_config(path)
+    assert info.value.exit_code == 78
 
 
 def test_disclosure_defaults_and_exempt_notifications(config) -> None:

@@ -116,6 +116,8 @@ def test_the_targets_table_gives_days_and_basis(config) -> None:
     }
     days, basis = rows["License processing, Commerce (BIS)"]
     assert days == "90" and basis.startswith("15 CFR 750.4(a)")
+    goal, basis = rows["LOAs offered by the anticipated offer date (goal)"]
+    assert goal == "85%" and "85%" in basis  # [targets.goals] and [basis.goals]
 
 
 def test_the_rendered_page_carries_every_text(config, tmp_path) -> None:

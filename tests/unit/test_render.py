@@ -528,7 +528,9 @@ def test_the_front_page_has_a_chart_per_section(site):
     # chart, each linked to its section page, showing the section's first headline indicator.
     _, site_dir = site
     text = (site_dir / "index.html").read_text("utf-8")
-    figures = re.findall(r'<figure class="chart-figure front-chart">(.*?)</figure>', text, re.S)
+    figures = re.findall(
+        r'<figure class="chart-figure front-chart"[^>]*>(.*?)</figure>', text, re.S
+    )
     links = [re.search(r'<figcaption><a href="([^"]+)">', f).group(1) for f in figures]
     assert links == [
         "releases/FY2026-Q2/fms-development.html",
@@ -541,3 +543,21 @@ def test_the_front_page_has_a_chart_per_section(site):
     assert shown == first
     ids = re.findall(r'\sid="([^"]+)"', text)
     assert len(ids) == len(set(ids))
+
+
+def test_chart_descriptions_name_targets_goals_and_the_average(site):
+    _, site_dir = site
+    desc = re.compile(r"<desc id=[^>]*>([^<]*)</desc>")
+    page = (site_dir / "indicators" / "fms_loa_development_days_median.html").read_text("utf-8")
+    assert "Target, group A: 45 days; Target, group B: 100 days" in desc.findall(page)[0]
+    page = (site_dir / "indicators" / "fms_loas_offered_by_anticipated_date_pct.html").read_text(
+        "utf-8"
+    )
+    (text,) = desc.findall(page)
+    assert "Goal: 85%" in text and "suppressed" in text  # the fixture hides its first total
+    page = (site_dir / "indicators" / "fms_loas_offered.html").read_text("utf-8")
+    assert "(Four-quarter average)" in desc.findall(page)[0]
+    assert 'class="chart-figure" tabindex="0"' in page
+    css = (site_dir / "assets" / "site.css").read_text("utf-8")
+    assert ".chart-figure { margin: 1rem 0; max-width: 100%; overflow-x: auto; }" in css
+    assert "svg.chart { display: block; max-width: none; }" in css

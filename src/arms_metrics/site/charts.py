@@ -36,9 +36,15 @@ WIDTH, HEIGHT = 560, 220
 # The Vega-Lite schema the specs name (altair 6's SCHEMA_URL): vl-convert renders that version.
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 FONT = "DejaVu Sans, Verdana, sans-serif"
+TEXT_SIZE = 12  # every text of a chart, in SVG units: the SVG is never drawn narrower (site.css)
+INK = "#1b1b1b"
 # Dark enough for 3:1 against white (WCAG 1.4.11), told apart by dash pattern as well.
 COLORS = ["#1a4480", "#c05600", "#2e7d32"]
 DASHES = [[1, 0], [6, 3], [2, 2]]
+# The four-quarter average: grey, thicker, dash-dot and without points, beside the quarters.
+ROLLING_COLOR, ROLLING_DASH = "#565c65", [10, 3, 2, 3]
+RULE_COLOR = "#8b1303"  # target and goal lines: dark red, dashed
+SUPPRESSED_LABEL = "(S) suppressed"
 AXIS_FORMAT = {
     "count": "format(datum.value, ',.0f')",
     "usd": "abs(datum.value) >= 1e9 ? '$' + format(datum.value / 1e9, ',.1f') + 'B' : "
@@ -52,9 +58,12 @@ CONFIG = {
     "aria": False,
     "background": "#ffffff",
     "view": {"stroke": None},
-    "axis": {"labelColor": "#1b1b1b", "titleColor": "#1b1b1b", "labelFontSize": 11},
-    "legend": {"labelColor": "#1b1b1b", "titleColor": "#1b1b1b", "orient": "bottom"},
-}
+    "axis": {"labelColor": INK, "titleColor": INK, "labelFontSize": TEXT_SIZE,
+             "titleFontSize": TEXT_SIZE},
+    "legend": {"labelColor": INK, "titleColor": INK, "orient": "bottom",
+               "labelFontSize": TEXT_SIZE, "titleFontSize": TEXT_SIZE, "labelLimit": 0},
+    "text": {"fontSize": TEXT_SIZE},
+}  # fmt: skip
 
 _CACHE: dict[str, str] = {}
 
@@ -65,6 +74,27 @@ class Point:
     series: str
     value: Decimal | None
     suppressed: bool
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A labelled horizontal line: a target ("Target, group A: 45 days") or a goal."""
+
+    label: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered chart and what its description says beyond the table: the quarters it
+    spans, its target or goal lines, its four-quarter average and its suppressed marks."""
+
+    svg: str
+    first: str
+    last: str
+    rules: tuple[Rule, ...] = ()
+    rolling: str = ""  # the average's series name, when drawn
+    suppressed: bool = False
 
 
 def axis_periods(periods: list[str], most: int = 12) -> list[str]:
@@ -78,20 +108,41 @@ def axis_periods(periods: list[str], most: int = 12) -> list[str]:
     return firsts[::step]
 
 
+def rolling_mean(values: dict[str, Decimal | None], periods: list[str]) -> dict[str, Decimal]:
+    """The average of the four quarters to each of ``periods``, from ``values`` (period ->
+    published figure; None or absent where suppressed, undefined or not published): only
+    where all four quarters have a figure, so nothing is guessed over a gap."""
+    out = {}
+    for period in periods:
+        quarter = Quarter.parse(period)
+        four = [values.get(quarter.shift(-k).label) for k in range(4)]
+        if all(v is not None for v in four):
+            out[period] = sum(four, Decimal(0)) / 4  # type: ignore[arg-type]
+    return out
+
+
 def _channel(field: str, kind: str, **settings: Any) -> dict:
     """One encoding channel, its keys in the order Vega-Lite specs list them (sorted)."""
     return dict(sorted({"field": field, "type": kind, **settings}.items()))
 
 
-def _encoding(periods: list[str], series: list[str], unit: str, y_title: str) -> dict:
-    """The line layer's encoding: quarters across, values up, one color and dash per series."""
-    legend = {} if len(series) > 1 else None
-    x_axis = {"labelAngle": 0 if len(periods) <= 8 else -45, "values": axis_periods(periods)}
+def _encoding(
+    periods: list[str], series: list[str], rolling: list[str], unit: str, y_title: str
+) -> dict:
+    """A line layer's encoding: quarters across, values up, one color and dash per series
+    (the quarterly ``series``, then the ``rolling`` average's, grey and dash-dot)."""
+    names = series + rolling
+    legend = {"symbolStrokeWidth": 3, "symbolType": "stroke"} if len(names) > 1 else None
+    x_axis: dict[str, Any] = {"labelAngle": -45, "values": axis_periods(periods)}
+    if len(periods) <= 8:  # "FY2026" over "Q2", level: eight fit side by side at 12px
+        x_axis |= {"labelAngle": 0, "labelExpr": "split(datum.value, '-')", "labelOverlap": False}
+    colors = COLORS[: len(series)] + [ROLLING_COLOR] * len(rolling)
+    dashes = DASHES[: len(series)] + [ROLLING_DASH] * len(rolling)
     return {
-        "color": _channel("series", "nominal", legend=legend, sort=series, title=None,
-                          scale={"domain": series, "range": COLORS[: len(series)]}),
-        "strokeDash": _channel("series", "nominal", legend=None, sort=series,
-                               scale={"domain": series, "range": DASHES[: len(series)]}),
+        "color": _channel("series", "nominal", legend=legend, sort=names, title=None,
+                          scale={"domain": names, "range": colors}),
+        "strokeDash": _channel("series", "nominal", legend=None, sort=names,
+                               scale={"domain": names, "range": dashes}),
         "x": _channel("period", "ordinal", axis=x_axis, scale={"domain": periods},
                       sort=periods, title="Fiscal quarter"),
         "y": _channel("value", "quantitative", title=y_title, scale={"zero": True},
@@ -99,36 +150,129 @@ def _encoding(periods: list[str], series: list[str], unit: str, y_title: str) ->
     }  # fmt: skip
 
 
-def spec(points: list[Point], periods: list[str], unit: str, y_title: str) -> dict:
-    """The Vega-Lite spec of a line chart; suppressed points are marked "(S)" on the axis.
-    Written out as the dict altair's ``layer(...).to_dict()`` gives (one layer's data is
-    lifted to the top), without building altair objects."""
-    series = list(dict.fromkeys(p.series for p in points))
-    data = [
-        {"period": p.period, "series": p.series, "value": float(p.value)}  # drawing only
-        for p in points
-        if p.value is not None
-    ]
-    marks = [{"period": p.period, "label": "(S)"} for p in points if p.suppressed]
-    lines = {
-        "mark": {"type": "line", "point": True, "strokeWidth": 2},
-        "encoding": _encoding(periods, series, unit, y_title),
-    }
-    top = {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}}}
-    if not marks:
-        top |= {"layer": [lines], "data": {"values": data}}
-    else:
-        text = {
+def _value(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)  # drawing only; the tables hold Decimals
+
+
+def _rule_layers(rules: tuple[Rule, ...] | list[Rule], labels: bool) -> list[dict]:
+    """Each target or goal: a dashed rule at its value on the y scale (drawn beneath the
+    data; the y domain takes the value in, so the rule is shown), or, with ``labels``, its
+    label above the rule's right end (drawn over the data, so no line crosses it)."""
+    layers = []
+    for rule in rules:
+        y = {"datum": float(rule.value), "type": "quantitative"}
+        mark = (
+            {"type": "text", "align": "right", "baseline": "bottom", "color": RULE_COLOR,
+             "dy": -2, "fontSize": TEXT_SIZE, "text": rule.label, "x": WIDTH}
+            if labels
+            else {"type": "rule", "color": RULE_COLOR, "strokeDash": [4, 3], "strokeWidth": 1.5}
+        )  # fmt: skip
+        # one mark, placed by its datum alone
+        layers.append({"data": {"values": [{}]}, "mark": mark, "encoding": {"y": y}})
+    return layers
+
+
+def _suppressed_layers(points: list[Point], series: list[str], periods: list[str]) -> list[dict]:
+    """Suppressed quarters: a triangle above the plot (one row per series, in its color),
+    never a value on the y scale, with one legend entry "(S) suppressed"."""
+    layers = []
+    for row, name in enumerate(series):
+        marks = [
+            {"period": p.period, "mark": SUPPRESSED_LABEL}
+            for p in points
+            if p.series == name and p.suppressed
+        ]
+        if not marks:
+            continue
+        layers.append({
             "data": {"values": marks},
-            "mark": {"type": "text", "color": "#1b1b1b", "dy": -6, "fontSize": 11},
+            "mark": {"type": "point", "filled": True, "size": 50, "opacity": 1,
+                     "color": COLORS[row]},
             "encoding": {
-                "text": {"field": "label", "type": "nominal"},
-                "x": {"field": "period", "sort": periods, "type": "ordinal"},
-                "y": {"datum": 0},
+                "shape": _channel("mark", "nominal", title=None, legend={
+                    "symbolFillColor": INK, "symbolStrokeColor": INK},
+                    scale={"domain": [SUPPRESSED_LABEL], "range": ["triangle-down"]}),
+                "x": _channel("period", "ordinal", scale={"domain": periods}, sort=periods),
+                "y": {"value": -10 - 12 * row},  # pixels above the plot's top edge
             },
-        }
-        top["layer"] = [{"data": {"values": data}} | lines, text]
-    return top | {"height": HEIGHT, "width": WIDTH, "$schema": SCHEMA}
+        })  # fmt: skip
+    return layers
+
+
+POINTS_UP_TO = 40  # quarters; a longer chart is a line (its table has every figure)
+
+
+def _isolated(points: list[Point], periods: list[str]) -> list[Point]:
+    """The published points whose quarters before and after (in ``periods``) are not."""
+    drawn = {(p.series, p.period) for p in points if not p.suppressed and p.value is not None}
+    out = []
+    for p in points:
+        if (p.series, p.period) not in drawn:
+            continue
+        i = periods.index(p.period)
+        before = i > 0 and (p.series, periods[i - 1]) in drawn
+        after = i + 1 < len(periods) and (p.series, periods[i + 1]) in drawn
+        if not before and not after:
+            out.append(p)
+    return out
+
+
+def spec(
+    points: list[Point],
+    periods: list[str],
+    unit: str,
+    y_title: str,
+    rules: tuple[Rule, ...] | list[Rule] = (),
+    rolling: list[Point] | None = None,
+) -> dict:
+    """The Vega-Lite spec of a line chart. A suppressed or undefined quarter is a gap in
+    its line (a null value; ``invalid: break-paths-filter-domains`` breaks the path there
+    and keeps it out of the y domain); a suppressed one is marked by a triangle above the
+    plot. ``rules`` are target or goal lines; ``rolling`` a four-quarter average series,
+    drawn as a second, grey dash-dot line. A chart of more than ``POINTS_UP_TO`` quarters
+    draws a point only where a quarter stands alone between gaps (so it is seen; points on
+    every quarter would triple the SVG). Written out as the dict altair's
+    ``layer(...).to_dict()`` gives, without building altair objects."""
+    series = list(dict.fromkeys(p.series for p in points))
+    rolling = rolling or []
+    averages = list(dict.fromkeys(p.series for p in rolling))
+    encoding = _encoding(periods, series, averages, unit, y_title)
+    invalid = "break-paths-filter-domains"
+    lines = {
+        "data": {"values": [
+            {"period": p.period, "series": p.series,
+             "value": None if p.suppressed else _value(p.value)}  # a gap, never a value
+            for p in points
+        ]},
+        "mark": {"type": "line", "invalid": invalid, "point": True, "strokeWidth": 2},
+        "encoding": encoding,
+    }  # fmt: skip
+    layers = [*_rule_layers(rules, labels=False), lines]
+    if len(periods) > POINTS_UP_TO:
+        lines["mark"]["point"] = False
+        alone = _isolated(points, periods)
+        if alone:
+            layers.append({
+                "data": {"values": [
+                    {"period": p.period, "series": p.series, "value": _value(p.value)}
+                    for p in alone
+                ]},
+                "mark": {"type": "point", "filled": True, "opacity": 1, "size": 30},
+                "encoding": {k: encoding[k] for k in ("color", "x", "y")},
+            })  # fmt: skip
+    if rolling:
+        layers.append({
+            "data": {"values": [
+                {"period": p.period, "series": p.series, "value": _value(p.value)}
+                for p in rolling
+            ]},
+            "mark": {"type": "line", "invalid": invalid, "strokeWidth": 3},
+            "encoding": encoding,
+        })  # fmt: skip
+    layers += _suppressed_layers(points, series, periods)
+    layers += _rule_layers(rules, labels=True)
+    top = {"config": {"view": {"continuousWidth": 300, "continuousHeight": 300}}}
+    return top | {"layer": layers, "height": HEIGHT, "width": WIDTH, "$schema": SCHEMA}
 
 
 def render_svg(chart_spec: dict, cache_dir: Path | None = None) -> str:
@@ -195,9 +339,10 @@ def embed(svg: str, dom_id: str, title: str, description: str) -> Markup:
         raise ValueError("not an SVG document")
     size = re.search(r'viewBox="([^"]+)"', opening.group(0))
     view_box = size.group(1) if size else f"0 0 {WIDTH} {HEIGHT}"
+    width, height = view_box.split()[2:]
     head = (
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        f'class="chart" viewBox="{view_box}" '
+        f'class="chart" viewBox="{view_box}" width="{width}" height="{height}" '
         f'role="img" aria-labelledby="{dom_id}-title {dom_id}-desc" id="{dom_id}">'
         f'<title id="{dom_id}-title">{escape(title)}</title>'
         f'<desc id="{dom_id}-desc">{escape(description)}</desc>'
@@ -205,14 +350,31 @@ def embed(svg: str, dom_id: str, title: str, description: str) -> Markup:
     return Markup(head + body[opening.end() :].strip())
 
 
-def table_chart(svg: str, dom_id: str, table: Any) -> Markup:
-    """The inline chart, described in words and pointing to the table with the numbers."""
-    first, last = table.rows[-1][0], table.rows[0][0]
+def table_chart(figure: Figure, dom_id: str, table: Any) -> Markup:
+    """The inline chart, described in words (its quarters, the latest figures, any target,
+    goal or four-quarter average and the suppressed marks) and pointing to the table."""
+    last = table.rows[0][0]
     latest = "; ".join(
         f"{col} {text}" for col, text in zip(table.columns, table.rows[0][1], strict=True) if text
     )
-    description = (
-        f"Line chart of {table.caption}, {first} to {last}. In {last}: {latest}. "
-        f"(S) marks a suppressed figure. The same figures are in the table below."
+    parts = [f"Line chart of {table.caption}, {figure.first} to {figure.last}."]
+    parts.append(f"In {last}: {latest}.")
+    if figure.rules:
+        parts.append("Dashed horizontal lines: " + "; ".join(r.label for r in figure.rules) + ".")
+    if figure.rolling:
+        parts.append(
+            f"A second, grey dash-dot line ({figure.rolling}) is the average of the four "
+            "quarters to each quarter, drawn only where all four are published."
+        )
+    if figure.suppressed:
+        parts.append(
+            "A triangle above the plot marks a suppressed quarter, (S), where the line breaks."
+        )
+    whole = (figure.first, figure.last) == (table.rows[-1][0], last)
+    parts.append(
+        "The same figures are in the table below."
+        if whole
+        else "The table below has these figures and every earlier quarter."
     )
-    return embed(svg, dom_id, table.caption, description)
+    title = table.caption if whole else f"{table.caption}, {figure.first} to {figure.last}"
+    return embed(figure.svg, dom_id, title, " ".join(parts))

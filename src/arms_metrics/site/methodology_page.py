@@ -13,6 +13,9 @@ from arms_metrics.release import Release
 from arms_metrics.site import downloads, views
 from arms_metrics.site.dates import long_date, period_dates
 
+GOAL_NAMES = {
+    "offered_by_anticipated_date_pct": "LOAs offered by the anticipated offer date (goal)"
+}
 KIND = {
     "flow": "Flow: events dated in the quarter.",
     "stock": "Stock: measured on the last day of the quarter.",
@@ -152,7 +155,8 @@ def _definitions(release: Release) -> list[dict[str, Any]]:
 
 
 def _targets(release: Release) -> list[tuple[str, str, str]]:
-    """(applies to, calendar days, legal or administrative basis) of every target."""
+    """(applies to, calendar days or percent, legal or administrative basis) of every target
+    and goal."""
     config = release.config
     basis = config.methodology.basis if config.methodology else {}
     rows = [
@@ -163,6 +167,11 @@ def _targets(release: Release) -> list[tuple[str, str, str]]:
         (f"License processing, {views.label(release, 'agency', k)}", str(v),
          basis.get("license", {}).get(k, ""))
         for k, v in sorted(config.license_targets.items())
+    ]  # fmt: skip
+    rows += [
+        (GOAL_NAMES.get(k, k), f"{v:g}%",
+         basis.get("goals", {}).get(k, ""))
+        for k, v in sorted(config.goals.items())
     ]  # fmt: skip
     return rows
 

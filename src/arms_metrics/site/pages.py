@@ -30,8 +30,9 @@ class View:
     release_table: views.Table | None
     history_table: views.Table | None
     breakdowns: list[views.Table]
-    release_svg: str
-    history_svg: str
+    release_chart: charts.Figure | None
+    history_chart: charts.Figure | None  # the last views.CHART_QUARTERS quarters
+    full_chart: charts.Figure | None = None  # every quarter, when more than those
 
 
 def section_page(release: Release, group: str) -> str:
@@ -92,7 +93,7 @@ def section_charts(release: Release, built: list[View]) -> list[dict[str, Any]]:
         out.append({
             "title": title,
             "page": section_page(release, key),
-            "chart": charts.table_chart(chosen.release_svg, dom_id, chosen.release_table),
+            "chart": charts.table_chart(chosen.release_chart, dom_id, chosen.release_table),
         })  # fmt: skip
     return out
 
@@ -177,12 +178,20 @@ def section(release: Release, view: View, on_release_page: bool) -> dict[str, An
     }
     if view.available:
         table = view.release_table if on_release_page else view.history_table
-        svg = view.release_svg if on_release_page else view.history_svg
+        figure = view.release_chart if on_release_page else view.history_chart
+        assert figure is not None  # an available indicator has both charts
         out |= {
             "table": table,
-            "chart": charts.table_chart(svg, f"{table.dom_id}-chart", table),
+            "chart": charts.table_chart(figure, f"{table.dom_id}-chart", table),
+            "chart_id": f"{table.dom_id}-chart",
+            "full_chart": None,
+            "chart_quarters": f"{figure.first} to {figure.last}",
             "notes": notes(release, ind),
         }
+        if not on_release_page and view.full_chart is not None:
+            dom_id = f"{table.dom_id}-full-chart"
+            out |= {"full_chart": charts.table_chart(view.full_chart, dom_id, table),
+                    "full_chart_id": dom_id}  # fmt: skip
     return out
 
 

@@ -8,13 +8,14 @@ shown. Templates only place preformatted strings (``views.py`` does the formatti
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from arms_metrics.config import TEMPLATES_DIR, Indicator
-from arms_metrics.quarters import Quarter
 from arms_metrics.release import Correction, Release
 from arms_metrics.site import catalog, charts, dates, downloads, pages, views
 from arms_metrics.writers import write_bytes
@@ -32,30 +33,101 @@ def environment() -> Environment:
     )
 
 
-def _svg(release: Release, indicator: Indicator, table: views.Table, cache: Path | None) -> str:
-    names = dict(
-        zip(
-            views.series_of(indicator),
-            [views.label(release, *k) for k in views.series_of(indicator)],
-            strict=True,
-        )
+# Percent goals of [targets.goals], by the indicators whose charts draw them.
+GOAL_LINES = {
+    "fms_loas_offered_by_anticipated_date_pct": "offered_by_anticipated_date_pct",
+    "fms_documents_by_anticipated_date_pct": "offered_by_anticipated_date_pct",
+}
+
+
+def chart_rules(release: Release, indicator: Indicator) -> tuple[charts.Rule, ...]:
+    """The target or goal lines of an indicator's chart: a development or processing time
+    (days over ``duration_days`` that bound a within-target share) gets its family's targets
+    of ``[targets.*]``, a percent with a goal of ``[targets.goals]`` its goal; no other."""
+    config = release.config
+    if indicator.id in GOAL_LINES and GOAL_LINES[indicator.id] in config.goals:
+        goal = Decimal(str(config.goals[GOAL_LINES[indicator.id]]))
+        return (charts.Rule(f"Goal: {goal.normalize():f}%", goal),)
+    timed = indicator.unit == "days" and indicator.column == "duration_days"
+    if not timed or "reveals" not in indicator.links:
+        return ()
+    if indicator.family == "fms":
+        where = {k: f"group {k}" for k in config.development_targets}
+        targets = config.development_targets
+    elif indicator.family == "licensing":
+        where = {k: views.label(release, "agency", k) for k in config.license_targets}
+        targets = config.license_targets
+    else:
+        return ()
+    return tuple(
+        charts.Rule(f"Target, {where[k]}: {days} days", Decimal(days))
+        for k, days in sorted(targets.items(), key=lambda item: (item[1], item[0]))
     )
-    points = [
-        charts.Point(
-            r["period"], names[(r["breakdown"], r["breakdown_value"])], r["value"], r["suppressed"]
+
+
+def has_rolling_line(indicator: Indicator) -> bool:
+    """Counts and dollars of a flow add up over quarters, so their four-quarter average is
+    derived from published figures; a median, a 90th percentile or a percent is not."""
+    return indicator.kind == "flow" and indicator.unit in ("count", "usd")
+
+
+def _figure(
+    release: Release,
+    indicator: Indicator,
+    cells: pl.DataFrame,
+    periods: list[str],
+    cache: Path | None,
+    history: pl.DataFrame | None = None,
+) -> charts.Figure:
+    """The chart of ``cells`` over ``periods`` (oldest first); with ``history`` (every
+    published quarter of the series), the total's four-quarter average is drawn too."""
+    keys = views.series_of(indicator)
+    names = dict(zip(keys, [views.label(release, *k) for k in keys], strict=True))
+    cells = cells.filter(pl.col("period").is_in(periods))
+    rows = cells.sort(["period", "breakdown", "breakdown_value"]).iter_rows(named=True)
+    points = sorted(  # the total first, as in the table: its color, dash and legend place
+        (
+            charts.Point(r["period"], names[(r["breakdown"], r["breakdown_value"])], r["value"],
+                         r["suppressed"])
+            for r in rows
+        ),
+        key=lambda p: list(names.values()).index(p.series),
+    )  # fmt: skip
+    rolling: list[charts.Point] = []
+    average = ""
+    if history is not None and has_rolling_line(indicator):
+        total = history.filter(
+            (pl.col("breakdown") == keys[0][0]) & (pl.col("breakdown_value") == keys[0][1])
         )
-        for r in table.cells.sort(["period", "breakdown", "breakdown_value"]).iter_rows(named=True)
-    ]
-    periods = sorted({row for row, _ in table.rows}, key=lambda p: Quarter.parse(p).index)
+        published = {  # a suppressed figure is no figure: never averaged over
+            r["period"]: None if r["suppressed"] else r["value"]
+            for r in total.iter_rows(named=True)
+        }
+        means = charts.rolling_mean(published, periods)
+        average = "Four-quarter average"
+        if len(keys) > 1:
+            average = f"{names[keys[0]]}, four-quarter average"
+        rolling = [charts.Point(p, average, means.get(p), False) for p in periods]
+        if not means:
+            rolling, average = [], ""
+    rules = chart_rules(release, indicator)
     y_title = views.sentence_case(views.unit_label(release, indicator.unit))
-    return charts.render_svg(charts.spec(points, periods, indicator.unit, y_title), cache)
+    chart = charts.spec(points, periods, indicator.unit, y_title, rules, rolling)
+    return charts.Figure(
+        charts.render_svg(chart, cache),
+        periods[0],
+        periods[-1],
+        rules,
+        average,
+        any(p.suppressed for p in points),
+    )
 
 
 def build_view(
     release: Release, indicator: Indicator, chart_cache: Path | None = None
 ) -> pages.View:
     if indicator.id in release.unavailable:
-        return pages.View(indicator, False, None, None, [], "", "")
+        return pages.View(indicator, False, None, None, [], None, None, None)
     data = f"releases/{release.period}/data"
     # from the indicator's own series start (its sources' coverage), not the release's first
     own = set(views.indicator_cells(release, indicator.id)["period"].to_list())
@@ -73,14 +145,19 @@ def build_view(
         )
         for b in indicator.breakdowns
     ]
+    window = periods[-views.CHART_QUARTERS :]  # the indicator page's chart: the last 5 years
     return pages.View(
         indicator,
         True,
         short,
         full,
         [t for t in breakdowns if t.rows],
-        _svg(release, indicator, short, chart_cache),
-        _svg(release, indicator, full, chart_cache),
+        _figure(release, indicator, short.cells, recent, chart_cache),
+        _figure(release, indicator, full.cells, window, chart_cache, history=full.cells),
+        # the whole series too, when longer than the window
+        _figure(release, indicator, full.cells, periods, chart_cache, history=full.cells)
+        if len(periods) > len(window)
+        else None,
     )
 
 

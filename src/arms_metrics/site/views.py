@@ -21,6 +21,7 @@ ONE_DP = Decimal("0.1")
 SUPPRESSED = "(S)"
 UNDEFINED = "—"
 RELEASE_QUARTERS = 8  # quarters shown on a release page; indicator pages show every quarter
+CHART_QUARTERS = 20  # quarters (5 fiscal years) an indicator page's chart shows by default
 
 
 def label(release: Release, breakdown: str, value: str) -> str:
