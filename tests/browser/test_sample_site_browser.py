@@ -9,6 +9,7 @@ import pytest
 
 from arms_metrics.config import load_config
 from tests.browser.test_site_browser import SECTIONS, collect, nu_messages
+from tests.browser.test_widths import measure, problems
 from tests.conftest import PIPELINE_TOML, SAMPLE_QUARTER
 
 pytestmark = pytest.mark.browser
@@ -54,6 +55,13 @@ def test_every_release_table_has_its_csv(results, site):
     for table in tables:
         assert table["csv"], table["caption"]
         assert (site / "releases" / QUARTER / table["csv"]).resolve().is_file()
+
+
+def test_every_sample_page_kind_reads_at_390_and_1280_px(site):
+    """The sample's pages (releases/index.html and corrections.html exist only in a real
+    run) at a phone's and a desktop's width: see tests/browser/test_widths.py."""
+    found = measure(site, PAGES)
+    assert {key: problems(got) for key, got in found.items() if problems(got)} == {}
 
 
 def test_no_request_leaves_localhost(results):

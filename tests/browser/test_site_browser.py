@@ -33,16 +33,20 @@ PAGES = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="module")
-def site(config, tmp_path_factory):
+def fixture_site(config, site_dir: Path) -> Path:
+    """The small fixture release (tests/unit/site_fixtures.py) built into ``site_dir``."""
     for tool in (AXE, VNU, Path(CHROMIUM)):
         assert tool.is_file(), f"{tool} missing: run `make browser-tools` (or `make test`)"
     release = make_release(config)
-    site_dir = tmp_path_factory.mktemp("browser-site")
     downloads.write_data(release, site_dir)
     render.render_site(release, site_dir)
     downloads.write_manifest(release, site_dir)
     return site_dir
+
+
+@pytest.fixture(scope="module")
+def site(config, tmp_path_factory):
+    return fixture_site(config, tmp_path_factory.mktemp("browser-site"))
 
 
 def collect(site: Path, pages: list[str]) -> dict:
