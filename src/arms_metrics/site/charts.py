@@ -30,6 +30,8 @@ import vl_convert as vlc
 from markupsafe import Markup
 
 from arms_metrics.quarters import Quarter
+from arms_metrics.site.svg import VERSION as SLIM_VERSION
+from arms_metrics.site.svg import slim
 from arms_metrics.writers import write_bytes
 
 WIDTH, HEIGHT = 560, 220
@@ -284,7 +286,8 @@ def render_svg(chart_spec: dict, cache_dir: Path | None = None) -> str:
         if stored is not None and stored.is_file():
             _CACHE[key] = stored.read_bytes().decode("utf-8")
         else:
-            _CACHE[key] = vlc.vegalite_to_svg(chart_spec, config=CONFIG, allowed_base_urls=[])
+            drawn = vlc.vegalite_to_svg(chart_spec, config=CONFIG, allowed_base_urls=[])
+            _CACHE[key] = slim(drawn, FONT)
             if stored is not None:
                 write_bytes(stored, _CACHE[key].encode("utf-8"))
     return _CACHE[key]
@@ -315,7 +318,9 @@ def _mtime(name: str) -> int:
 def _renderer() -> str:
     """What, besides the spec, decides the SVG bytes: the settings, versions and fonts."""
     versions = [importlib.metadata.version("vl-convert-python"), vlc.get_vega_version()]
-    return json.dumps([versions, vlc.get_vegalite_versions(), CONFIG, _fonts()], sort_keys=True)
+    return json.dumps(
+        [versions, vlc.get_vegalite_versions(), CONFIG, _fonts(), SLIM_VERSION], sort_keys=True
+    )
 
 
 def _digest(key: str) -> str:
