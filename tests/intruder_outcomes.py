@@ -13,7 +13,8 @@
   share the statistic ``reveals`` and that share's targets (``[targets.*]`` of
   pipeline.toml): a cell whose records share one target (its breakdown is the target
   table's) gets both bounds on the share's numerator; any other cell the lower bound at the
-  smallest target and the upper bound at the largest.
+  smallest target and the upper bound at the largest. A statistic of longer durations over
+  part of the records (the LOR-to-offer median) gives the lower bound only.
 
 Written from the definitions only, like ``intruder.py``: it imports nothing from the program.
 """
@@ -30,6 +31,10 @@ TARGET_TABLES = {
     "fms_loas_offered_within_target_pct": ("development_group", "development_group"),
 }
 QUANTILE = {"median": Fraction(1, 2), "p90": Fraction(9, 10)}
+# The population column holding the durations a within-target share times. A statistic of
+# another duration over part of its records, never shorter (LOR receipt to offer: an LOR is
+# received before it is complete), says only that at least so many took at most T days.
+SHARE_DURATIONS = {"duration_days"}
 
 
 def at_most(value: Fraction, n: int, q: Fraction, target: int) -> tuple[int, int]:
@@ -167,4 +172,6 @@ def thresholds(attack, rel, targets: dict[str, dict[str, int]]) -> None:
         attack.cell((share, *key[1:]))
         _, num, _ = attack.rate_vars((share, *key[1:]))
         least, most = at_most(value, n, q, low_t)[0], at_most(value, n, q, high_t)[1]
+        if entry.get("column") not in SHARE_DURATIONS:
+            most = math.inf  # longer durations of part of the records: a lower bound only
         attack.s.narrow(num, least, most, frozenset({"threshold"}))  # before ``solve``

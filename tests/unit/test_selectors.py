@@ -207,18 +207,17 @@ def test_a_broken_amount_is_lost_from_its_sum_even_in_a_total_only_indicator(tmp
     ]
 
 
-def test_a_broken_lor_received_date_is_lost_from_the_lor_to_offer_median(tmp_path, config):
-    # LOR L1 received 2025-10-01; L2 written 10/01/2025 (quarantined: its date cannot be
-    # placed). Three documents offered 2025-11-10 and accepted 2025-12-01 (FY2026-Q1), two
-    # naming L1, one naming L2 (lor_id_unknown: a quarantined LOR cannot be named). The
-    # median's n keeps 2 of the offers; L2 could time any offer, so it is possibly lost in
-    # every quarter where the median counts records (FY2026-Q1: 2 kept + 1). The third
-    # document is lost from every indicator over the offers and acceptances there (3, 1),
-    # and L2 from the LORs received (1 kept + 1).
+def test_a_quarantined_lor_takes_its_documents_but_not_the_median_with_it(tmp_path, config):
+    # LOR L1 received 2025-10-01; L2 written 10/01/2025 (quarantined). Three documents
+    # offered 2025-11-10 and accepted 2025-12-01 (FY2026-Q1), two naming L1, one naming L2:
+    # a quarantined LOR cannot be named (lor_id_unknown), so the third document is lost from
+    # every indicator over the offers and acceptances (3, 1), and L2 from the LORs received
+    # (1 kept + 1, its date cannot be placed). The LOR-to-offer median shows no loss: the
+    # third document's link broke, and which request it named cannot be guessed (a known
+    # limit, docs/validation-rules.md); an LOR no document names never counts against it.
     lors = rows_for("fms_lors", [{"lor_id": "L1"}, {"lor_id": "L2", "received_date": "10/01/2025"}])
     documents = rows_for("fms_documents", [{"lor_id": "L1"}, {"lor_id": "L1"}, {"lor_id": "L2"}])
     got = _lost(tmp_path, config, {"fms_lors": lors, "fms_documents": documents})
     expected = [(i, "FY2026-Q1", 3, 1) for i in [*OFFERED, *ACCEPTED]]
-    expected += [("fms_lor_to_offer_days_median", "FY2026-Q1", 3, 1)]
     expected += [("fms_lors_received", "FY2026-Q1", 2, 1)]
     assert got == sorted(expected)

@@ -28,8 +28,9 @@ import polars as pl
 from arms_metrics.ingest.salvage import BROKEN
 
 PLACING: dict[str, dict[str, tuple[str, ...]]] = {
-    # an LOR's received date times its documents' LOR-to-offer days (fms_loas_offered)
-    "fms_lors": {"received_date": ("fms_lors_received", "fms_loas_offered")},
+    # (an LOR's received date also times the LOR-to-offer days of the offers that name it,
+    # but through a lookup: a document naming a quarantined LOR is quarantined itself)
+    "fms_lors": {"received_date": ("fms_lors_received",)},
     "fms_documents": {
         "lor_complete_date": (
             "fms_development_backlog",
