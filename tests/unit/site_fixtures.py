@@ -34,6 +34,14 @@ BREAKDOWN_VALUES: dict[str, tuple[str, ...]] = {
     "authority": ("AECA_36B", "AECA_36C"),
 }
 
+# The region (cell ``parent``) of each purchaser: the site groups purchasers under it.
+PURCHASER_REGIONS = {
+    "Côte d'Ivoire": "AF",
+    "Japan": "EAP",
+    "Korea, Republic of": "EAP",
+    "Poland <&>": "EUR",
+}
+
 BASE = {"count": Decimal(40), "usd": Decimal(1_250_000_000), "days": Decimal("30.5")}
 
 
@@ -94,25 +102,15 @@ def _indicator_rows(indicator_id: str, unit: str, breakdowns: tuple[str, ...], p
         rows.append(cell(indicator_id, period, _value(unit, index, 0), unit, 50 + index))
         for breakdown in breakdowns:
             for slot, code in enumerate(BREAKDOWN_VALUES[breakdown], start=1):
+                of = {"breakdown": breakdown, "breakdown_value": code}
+                of["parent"] = PURCHASER_REGIONS[code] if breakdown == "purchaser" else None
                 if breakdown == "purchaser" and slot == 1:  # a small cell: suppressed
-                    rows.append(
-                        cell(
-                            indicator_id,
-                            period,
-                            None,
-                            unit,
-                            None,
-                            breakdown,
-                            code,
-                            suppressed=True,
-                            parent="AF",
-                        )
-                    )
+                    rows.append(cell(indicator_id, period, None, unit, None, **of, suppressed=True))
                 elif breakdown == "purchaser" and slot == 2 and last:  # no records at all
-                    rows.append(cell(indicator_id, period, None, unit, 0, breakdown, code))
+                    rows.append(cell(indicator_id, period, None, unit, 0, **of))
                 else:
                     value = _value(unit, index, slot)
-                    rows.append(cell(indicator_id, period, value, unit, 10 + slot, breakdown, code))
+                    rows.append(cell(indicator_id, period, value, unit, 10 + slot, **of))
     return rows
 
 

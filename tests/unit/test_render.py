@@ -109,25 +109,33 @@ def test_headline_items_by_hand(config):
 
 
 class Tables(HTMLParser):
-    """Collects every table (caption, cell texts by row) and the CSV link after it."""
+    """Collects every table (caption, cell texts by row, the indexes of its row-group header
+    rows, its <details> summary if collapsed) and the CSV link after it."""
 
     def __init__(self) -> None:
         super().__init__()
         self.tables: list[dict] = []
         self._text: list[str] | None = None
         self._in_table = False
+        self._summary: str | None = None  # of the <details> the next table is in
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "table":
-            self.tables.append({"caption": "", "rows": [], "csv": None, "scopes": []})
+            self.tables.append({"caption": "", "rows": [], "csv": None, "scopes": [], "groups": []})
+            self.tables[-1]["summary"] = self._summary
+            self._summary = None
             self._in_table = True
+        elif tag == "summary":
+            self._text, self._summary = [], ""
         elif tag == "tr" and self._in_table:
             self.tables[-1]["rows"].append([])
         elif tag in ("td", "th", "caption") and self._in_table:
             self._text = []
             if tag == "th":
                 self.tables[-1]["scopes"].append(attrs.get("scope"))
+            if attrs.get("scope") == "rowgroup":
+                self.tables[-1]["groups"].append(len(self.tables[-1]["rows"]) - 1)
         elif tag == "a" and self.tables and not self._in_table and self.tables[-1]["csv"] is None:
             href = attrs.get("href") or ""
             self.tables[-1]["csv"] = href if href.endswith(".csv") else ""
@@ -135,6 +143,9 @@ class Tables(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "table":
             self._in_table = False
+        elif tag == "summary" and self._text is not None:
+            self._summary = "".join(self._text).strip()
+            self._text = None
         elif tag in ("td", "th", "caption") and self._text is not None:
             text = "".join(self._text).strip()
             if tag == "caption":
@@ -214,9 +225,15 @@ def test_release_tables_have_captions_scopes_and_their_csv_beside(site):
     assert len(tables) == expected
     for page, table in tables:
         assert table["caption"] and table["csv"], table["caption"]
-        assert all(scope in ("col", "row") for scope in table["scopes"])
+        grouped = "by purchaser" in table["caption"]  # only purchasers have region rows
+        allowed = ("col", "row", "rowgroup") if grouped else ("col", "row")
+        assert all(scope in allowed for scope in table["scopes"]), table["caption"]
+        assert bool(table["groups"]) == grouped, table["caption"]
+        # a region header row is one cell naming the region: no figure, not a CSV row
+        assert all(len(table["rows"][i]) == 1 for i in table["groups"]), table["caption"]
+        figures = [row for i, row in enumerate(table["rows"]) if i and i not in table["groups"]]
         csv_rows = list(csv.DictReader(io.StringIO((page.parent / table["csv"]).read_text())))
-        shown = [c for row in table["rows"][1:] for c in row[1:] if c]
+        shown = [c for row in figures for c in row[1:] if c]
         assert len(csv_rows) == len(shown), table["caption"]
 
 

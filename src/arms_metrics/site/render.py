@@ -185,6 +185,7 @@ def site_context(release: Release) -> dict[str, Any]:
         "period": release.period,
         "release_date": dates.long_date(release.release_date),
         "latest_path": f"releases/{release.period}/index.html",
+        "base_url": str(pub.get("base_url", "")).rstrip("/"),  # printed after CSV links
         "version": release.version,
         "corrections": [notice(c) for c in release.corrections],
     }

@@ -6,6 +6,7 @@ on the front page is computed here in Decimal, so the wording can be unit-tested
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -22,6 +23,13 @@ SUPPRESSED = "(S)"
 UNDEFINED = "—"
 RELEASE_QUARTERS = 8  # quarters shown on a release page; indicator pages show every quarter
 CHART_QUARTERS = 20  # quarters (5 fiscal years) an indicator page's chart shows by default
+# A breakdown table of more rows than this opens on request: it is wrapped in <details>, closed
+# (no JavaScript; print CSS opens it). 12 shows every region, agency and platform table whole.
+COLLAPSE_ROWS = 12
+PURCHASER = "purchaser"  # the one breakdown whose rows are grouped, under their region
+NO_REGION = "Region not recorded"  # the group of a purchaser cell without a parent region
+
+Row = tuple[str, list[str]]  # a row header and the texts of its cells
 
 
 def label(release: Release, breakdown: str, value: str) -> str:
@@ -87,6 +95,14 @@ class Table:
     cells: pl.DataFrame
     csv_path: str  # relative to the site root
     notes: list[str] = field(default_factory=list)
+    # rows under a header row each ((group name, rows), in order); empty: rows are not grouped
+    groups: list[tuple[str, list[Row]]] = field(default_factory=list)
+    summary: str = ""  # set: the table is collapsed in <details> under this summary
+
+    @property
+    def span(self) -> int:
+        """Columns of the table, row header included (the colspan of a group header row)."""
+        return len(self.columns) + 1
 
     @property
     def all_suppressed(self) -> bool:
@@ -155,18 +171,30 @@ def history_table(
 def breakdown_table(
     release: Release, indicator: Indicator, breakdown: str, csv_path: str, dom_id: str
 ) -> Table:
-    """One breakdown in the release quarter: rows = categories in the published order."""
+    """One breakdown in the release quarter: rows = categories in the published order
+    (purchasers under their region, see ``purchaser_groups``); more than ``COLLAPSE_ROWS``
+    rows and the table is collapsed under a summary that names it and counts its rows."""
     cells = (
         indicator_cells(release, indicator.id)
         .filter((pl.col("period") == release.period) & (pl.col("breakdown") == breakdown))
         .sort("breakdown_value")
     )
-    rows = [
-        (label(release, breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
-        for r in cells.iter_rows(named=True)
-    ]
+    groups = purchaser_groups(release, cells, indicator.unit) if breakdown == PURCHASER else []
+    rows = (
+        [row for _, grouped in groups for row in grouped]
+        if groups
+        else [
+            (label(release, breakdown, r["breakdown_value"]), [_mark(r, indicator.unit)])
+            for r in cells.iter_rows(named=True)
+        ]
+    )
     name = release.config.registry.breakdown_labels.get(breakdown, breakdown)
     caption = f"{indicator.title}, by {name.lower()}, {release.period}"
+    summary = (
+        f"Show all {len(rows):,} {plural(name.lower())}: {caption}"
+        if len(rows) > COLLAPSE_ROWS
+        else ""
+    )
     return Table(
         dom_id,
         caption,
@@ -176,7 +204,38 @@ def breakdown_table(
         cells,
         csv_path,
         notes_for(cells),
+        groups,
+        summary,
     )
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """Alphabetical order of readers' names: accents and case aside ("Côte" with "Costa"),
+    the name itself breaking ties so the order is total."""
+    bare = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return bare.casefold(), name
+
+
+def purchaser_groups(
+    release: Release, cells: pl.DataFrame, unit: str
+) -> list[tuple[str, list[Row]]]:
+    """Purchaser rows grouped under their region (the cell's ``parent``): regions in
+    alphabetical order of their names, purchasers by name within each; purchasers without a
+    region last, under ``NO_REGION``. A reader finds a country by its region, then its name."""
+    by_region: dict[str | None, list[Row]] = {}
+    for r in cells.iter_rows(named=True):
+        row = (label(release, PURCHASER, r["breakdown_value"]), [_mark(r, unit)])
+        by_region.setdefault(r["parent"], []).append(row)
+    named = {p: label(release, "region", p) if p is not None else NO_REGION for p in by_region}
+    order = sorted(by_region, key=lambda p: (p is None, sort_key(named[p])))
+    return [(named[p], sorted(by_region[p], key=lambda row: sort_key(row[0]))) for p in order]
+
+
+def plural(noun: str) -> str:
+    """A breakdown name in the plural: "purchasers", "regions", "control categories"."""
+    if noun.endswith("y") and noun[-2:-1] not in tuple("aeiou"):
+        return noun[:-1] + "ies"
+    return noun + "s"
 
 
 def unit_label(release: Release, unit: str) -> str:
