@@ -59,8 +59,8 @@ PUBLIC_COLUMNS = [
 # the data dictionary say it in these words.
 REVISED_WHEN = (
     "it differs from the figure the previous release published for the same quarter and "
-    "breakdown (in value or in suppression), or the previous release covered that quarter "
-    "without publishing it"
+    "breakdown (in value or in suppression), or the previous release published that "
+    "indicator for that quarter without this figure"
 )
 
 # The total key every cell table is sorted by.

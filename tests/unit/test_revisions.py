@@ -86,6 +86,26 @@ def test_revised_against_the_previous_release(tmp_path) -> None:
     assert marked.drop("revised").equals(cells.drop("revised"))
 
 
+def test_an_indicator_or_quarter_the_release_did_not_publish_is_new_not_revised(tmp_path):
+    # The previous release (FY2026-Q1) published lic_final_actions for FY2026-Q1 only (its
+    # series started there, say): FY2025-Q4 of it is new; lic_pending is an indicator added
+    # since (new everywhere); a purchaser it did not have in FY2026-Q1 is revised.
+    site = tmp_path / "site"
+    row = "lic_final_actions,FY2026-Q1,2026,1,total,All,10,count,10,false,false"
+    _write_release(site, "FY2026-Q1", [row])
+    added = {**_cell("FY2026-Q1", "total=All", "4"), "indicator_id": "lic_pending"}
+    cells = _cells(
+        [
+            _cell("FY2025-Q4", "total=All", "7"),
+            _cell("FY2026-Q1", "purchaser=FR", "3"),
+            _cell("FY2026-Q1", "total=All", "10"),
+            added,
+        ]
+    )
+    marked = mark_revisions(cells, site, Quarter(2026, 2))
+    assert marked["revised"].to_list() == [False, True, False, False]
+
+
 def test_newly_suppressed_is_revised(tmp_path) -> None:
     site = tmp_path / "site"
     row = "lic_final_actions,FY2026-Q1,2026,1,total,All,3,count,3,false,false"

@@ -193,8 +193,9 @@ def test_deliveries_without_cases_cannot_be_checked(tmp_path, config):
     assert result.summary["tables"]["fms_deliveries"]["unchecked_rules"] == ["case_id_unknown"]
 
 
-# LORs: L1 received 2025-10-01; L2 quarantined (request type), so it cannot be named.
-# Documents (GOOD: lor_complete_date 2025-10-01): an LOR is complete only once received.
+# LORs (GOOD: GB, received 2025-10-01): L1; L2 quarantined (request type), so it cannot be
+# named; L3 a price and availability request; L4 from Korea.
+# Documents (GOOD: GB, lor_complete_date 2025-10-01): an LOR is complete only once received.
 DOCUMENT_LORS = [
     ({"lor_id": "L1"}, ""),  # received on the document's LOR complete date: allowed
     ({"lor_id": ""}, ""),  # the link is optional
@@ -203,17 +204,24 @@ DOCUMENT_LORS = [
     ({"lor_id": "l1"}, "lor_id_unknown"),  # ids are exact
     ({"lor_id": "L1", "lor_complete_date": "2025-09-30"},
      "lor_id_received_after_lor_complete_date"),
+    ({"lor_id": "L3"}, "lor_id_not_an_loa_request"),
+    ({"lor_id": "L4"}, "lor_id_of_another_purchaser"),
+    ({"lor_id": "L4", "purchaser_code": "KR"}, ""),
 ]  # fmt: skip
 
 
 def test_documents_name_an_accepted_lor(tmp_path, config):
     cfg = make_config(tmp_path, config)
-    lors = rows_for("fms_lors", [{"lor_id": "L1"}, {"lor_id": "L2", "request_type": "X"}])
+    lors = rows_for("fms_lors", [
+        {"lor_id": "L1"}, {"lor_id": "L2", "request_type": "X"},
+        {"lor_id": "L3", "request_type": "PRICE_AND_AVAILABILITY"},
+        {"lor_id": "L4", "purchaser_code": "KR"},
+    ])  # fmt: skip
     documents = rows_for("fms_documents", [change for change, _ in DOCUMENT_LORS])
     result = run(tmp_path, cfg, {"fms_lors": lors, "fms_documents": documents})
     expected = {n: rules for n, (_, rules) in enumerate(DOCUMENT_LORS, start=1) if rules}
     assert quarantine_rules(tmp_path, "fms_documents") == expected
-    assert result.tables["fms_documents"]["lor_id"].to_list() == ["L1", None]
+    assert result.tables["fms_documents"]["lor_id"].to_list() == ["L1", None, "L4"]
     assert result.summary["tables"]["fms_documents"]["unchecked_rules"] == []
 
 
@@ -223,7 +231,8 @@ def test_documents_without_lors_cannot_be_checked(tmp_path, config):
     result = run(tmp_path, cfg, {"fms_documents": documents})
     assert result.tables["fms_documents"].height == 1
     assert result.summary["tables"]["fms_documents"]["unchecked_rules"] == [
-        "lor_id_unknown", "lor_id_received_after_lor_complete_date",
+        "lor_id_unknown", "lor_id_received_after_lor_complete_date", "lor_id_not_an_loa_request",
+        "lor_id_of_another_purchaser",
     ]  # fmt: skip
 
 

@@ -48,6 +48,10 @@ _SPECIAL = {
     "lor_id_received_after_lor_complete_date": (
         "the LOR that lor_id names was received after the document's lor_complete_date"
     ),
+    "lor_id_not_an_loa_request": (
+        "the LOR that lor_id names is a price and availability request, not a request for an LOA"
+    ),
+    "lor_id_of_another_purchaser": "the LOR that lor_id names is from another purchaser",
 }
 
 

@@ -49,6 +49,7 @@ CROSS_COLUMN: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         "cancelled_date_before_lor_complete_date": ("cancelled_date", "lor_complete_date"),
         "lor_id_received_after_lor_complete_date": ("lor_id", "lor_complete_date"),
+        "lor_id_of_another_purchaser": ("lor_id", "purchaser_code"),
     },
     "fms_cases": {
         "supply_complete_date_before_implemented_date": (

@@ -334,7 +334,12 @@ PARENTS = {"fms_deliveries": ("case_id", "fms_cases"), "fms_documents": ("lor_id
 # The rules that read the parent's rows: unchecked when the parent table is not supplied.
 PARENT_RULES = {
     "fms_deliveries": ("case_id_unknown",),
-    "fms_documents": ("lor_id_unknown", "lor_id_received_after_lor_complete_date"),
+    "fms_documents": (
+        "lor_id_unknown",
+        "lor_id_received_after_lor_complete_date",
+        "lor_id_not_an_loa_request",
+        "lor_id_of_another_purchaser",
+    ),
 }
 
 
@@ -348,21 +353,33 @@ def empty_parent(table: str) -> pl.DataFrame | None:
 
 
 def _parent_checks(table: str, parent: pl.DataFrame | None) -> list[pa.Check]:
-    """``<column>_unknown`` against the parent's accepted rows; a document's LOR must also be
-    received on or before the document's LOR complete date (an LOR is complete only after
-    it is received), or its LOR-to-offer time would be shorter than its development time."""
+    """``<column>_unknown`` against the parent's accepted rows. The LOR a document names must
+    also be received on or before the document's LOR complete date (an LOR is complete only
+    once received, or the LOR-to-offer time would be shorter than the development time), be
+    a request for an LOA (a price and availability request is answered with data, not an
+    LOA) and come from the document's purchaser."""
     if table not in PARENTS or parent is None:
         return []
     column, _ = PARENTS[table]
     value = pl.col(column)
     checks = [_check(f"{column}_unknown", value.is_null() | value.is_in(parent[column].implode()))]
     if table == "fms_documents":
-        received = value.replace_strict(
-            parent["lor_id"], parent["received_date"], default=None, return_dtype=pl.Date
-        )
-        late = (received > pl.col("lor_complete_date")).fill_null(False)
-        checks.append(_check("lor_id_received_after_lor_complete_date", ~late))
+        in_time = _of_lor(parent, "received_date") <= pl.col("lor_complete_date")
+        same_purchaser = _of_lor(parent, "purchaser_code") == pl.col("purchaser_code")
+        checks += [
+            _check("lor_id_received_after_lor_complete_date", in_time.fill_null(True)),
+            _check("lor_id_not_an_loa_request",
+                   (_of_lor(parent, "request_type") == "LOA").fill_null(True)),
+            _check("lor_id_of_another_purchaser", same_purchaser.fill_null(True)),
+        ]  # fmt: skip
     return checks
+
+
+def _of_lor(lors: pl.DataFrame, column: str) -> pl.Expr:
+    """``column`` of the LOR a document's ``lor_id`` names (null when it names none)."""
+    return pl.col("lor_id").replace_strict(
+        lors["lor_id"], lors[column], default=None, return_dtype=lors.schema[column]
+    )
 
 
 def _reference_checks(table: str, reference: Reference) -> list[pa.Check]:

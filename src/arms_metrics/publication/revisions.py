@@ -4,7 +4,9 @@ Each release recomputes all earlier quarters from the latest extract, so late-ar
 records change old figures. A cell is ``revised`` when the release it is measured against
 (``baseline``: the latest release before this quarter when it is first published) published
 a different value or suppression status for the same key, or did not publish the key at
-all although it covered that period. Periods that release did not cover are never revised.
+all although it published that indicator for that period. An indicator and period that
+release did not publish (a later period, an indicator added since, a source it lacked) are
+new, never revised.
 
 What a release says is revised is fixed when it is first published: its manifest records
 the release it was measured against (``revised_against``), and a rebuild keeps the flags it
@@ -74,8 +76,12 @@ def _against(
         return cells.with_columns(revised=pl.lit(False))
     path = Path(site_dir) / "releases" / against.label / PUBLISHED_CSV
     published = read_published(path, internal)
-    periods = cells["period"].unique().to_list()
-    covered = pl.col("period").is_in([p for p in periods if Quarter.parse(p) <= against])
-    joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True)
+    # what that release covered: the quarters it published each indicator for (an indicator
+    # it did not have, or could not publish for a quarter, is new there, not revised)
+    covered = published.select("indicator_id", "period").unique().with_columns(covered=True)
+    joined = cells.join(published, on=SORT_KEY, how="left", nulls_equal=True).join(
+        covered, on=["indicator_id", "period"], how="left"
+    )
     changed = pl.col("previously_published").is_null() | ~same_figure()
-    return joined.with_columns(revised=covered & changed).select(cells.columns)
+    revised = pl.col("covered").fill_null(False) & changed
+    return joined.with_columns(revised=revised).select(cells.columns)
