@@ -92,6 +92,7 @@ def section_charts(release: Release, built: list[View]) -> list[dict[str, Any]]:
         dom_id = f"front-{chosen.indicator.id}-chart"
         out.append({
             "title": title,
+            "indicator": chosen.indicator.title,
             "page": section_page(release, key),
             "chart": charts.table_chart(chosen.release_chart, dom_id, chosen.release_table),
         })  # fmt: skip
