@@ -87,6 +87,7 @@ class Indicator:
     higher_is: str = "neutral"
     links: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     links_note: str = ""
+    requires: tuple[str, ...] = ()  # "table.column": an optional column the extract must fill
 
     @property
     def relation(self) -> str:
@@ -204,12 +205,14 @@ def _indicator(entry: dict[str, Any], source: Path) -> Indicator:
             higher_is=entry.get("higher_is", "neutral"),
             links=dict(entry["links"]),
             links_note=entry.get("links_note", ""),
+            requires=tuple(entry.get("requires", ())),
         )
     except KeyError as exc:
         raise ConfigError(f"{source}: indicator {entry.get('id', '?')} lacks {exc}") from exc
     if indicator.unit not in UNITS or indicator.kind not in KINDS:
         raise ConfigError(f"{source}: indicator {indicator.id}: bad unit or kind")
     unknown = set(indicator.sources) - set(TABLES)
+    unknown |= {r for r in indicator.requires if r.partition(".")[0] not in indicator.sources}
     if unknown:
         raise ConfigError(f"{source}: indicator {indicator.id}: unknown sources {sorted(unknown)}")
     problem = _measure_problem(indicator, source.parent / "sql" / "populations")

@@ -169,3 +169,19 @@ def test_fms_documents_by_anticipated_date_pct(computed):
         (Q2, "region", "EUR", D(50), 2, None),
         (Q2, "region", "NEA", D(100), 1, None),
     ]
+
+
+def test_an_extract_that_links_no_document_has_no_lor_to_offer_median(config, tmp_path):
+    # The same documents with every lor_id empty (an extract from before 0.2, or one that
+    # does not link them): the median is unavailable (no data), not "no records" each
+    # quarter; the offers and the share by anticipated date are unaffected.
+    unlinked = [{k: v for k, v in d.items() if k != "lor_id"} for d in DOCS]
+    tables = {
+        "fms_documents": frame("fms_documents", unlinked),
+        "fms_lors": frame("fms_lors", LORS),
+    }
+    got = indicators.compute(tables, config_with_reference(config, tmp_path), Quarter.parse(Q2))
+    assert "fms_lor_to_offer_days_median" in got.unavailable
+    assert cells_of(got.cells, "fms_lor_to_offer_days_median") == []
+    assert totals(got, "fms_documents_by_anticipated_date_pct")[Q2] == (D(75), 4)
+    assert "fms_documents_by_anticipated_date_pct" not in got.unavailable

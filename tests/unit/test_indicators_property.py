@@ -486,6 +486,10 @@ def reference(tables: dict[str, list[dict]], cfg: Config, release: Quarter) -> d
         ind = cfg.registry.get(indicator_id)
         if not set(ind.sources) <= set(tables):
             continue
+        filled = [any(r.get(c) is not None for r in tables[t])
+                  for t, _, c in (x.partition(".") for x in ind.requires)]  # fmt: skip
+        if not all(filled):  # a required column without a value anywhere: unavailable
+            continue
         for q in quarters:
             members = [r for r in staged[table] if population(r, q)]
             hits = [(r, measure(r, q) if measure else None) for r in members]

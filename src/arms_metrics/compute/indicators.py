@@ -240,6 +240,17 @@ def _to_cells(measured: pl.DataFrame, units: dict[str, str], spine: pl.DataFrame
     return cells.select(pl.col(c).cast(t) for c, t in CELL_SCHEMA.items()).sort(SORT_KEY)
 
 
+def _filled(indicator: Indicator, tables: dict[str, pl.DataFrame]) -> bool:
+    """Every optional column the indicator ``requires`` has a value somewhere: a column an
+    extract leaves out or leaves empty means "no data", never "no records"."""
+    for required in indicator.requires:
+        table, _, column = required.partition(".")
+        frame = tables.get(table)
+        if frame is None or column not in frame.columns or frame[column].null_count() == len(frame):
+            return False
+    return True
+
+
 def compute(
     tables: dict[str, pl.DataFrame],
     config: Config,
@@ -250,10 +261,11 @@ def compute(
 ) -> Computed:
     """Every available indicator, every breakdown, every quarter from its series start (the
     latest ``coverage`` start of its sources) up to ``quarter``; an indicator whose sources
-    are absent or do not cover ``quarter`` is unavailable. Raises CheckFailed if a SQL
+    are absent or do not cover ``quarter``, or whose ``requires`` column holds no value at
+    all (an extract that links no document to its LOR), is unavailable. Raises CheckFailed if a SQL
     check finds a row."""
     indicators = list(config.registry.indicators)
-    present = [i for i in indicators if set(i.sources) <= set(tables)]
+    present = [i for i in indicators if set(i.sources) <= set(tables) and _filled(i, tables)]
     first = {k: q for k, q in starts(present, coverage).items() if q <= quarter}
     available = [i for i in present if coverage is None or i.id in first]
     unavailable = tuple(i.id for i in indicators if i not in available)

@@ -169,7 +169,7 @@ def section(release: Release, view: View, on_release_page: bool) -> dict[str, An
         "anchor": ind.id,
         "definition": ind.definition,
         "available": view.available,
-        "sources": ", ".join(ind.sources),
+        "sources": ", ".join((*ind.sources, *ind.requires)),
         "unit": views.unit_label(release, ind.unit),
         "kind": KIND[ind.kind],
         "group": release.config.registry.groups[ind.group],
