@@ -61,7 +61,7 @@ docs: setup  ## regenerate docs/inputs.md from the input schemas
 	$(BIN)/python -m arms_metrics.ingest.inputs_doc > docs/inputs.md.tmp
 	mv docs/inputs.md.tmp docs/inputs.md
 
-screenshots: run browser-tools  ## PNG screenshots of the index, a release page and its licensing page (desktop, phone)
+screenshots: run browser-tools  ## PNG screenshots of every page kind (desktop, phone)
 	$(BIN)/python -m tests.browser.screenshots $(SITE) screenshots
 
 benchmark: setup  ## time per stage and peak memory at scales 0.05, 1 and 10, beside bare DuckDB

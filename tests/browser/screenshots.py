@@ -1,5 +1,6 @@
-"""PNG screenshots of a built site: the index, the latest release page and its licensing
-section page, at desktop (1280 px) and phone (390 px) widths.
+"""PNG screenshots of a built site, one page of every kind (front page, release, a section,
+an indicator, methodology, revisions, the list of releases, corrections), at desktop
+(1280 px) and phone (390 px) widths.
 
 Run as ``python -m tests.browser.screenshots SITE_DIR OUT_DIR`` (``make screenshots``).
 """
@@ -22,15 +23,26 @@ def release_page(site_dir: Path) -> str:
     return f"releases/{releases[-1]}/index.html"
 
 
-def take(site_dir: Path, out_dir: Path) -> list[Path]:
-    """Write the six screenshots and return their paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def page_kinds(site_dir: Path) -> dict[str, str]:
+    """One page of every kind the site has: name -> path under ``site_dir``."""
     release = release_page(site_dir)
     pages = {
         "index": "index.html",
         "release": release,
         "licensing": release.replace("index.html", "licensing.html"),
+        "indicator": "indicators/fms_loa_development_days_median.html",
+        "methodology": "methodology.html",
+        "revisions": "revisions.html",
+        "releases": "releases/index.html",
+        "corrections": "corrections.html",
     }
+    return {name: path for name, path in pages.items() if (site_dir / path).is_file()}
+
+
+def take(site_dir: Path, out_dir: Path) -> list[Path]:
+    """Write a screenshot of every page kind at both widths and return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pages = page_kinds(site_dir)
     written = []
     with serve(site_dir) as base, browser() as chromium:
         for device, width in WIDTHS.items():

@@ -26,6 +26,7 @@ PAGES = [
     "releases/FY2026-Q2/index.html",
     *(f"releases/FY2026-Q2/{name}.html" for name in SECTIONS),
     "indicators/lic_final_actions.html",
+    "indicators/fms_loa_development_days_median.html",  # charts by group, target lines
     "indicators/cn_notifications.html",  # an unavailable indicator
     "methodology.html",
     "revisions.html",

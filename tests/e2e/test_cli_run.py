@@ -111,6 +111,14 @@ def test_main_points_lead_the_front_and_release_pages(built) -> None:
         assert points and all(QUARTER in p and p.endswith(".") for p in points), page
 
 
+def test_no_page_of_the_sample_site_is_over_300_kb(built) -> None:
+    """Issue 13: pages of a sane size, inline SVG included."""
+    site, _ = built
+    sizes = {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*.html")}
+    assert len(sizes) > 40
+    assert {page: size for page, size in sizes.items() if size > 300_000} == {}
+
+
 def test_the_front_page_shows_a_chart_per_section(built) -> None:
     """Issue 13: every section of the sample has data, so four charts; the notifications
     have no headline indicator, so their first indicator is shown."""

@@ -578,3 +578,25 @@ def test_chart_descriptions_name_targets_goals_and_the_average(site):
     css = (site_dir / "assets" / "site.css").read_text("utf-8")
     assert ".chart-figure { margin: 1rem 0; max-width: 100%; overflow-x: auto; }" in css
     assert "svg.chart { display: block; max-width: none; }" in css
+
+
+def test_development_time_by_group_against_each_groups_target(site):
+    # Issue 13: the development-days chart by development group shows each group's target.
+    # The fixture's days are 30.5 + period index + slot (A 1, B 2, C 3); FY2026-Q2 is index
+    # 5: A 36.5, B 37.5, C 38.5; FY2025-Q1 (index 0): A 31.5, B 32.5, C 33.5.
+    _, site_dir = site
+    page = site_dir / "indicators" / "fms_loa_development_days_median.html"
+    table = next(t for t in tables_of(page) if "by development group and quarter" in t["caption"])
+    assert table["rows"][0] == ["Quarter", "Group A", "Group B", "Group C"]
+    assert table["rows"][1] == ["FY2026-Q2", "36.5 days", "37.5 days", "38.5 days"]
+    assert table["rows"][-1] == ["FY2025-Q1", "31.5 days", "32.5 days", "33.5 days"]
+    text = page.read_text("utf-8")
+    chart = text.split('id="fms_loa_development_days_median-by-group-chart"', 1)[1]
+    chart = chart.split("</svg>", 1)[0]
+    for label in ("Target, group A: 45 days", "Target, group B: 100 days", "Group C"):
+        assert label in chart, label
+    csv_rows = (site_dir / table["csv"].removeprefix("../")).read_text("utf-8").splitlines()
+    assert len(csv_rows) == 1 + 6 * 3  # the header, 6 quarters of 3 groups
+    # a share by the anticipated date has a goal, not group targets: no chart by group
+    other = (site_dir / "indicators" / "fms_loas_offered_by_anticipated_date_pct.html").read_text()
+    assert "by development group and quarter" not in other

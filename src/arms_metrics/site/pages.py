@@ -33,6 +33,8 @@ class View:
     release_chart: charts.Figure | None
     history_chart: charts.Figure | None  # the last views.CHART_QUARTERS quarters
     full_chart: charts.Figure | None = None  # every quarter, when more than those
+    group_table: views.Table | None = None  # by development group, where targets are by group
+    group_chart: charts.Figure | None = None  # each group against its own target
 
 
 def section_page(release: Release, group: str) -> str:
@@ -186,9 +188,14 @@ def section(release: Release, view: View, on_release_page: bool) -> dict[str, An
             "chart": charts.table_chart(figure, f"{table.dom_id}-chart", table),
             "chart_id": f"{table.dom_id}-chart",
             "full_chart": None,
+            "group_chart": None,
             "chart_quarters": f"{figure.first} to {figure.last}",
             "notes": notes(release, ind),
         }
+        if not on_release_page and view.group_chart is not None and view.group_table:
+            dom_id = f"{view.group_table.dom_id}-chart"
+            out |= {"group_chart": charts.table_chart(view.group_chart, dom_id, view.group_table),
+                    "group_chart_id": dom_id, "group_table": view.group_table}  # fmt: skip
         if not on_release_page and view.full_chart is not None:
             dom_id = f"{table.dom_id}-full-chart"
             out |= {"full_chart": charts.table_chart(view.full_chart, dom_id, table),

@@ -65,6 +65,15 @@ def chart_rules(release: Release, indicator: Indicator) -> tuple[charts.Rule, ..
     )
 
 
+def group_series(release: Release, indicator: Indicator) -> list[tuple[str, str]]:
+    """The development groups, for a development time whose targets are by group (its chart
+    by group sets each group's line beside that group's target); none for any other."""
+    by_group = indicator.family == "fms" and "development_group" in indicator.breakdowns
+    if not by_group or indicator.unit != "days" or not chart_rules(release, indicator):
+        return []
+    return [("development_group", group) for group in sorted(release.config.development_targets)]
+
+
 def has_rolling_line(indicator: Indicator) -> bool:
     """Counts and dollars of a flow add up over quarters, so their four-quarter average is
     derived from published figures; a median, a 90th percentile or a percent is not."""
@@ -78,10 +87,12 @@ def _figure(
     periods: list[str],
     cache: Path | None,
     history: pl.DataFrame | None = None,
+    keys: list[tuple[str, str]] | None = None,
 ) -> charts.Figure:
-    """The chart of ``cells`` over ``periods`` (oldest first); with ``history`` (every
-    published quarter of the series), the total's four-quarter average is drawn too."""
-    keys = views.series_of(indicator)
+    """The chart of ``cells`` over ``periods`` (oldest first), one line per series of
+    ``keys`` (default ``views.series_of``); with ``history`` (every published quarter of the
+    series), the total's four-quarter average is drawn too."""
+    keys = views.series_of(indicator) if keys is None else keys
     names = dict(zip(keys, [views.label(release, *k) for k in keys], strict=True))
     cells = cells.filter(pl.col("period").is_in(periods))
     rows = cells.sort(["period", "breakdown", "breakdown_value"]).iter_rows(named=True)
@@ -146,6 +157,13 @@ def build_view(
         for b in indicator.breakdowns
     ]
     window = periods[-views.CHART_QUARTERS :]  # the indicator page's chart: the last 5 years
+    groups, by_group, group_chart = group_series(release, indicator), None, None
+    if groups:
+        by_group = views.history_table(
+            release, indicator, window, f"indicators/{indicator.id}_by_development_group.csv",
+            f"{indicator.id}-by-group", series=groups,
+        )  # fmt: skip
+        group_chart = _figure(release, indicator, by_group.cells, window, chart_cache, keys=groups)
     return pages.View(
         indicator,
         True,
@@ -158,6 +176,8 @@ def build_view(
         _figure(release, indicator, full.cells, periods, chart_cache, history=full.cells)
         if len(periods) > len(window)
         else None,
+        by_group,
+        group_chart,
     )
 
 
@@ -165,7 +185,7 @@ def write_table_csvs(release: Release, site_dir: Path, built: list[pages.View]) 
     """One CSV per table, holding exactly the cells the table shows."""
     names = downloads.release_names(release)
     for view in built:
-        tables = [view.release_table, view.history_table, *view.breakdowns]
+        tables = [view.release_table, view.history_table, *view.breakdowns, view.group_table]
         for table in (t for t in tables if t is not None):
             write_bytes(site_dir / table.csv_path, downloads.csv_bytes(table.cells, names))
 

@@ -146,10 +146,17 @@ def _mark(row: dict, unit: str) -> str:
 
 
 def history_table(
-    release: Release, indicator: Indicator, periods: list[str], csv_path: str, dom_id: str
+    release: Release,
+    indicator: Indicator,
+    periods: list[str],
+    csv_path: str,
+    dom_id: str,
+    series: list[tuple[str, str]] | None = None,
 ) -> Table:
-    """Rows = quarters (newest first), columns = series; only existing cells are kept."""
-    series = series_of(indicator)
+    """Rows = quarters (newest first), columns = ``series`` (default ``series_of``: the
+    total, and State and Commerce apart); only existing cells are kept."""
+    by = None if series is None else series[0][0]
+    series = series_of(indicator) if series is None else series
     keys = pl.DataFrame(series, schema=["breakdown", "breakdown_value"], orient="row")
     cells = indicator_cells(release, indicator.id).filter(pl.col("period").is_in(periods))
     cells = cells.join(keys, on=["breakdown", "breakdown_value"], how="semi")
@@ -164,7 +171,8 @@ def history_table(
         ]
         rows.append((period, texts))
     columns = [label(release, *key) for key in series]
-    caption = f"{indicator.title}, by quarter ({unit_label(release, indicator.unit)})"
+    named = "" if by is None else f" {release.config.registry.breakdown_labels[by].lower()} and"
+    caption = f"{indicator.title}, by{named} quarter ({unit_label(release, indicator.unit)})"
     return Table(dom_id, caption, "Quarter", columns, rows, cells, csv_path, notes_for(cells))
 
 
