@@ -41,6 +41,9 @@ MEASURE = """(smallest) => {
     for (let i = 0; i < boxes.length; i++) {
       for (let j = i + 1; j < boxes.length; j++) {
         const a = boxes[i].box, b = boxes[j].box;
+        const halo = boxes[i].text === boxes[j].text && Math.abs(a.left - b.left) < 1
+          && Math.abs(a.top - b.top) < 1;  // a label on its own white halo
+        if (halo) continue;
         const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
         const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
         if (w > 1 && h > 1) overlaps.push([svg.id, boxes[i].text, boxes[j].text]);

@@ -146,11 +146,19 @@ def test_target_rules_carry_their_values_and_labels() -> None:
     chart = charts.spec(points(), PERIODS, "days", "Calendar days", rules)
     ruled = [layer for layer in chart["layer"] if layer["mark"]["type"] == "rule"]
     assert [r["encoding"]["y"]["datum"] for r in ruled] == [45.0, 100.0]
-    labels = [layer for layer in chart["layer"] if layer["mark"].get("text")]
+    texts = [layer for layer in chart["layer"] if layer["mark"].get("text")]
+    labels = [t for t in texts if t["mark"]["color"] == charts.RULE_COLOR]
     assert [(t["mark"]["text"], t["encoding"]["y"]["datum"]) for t in labels] == [
         ("Target, group A: 45 days", 45.0),
         ("Target, group B: 100 days", 100.0),
     ]
+    # each label on a white halo of the same text, drawn just before it (beneath it)
+    halos = [t for t in texts if t["mark"]["color"] == "#ffffff"]
+    assert [(t["mark"]["text"], t["mark"]["stroke"]) for t in halos] == [
+        ("Target, group A: 45 days", "#ffffff"),
+        ("Target, group B: 100 days", "#ffffff"),
+    ]
+    assert [texts.index(h) + 1 for h in halos] == [texts.index(t) for t in labels]
 
 
 def test_rendered_text_is_12px_or_more_and_no_s_label_at_zero() -> None:
@@ -228,7 +236,8 @@ def test_development_time_and_goal_charts_draw_the_configured_lines(config, monk
         seen.clear()
         render.build_view(release, config.registry.get(indicator_id))
         ruled = [layer for layer in seen[1]["layer"] if layer["mark"]["type"] == "rule"]
-        labels = [layer["mark"]["text"] for layer in seen[1]["layer"] if "text" in layer["mark"]]
+        marks = [layer["mark"] for layer in seen[1]["layer"]]
+        labels = [m["text"] for m in marks if "text" in m and m["color"] == charts.RULE_COLOR]
         return [r["encoding"]["y"]["datum"] for r in ruled], labels
 
     # pipeline.toml: [targets.development_group] A = 45, B = 100, C = 150

@@ -224,12 +224,19 @@ def test_points_are_sections_in_order_and_deterministic(config):
     release = tiny_release(config, rows, Q, unavailable=(IMPLEMENTED,))
     points = main_points(release)
     assert points == main_points(tiny_release(config, rows, Q, unavailable=(IMPLEMENTED,)))
-    # congressional notifications has no headline indicator and no target: left out
+    # congressional notifications has no headline indicator and no target: its first two
+    # indicators (count and value) speak for it; this release has no cell of them
     assert [p["title"] for p in points] == [
         "FMS case development",
         "FMS case execution",
+        "Congressional notifications",
         "Export licensing (State and Commerce)",
     ]
+    assert [s.split(",")[0] for s in points[2]["sentences"]] == [
+        "Congressional notifications",
+        "Estimated value of notified sales",
+    ]
+    assert all("not available for this quarter" in s for s in points[2]["sentences"])
     assert points[0]["sentences"][0] == (
         "LOAs offered, FY2026-Q2: 55, up 5 (+10.0%) on FY2026-Q1 and up 15 (+37.5%) on FY2025-Q2."
     )
@@ -237,7 +244,7 @@ def test_points_are_sections_in_order_and_deterministic(config):
         "Cases implemented, FY2026-Q2: not available for this quarter."
     ]
     # headline indicators, then within-target shares, in registry order
-    assert [s.split(",")[0] for s in points[2]["sentences"]] == [
+    assert [s.split(",")[0] for s in points[3]["sentences"]] == [
         "License applications received",
         "License final actions",
         "Approval rate",

@@ -159,18 +159,19 @@ def _value(value: Decimal | None) -> float | None:
 def _rule_layers(rules: tuple[Rule, ...] | list[Rule], labels: bool) -> list[dict]:
     """Each target or goal: a dashed rule at its value on the y scale (drawn beneath the
     data; the y domain takes the value in, so the rule is shown), or, with ``labels``, its
-    label above the rule's right end (drawn over the data, so no line crosses it)."""
+    label above the rule's right end, drawn over the data on a white halo (the same text
+    stroked white beneath it), so a line passing under it never strikes it through."""
     layers = []
     for rule in rules:
         y = {"datum": float(rule.value), "type": "quantitative"}
-        mark = (
-            {"type": "text", "align": "right", "baseline": "bottom", "color": RULE_COLOR,
-             "dy": -2, "fontSize": TEXT_SIZE, "text": rule.label, "x": WIDTH}
-            if labels
-            else {"type": "rule", "color": RULE_COLOR, "strokeDash": [4, 3], "strokeWidth": 1.5}
-        )  # fmt: skip
-        # one mark, placed by its datum alone
-        layers.append({"data": {"values": [{}]}, "mark": mark, "encoding": {"y": y}})
+        text = {"type": "text", "align": "right", "baseline": "bottom", "color": RULE_COLOR,
+                "dy": -2, "fontSize": TEXT_SIZE, "text": rule.label, "x": WIDTH}  # fmt: skip
+        halo = text | {"color": "#ffffff", "stroke": "#ffffff", "strokeWidth": 4,
+                       "strokeJoin": "round"}  # fmt: skip
+        rule_mark = {"type": "rule", "color": RULE_COLOR, "strokeDash": [4, 3], "strokeWidth": 1.5}
+        marks = [halo, text] if labels else [rule_mark]
+        for mark in marks:  # one mark each, placed by its datum alone
+            layers.append({"data": {"values": [{}]}, "mark": mark, "encoding": {"y": y}})
     return layers
 
 
@@ -355,9 +356,10 @@ def embed(svg: str, dom_id: str, title: str, description: str) -> Markup:
     return Markup(head + body[opening.end() :].strip())
 
 
-def table_chart(figure: Figure, dom_id: str, table: Any) -> Markup:
+def table_chart(figure: Figure, dom_id: str, table: Any, table_at: str = "") -> Markup:
     """The inline chart, described in words (its quarters, the latest figures, any target,
-    goal or four-quarter average and the suppressed marks) and pointing to the table."""
+    goal or four-quarter average and the suppressed marks) and pointing to the table: below
+    it, or ``table_at`` (a chart shown without its table: "on the section page")."""
     last = table.rows[0][0]
     latest = "; ".join(
         f"{col} {text}" for col, text in zip(table.columns, table.rows[0][1], strict=True) if text
@@ -376,10 +378,13 @@ def table_chart(figure: Figure, dom_id: str, table: Any) -> Markup:
             "A triangle above the plot marks a suppressed quarter, (S), where the line breaks."
         )
     whole = (figure.first, figure.last) == (table.rows[-1][0], last)
-    parts.append(
-        "The same figures are in the table below."
-        if whole
-        else "The table below has these figures and every earlier quarter."
-    )
+    if table_at:
+        parts.append(f"The same figures are in a table {table_at}.")
+    else:
+        parts.append(
+            "The same figures are in the table below."
+            if whole
+            else "The table below has these figures and every earlier quarter."
+        )
     title = table.caption if whole else f"{table.caption}, {figure.first} to {figure.last}"
     return embed(figure.svg, dom_id, title, " ".join(parts))

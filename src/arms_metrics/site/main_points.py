@@ -31,6 +31,7 @@ from arms_metrics.site import views
 
 TOTAL_KEY = (TOTAL, ALL)
 ROLLING = 4  # quarters in a rolling usd sum
+FALLBACK = 2  # indicators a section without a headline indicator states
 SUPPRESSED = "suppressed under disclosure control"
 NOT_AVAILABLE = "not available for this quarter"
 JUDGED = {"better": ("better", "worse"), "worse": ("worse", "better")}  # (up, down)
@@ -38,17 +39,15 @@ TARGET_TABLES = {"fms": "development_group", "licensing": "agency"}  # family ->
 
 
 def main_points(release: Release) -> list[dict[str, Any]]:
-    """``[{"title": section title, "sentences": [str, ...]}]`` in the registry's section
-    order; a section with no headline indicator and no within-target share is left out."""
+    """``[{"title": section title, "sentences": [str, ...]}]``, one point per section in the
+    registry's order: its headline indicators and within-target shares, or, for a section
+    with neither, its first ``FALLBACK`` indicators (the notifications' count and value)."""
     points = []
     for key, title in release.config.registry.groups.items():
-        sentences = [
-            sentence(release, ind)
-            for ind in release.config.registry.indicators
-            if ind.group == key and (ind.headline or is_target_share(ind))
-        ]
-        if sentences:
-            points.append({"title": title, "sentences": sentences})
+        members = [i for i in release.config.registry.indicators if i.group == key]
+        chosen = [i for i in members if i.headline or is_target_share(i)] or members[:FALLBACK]
+        if chosen:
+            points.append({"title": title, "sentences": [sentence(release, i) for i in chosen]})
     return points
 
 

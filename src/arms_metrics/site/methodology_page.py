@@ -14,7 +14,7 @@ from arms_metrics.site import downloads, views
 from arms_metrics.site.dates import long_date, period_dates
 
 GOAL_NAMES = {
-    "offered_by_anticipated_date_pct": "LOAs offered by the anticipated offer date (goal)"
+    "offered_by_anticipated_date_pct": "Documents by the original anticipated offer date (goal)"
 }
 KIND = {
     "flow": "Flow: events dated in the quarter.",

@@ -96,7 +96,9 @@ def section_charts(release: Release, built: list[View]) -> list[dict[str, Any]]:
             "title": title,
             "indicator": chosen.indicator.title,
             "page": section_page(release, key),
-            "chart": charts.table_chart(chosen.release_chart, dom_id, chosen.release_table),
+            "chart": charts.table_chart(
+                chosen.release_chart, dom_id, chosen.release_table, "on the section page"
+            ),
         })  # fmt: skip
     return out
 

@@ -173,6 +173,8 @@ def history_table(
     columns = [label(release, *key) for key in series]
     named = "" if by is None else f" {release.config.registry.breakdown_labels[by].lower()} and"
     caption = f"{indicator.title}, by{named} quarter ({unit_label(release, indicator.unit)})"
+    if by is not None and rows:  # a window of the series: say which quarters
+        caption += f", {rows[-1][0]} to {rows[0][0]}"
     return Table(dom_id, caption, "Quarter", columns, rows, cells, csv_path, notes_for(cells))
 
 
