@@ -172,6 +172,6 @@ def thresholds(attack, rel, targets: dict[str, dict[str, int]]) -> None:
         attack.cell((share, *key[1:]))
         _, num, _ = attack.rate_vars((share, *key[1:]))
         least, most = at_most(value, n, q, low_t)[0], at_most(value, n, q, high_t)[1]
-        if entry.get("column") not in SHARE_DURATIONS:
+        if entry.get("column", "duration_days") not in SHARE_DURATIONS:
             most = math.inf  # longer durations of part of the records: a lower bound only
         attack.s.narrow(num, least, most, frozenset({"threshold"}))  # before ``solve``

@@ -109,8 +109,8 @@ def test_indicators_whose_sources_do_not_cover_the_quarter_are_not_available(bet
     assert "Not available this release" in page
     home = (between / "index.html").read_text(encoding="utf-8")
     assert "Not available this release" in home
-    # the release page: each licensing indicator says so once, with its source, and no table
-    release = (between / "releases" / "FY2019-Q2" / "index.html").read_text(encoding="utf-8")
+    # the release's licensing page: each indicator says so once, with its source, no table
+    release = (between / "releases" / "FY2019-Q2" / "licensing.html").read_text(encoding="utf-8")
     note = "Not available this release: the source data (export_licenses) were not supplied"
     assert release.count(note) == len(licensing)
 

@@ -85,6 +85,10 @@ def test_axis_labels_of_a_long_history_are_fiscal_year_starts() -> None:
     periods = [q.label for q in Quarter.span(Quarter(2000, 2), Quarter(2026, 4))]
     assert len(periods) == 107
     assert axis_periods(periods) == [f"FY{year}-Q1" for year in range(2001, 2027, 3)]
+    # 12 quarters, FY2024-Q1 .. FY2026-Q4: more than 10 labels would not fit level, so the
+    # 3 first quarters
+    twelve = [q.label for q in Quarter.span(Quarter(2024, 1), Quarter(2026, 4))]
+    assert axis_periods(twelve) == ["FY2024-Q1", "FY2025-Q1", "FY2026-Q1"]
 
 
 def test_cache_folder_serves_a_later_run_the_same_bytes(tmp_path, monkeypatch):

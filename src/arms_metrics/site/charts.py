@@ -99,7 +99,7 @@ class Figure:
     suppressed: bool = False
 
 
-def axis_periods(periods: list[str], most: int = 12) -> list[str]:
+def axis_periods(periods: list[str], most: int = 10) -> list[str]:
     """The periods labelled on the x axis: all of a short series; for a long one the first
     quarter of every k-th fiscal year, so at most ``most`` labels (readable, and vl-convert
     spends most of its time laying out axis text)."""
@@ -135,9 +135,10 @@ def _encoding(
     (the quarterly ``series``, then the ``rolling`` average's, grey and dash-dot)."""
     names = series + rolling
     legend = {"symbolStrokeWidth": 3, "symbolType": "stroke"} if len(names) > 1 else None
-    x_axis: dict[str, Any] = {"labelAngle": -45, "values": axis_periods(periods)}
-    if len(periods) <= 8:  # "FY2026" over "Q2", level: eight fit side by side at 12px
-        x_axis |= {"labelAngle": 0, "labelExpr": "split(datum.value, '-')", "labelOverlap": False}
+    # "FY2026" over "Q2", level (about 45 px wide at 12 px): the at most 10 labels of
+    # ``axis_periods`` fit side by side in the plot's width, never rotated over the y axis
+    x_axis: dict[str, Any] = {"labelAngle": 0, "labelExpr": "split(datum.value, '-')",
+                              "labelOverlap": False, "values": axis_periods(periods)}  # fmt: skip
     colors = COLORS[: len(series)] + [ROLLING_COLOR] * len(rolling)
     dashes = DASHES[: len(series)] + [ROLLING_DASH] * len(rolling)
     return {
