@@ -137,8 +137,10 @@ def _encoding(
     legend = {"symbolStrokeWidth": 3, "symbolType": "stroke"} if len(names) > 1 else None
     # "FY2026" over "Q2", level (about 45 px wide at 12 px): the at most 10 labels of
     # ``axis_periods`` fit side by side in the plot's width, never rotated over the y axis
+    # (set 8 px below the axis, so the first one clears the y axis's lowest label)
     x_axis: dict[str, Any] = {"labelAngle": 0, "labelExpr": "split(datum.value, '-')",
-                              "labelOverlap": False, "values": axis_periods(periods)}  # fmt: skip
+                              "labelOverlap": False, "labelPadding": 8,
+                              "values": axis_periods(periods)}  # fmt: skip
     colors = COLORS[: len(series)] + [ROLLING_COLOR] * len(rolling)
     dashes = DASHES[: len(series)] + [ROLLING_DASH] * len(rolling)
     return {
