@@ -275,3 +275,26 @@ def test_a_long_chart_is_a_line_with_points_only_where_a_quarter_stands_alone() 
         {"period": "FY2020-Q1", "mark": "(S) suppressed"},
         {"period": "FY2020-Q3", "mark": "(S) suppressed"},
     ]
+
+
+def test_suppressed_marks_of_several_lines_differ_in_shape_not_only_color() -> None:
+    # State suppressed in FY2025-Q2, Commerce in FY2025-Q3: one legend entry and one shape
+    # each (WCAG 1.4.1: color is not all that tells them apart); a single line keeps the
+    # one "(S) suppressed" triangle
+    two = [
+        charts.Point("FY2025-Q1", "State (DDTC)", Decimal(5), False),
+        charts.Point("FY2025-Q2", "State (DDTC)", None, True),
+        charts.Point("FY2025-Q1", "Commerce (BIS)", Decimal(4), False),
+        charts.Point("FY2025-Q3", "Commerce (BIS)", None, True),
+    ]
+    periods = ["FY2025-Q1", "FY2025-Q2", "FY2025-Q3"]
+    chart = charts.spec(two, periods, "count", "Number")
+    shapes = [layer["encoding"]["shape"] for layer in chart["layer"]
+              if "shape" in layer.get("encoding", {})]  # fmt: skip
+    assert shapes[0]["scale"] == {
+        "domain": ["(S) State (DDTC) suppressed", "(S) Commerce (BIS) suppressed"],
+        "range": ["triangle-down", "square"],
+    }
+    assert all(s["scale"] == shapes[0]["scale"] for s in shapes)  # one legend for both
+    svg = charts.render_svg(chart)
+    assert "(S) State (DDTC) suppressed" in svg and "(S) Commerce (BIS) suppressed" in svg

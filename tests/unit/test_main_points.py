@@ -9,7 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from arms_metrics.site.main_points import main_points, rolling_sum, sentence, target_text
+from arms_metrics.site import pages
+from arms_metrics.site.main_points import (
+    main_points,
+    rolling_card,
+    rolling_sum,
+    sentence,
+    target_text,
+)
 from tests.unit.site_fixtures import cell, tiny_release
 
 Q = "FY2026-Q2"
@@ -193,6 +200,24 @@ ROLLING = [
 @pytest.mark.parametrize(("values", "expected"), ROLLING)
 def test_usd_is_compared_over_four_quarters(config, values, expected):
     assert say(config, usd_rows(values), USD) == expected
+
+
+def test_a_dollar_headline_card_compares_four_quarter_sums(config):
+    # the same sums as ROLLING's first case: 1,000 million before, 1,250 million now
+    release = tiny_release(config, usd_rows([100, 200, 300, 400, 250, 250, 250, 500]), Q)
+    card = rolling_card(release, config.registry.get(USD))
+    assert card == {
+        "previous": "Four quarters to FY2026-Q2: $1.2 billion.",
+        "year": "Up $250.0 million (+25.0%) on the four quarters before.",
+    }
+    release = tiny_release(config, usd_rows([100, 200, 300, 400, 250, "S", 250, 500]), Q)
+    card = rolling_card(release, config.registry.get(USD))
+    assert card == {
+        "previous": "No four-quarter total: a quarter in it is not published.",
+        "year": "",
+    }
+    cards = {c["id"]: c for c in pages.headlines(release)}  # the front page's cards
+    assert cards[USD]["previous"].startswith("No four-quarter total")
 
 
 def test_rolling_sum_is_exact_and_never_guessed(config):

@@ -47,6 +47,7 @@ DASHES = [[1, 0], [6, 3], [2, 2]]
 ROLLING_COLOR, ROLLING_DASH = "#565c65", [10, 3, 2, 3]
 RULE_COLOR = "#8b1303"  # target and goal lines: dark red, dashed
 SUPPRESSED_LABEL = "(S) suppressed"
+SHAPES = ["triangle-down", "square", "diamond"]  # a suppressed mark's shape, by series
 AXIS_FORMAT = {
     "count": "format(datum.value, ',.0f')",
     "usd": "abs(datum.value) >= 1e9 ? '$' + format(datum.value / 1e9, ',.1f') + 'B' : "
@@ -179,25 +180,27 @@ def _rule_layers(rules: tuple[Rule, ...] | list[Rule], labels: bool) -> list[dic
 
 
 def _suppressed_layers(points: list[Point], series: list[str], periods: list[str]) -> list[dict]:
-    """Suppressed quarters: a triangle above the plot (one row per series, in its color),
-    never a value on the y scale, with one legend entry "(S) suppressed"."""
+    """Suppressed quarters: a mark above the plot, one row per series in its color and, when
+    there are several series, its own shape and legend entry ("(S) State (DDTC)
+    suppressed"), so color is never all that tells them apart; never a value on the y
+    scale. One series: a triangle, "(S) suppressed"."""
+    rows = [(row, name) for row, name in enumerate(series)
+            if any(p.series == name and p.suppressed for p in points)]  # fmt: skip
+    labels = {name: SUPPRESSED_LABEL if len(series) == 1 else f"(S) {name} suppressed"
+              for _, name in rows}  # fmt: skip
+    scale = {"domain": [labels[name] for _, name in rows],
+             "range": [SHAPES[row % len(SHAPES)] for row, _ in rows]}  # fmt: skip
     layers = []
-    for row, name in enumerate(series):
-        marks = [
-            {"period": p.period, "mark": SUPPRESSED_LABEL}
-            for p in points
-            if p.series == name and p.suppressed
-        ]
-        if not marks:
-            continue
+    for row, name in rows:
+        marks = [{"period": p.period, "mark": labels[name]}
+                 for p in points if p.series == name and p.suppressed]  # fmt: skip
         layers.append({
             "data": {"values": marks},
             "mark": {"type": "point", "filled": True, "size": 50, "opacity": 1,
                      "color": COLORS[row]},
             "encoding": {
                 "shape": _channel("mark", "nominal", title=None, legend={
-                    "symbolFillColor": INK, "symbolStrokeColor": INK},
-                    scale={"domain": [SUPPRESSED_LABEL], "range": ["triangle-down"]}),
+                    "symbolFillColor": INK, "symbolStrokeColor": INK}, scale=scale),
                 "x": _channel("period", "ordinal", scale={"domain": periods}, sort=periods),
                 "y": {"value": -10 - 12 * row},  # pixels above the plot's top edge
             },
@@ -378,7 +381,8 @@ def table_chart(figure: Figure, dom_id: str, table: Any, table_at: str = "") -> 
         )
     if figure.suppressed:
         parts.append(
-            "A triangle above the plot marks a suppressed quarter, (S), where the line breaks."
+            "A mark above the plot (one row, color and shape per line) marks a suppressed "
+            "quarter, (S), where the line breaks."
         )
     whole = (figure.first, figure.last) == (table.rows[-1][0], last)
     if table_at:

@@ -142,6 +142,25 @@ def _rolling_sentence(release: Release, indicator: Indicator) -> str:
     return f"{head}, {_change(now, before, indicator, 'the four quarters before')}."
 
 
+def rolling_card(release: Release, indicator: Indicator) -> dict[str, str]:
+    """The two lines under a dollar headline card: the four-quarter sum to the release
+    quarter and its change on the four quarters before (a lumpy quarter is never compared
+    with another), or why there is none."""
+    now = rolling_sum(release, indicator, release.quarter)
+    if now is None:
+        return {"previous": "No four-quarter total: a quarter in it is not published.", "year": ""}
+    amount = views.human_value(now, "usd", compact=True)
+    before = rolling_sum(release, indicator, release.quarter.shift(-ROLLING))
+    if before is None:
+        change = "No comparison with the four quarters before: one is not published."
+    elif now == before:
+        change = "Unchanged from the four quarters before."
+    else:
+        text = views.change_text(now, before, "usd")
+        change = f"{text[0].upper()}{text[1:]} on the four quarters before."
+    return {"previous": f"Four quarters to {release.period}: {amount}.", "year": change}
+
+
 def target_text(release: Release, indicator: Indicator) -> str:
     """The targets a within-target share is measured against, from ``[targets.*]`` in
     pipeline.toml, shortest first: "60 calendar days at State (DDTC) and 90 at Commerce

@@ -17,7 +17,7 @@ from arms_metrics.config import Indicator
 from arms_metrics.release import Release
 from arms_metrics.site import charts, downloads, methodology_page, views
 from arms_metrics.site.dates import period_dates
-from arms_metrics.site.main_points import main_points
+from arms_metrics.site.main_points import main_points, rolling_card
 from arms_metrics.site.methodology_page import KIND
 
 
@@ -70,7 +70,7 @@ def index_context(
         "nav": "home",
         "page_title": "Home",
         "main_points": main_points(release) if points is None else points,
-        "headlines": views.headline_items(release),
+        "headlines": headlines(release),
         "period_dates": period_dates(release.quarter),
         "mandate": f"Published under the {release.config.publication.get('mandate', '')}.",
         "unavailable": [
@@ -79,6 +79,18 @@ def index_context(
         "groups": [{"title": g["title"], "indicators": g["views"]} for g in groups],
         "section_charts": section_charts(release, built),
     }
+
+
+def headlines(release: Release) -> list[dict[str, str]]:
+    """The front page's headline cards; a dollar total is lumpy, so its card compares
+    four-quarter sums (``main_points.rolling_card``), never one quarter with another."""
+    items = views.headline_items(release)
+    for item in items:
+        indicator = release.config.registry.get(item["id"])
+        lumpy = indicator.unit == "usd" and item["title"] == indicator.title
+        if lumpy and indicator.id not in release.unavailable:
+            item |= rolling_card(release, indicator)
+    return items
 
 
 def section_charts(release: Release, built: list[View]) -> list[dict[str, Any]]:
