@@ -30,9 +30,9 @@ from arms_metrics.ingest.schemas import (
     COLUMNS,
     DEFAULT_AUTHORITY,
     NAME_CODE,
-    PARENT_RULES,
     PARENTS,
     build_schema,
+    parent_rules,
 )
 from arms_metrics.ingest.values import INDEX, LINE, DateRange, parse_table
 from arms_metrics.quarters import Quarter
@@ -164,7 +164,7 @@ def _check_table(
     lost = _usable(raw.table, salvaged).with_columns(salvaged[BROKEN], salvaged[NAMED])
     by_rule = rows.select(pl.col("rules").str.split(";")).explode("rules")["rules"].value_counts()
     counts = {rule: int(n) for rule, n in sorted(by_rule.iter_rows())}
-    unchecked = PARENT_RULES.get(raw.table, ()) if parent is None else ()
+    unchecked = parent_rules(raw.table) if parent is None else ()
     source = _Source(raw.table, raw.file_name, raw.sha256, raw.frame.height, raw.lines)
     return _Checked(source, accepted, _quarantine(raw, rows), lost, counts, unchecked)
 

@@ -331,16 +331,6 @@ def _check(name: str, ok: pl.Expr) -> pa.Check:
 # other table's *accepted* rows are the ones a row may name; a quarantined record cannot be
 # attributed either.
 PARENTS = {"fms_deliveries": ("case_id", "fms_cases"), "fms_documents": ("lor_id", "fms_lors")}
-# The rules that read the parent's rows: unchecked when the parent table is not supplied.
-PARENT_RULES = {
-    "fms_deliveries": ("case_id_unknown",),
-    "fms_documents": (
-        "lor_id_unknown",
-        "lor_id_received_after_lor_complete_date",
-        "lor_id_not_an_loa_request",
-        "lor_id_of_another_purchaser",
-    ),
-}
 
 
 def empty_parent(table: str) -> pl.DataFrame | None:
@@ -350,6 +340,12 @@ def empty_parent(table: str) -> pl.DataFrame | None:
         return None
     columns = COLUMNS[PARENTS[table][1]]
     return pl.DataFrame(schema={name: KIND_DTYPES[kind] for name, kind in columns.items()})
+
+
+def parent_rules(table: str) -> tuple[str, ...]:
+    """The rules of ``table`` that read its parent's rows: unchecked when the parent table
+    is not supplied (read off the checks themselves, so the two lists cannot differ)."""
+    return tuple(check.name for check in _parent_checks(table, empty_parent(table)))
 
 
 def _parent_checks(table: str, parent: pl.DataFrame | None) -> list[pa.Check]:

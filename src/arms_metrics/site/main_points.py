@@ -153,11 +153,9 @@ def rolling_card(release: Release, indicator: Indicator) -> dict[str, str]:
     before = rolling_sum(release, indicator, release.quarter.shift(-ROLLING))
     if before is None:
         change = "No comparison with the four quarters before: one is not published."
-    elif now == before:
-        change = "Unchanged from the four quarters before."
-    else:
-        text = views.change_text(now, before, "usd")
-        change = f"{text[0].upper()}{text[1:]} on the four quarters before."
+    else:  # worded as the main point's change is
+        change = views.sentence_case(_change(now, before, indicator, "the four quarters before"))
+        change += "."
     return {"previous": f"Four quarters to {release.period}: {amount}.", "year": change}
 
 

@@ -81,14 +81,13 @@ def index_context(
     }
 
 
-def headlines(release: Release) -> list[dict[str, str]]:
+def headlines(release: Release) -> list[dict[str, Any]]:
     """The front page's headline cards; a dollar total is lumpy, so its card compares
     four-quarter sums (``main_points.rolling_card``), never one quarter with another."""
     items = views.headline_items(release)
     for item in items:
         indicator = release.config.registry.get(item["id"])
-        lumpy = indicator.unit == "usd" and item["title"] == indicator.title
-        if lumpy and indicator.id not in release.unavailable:
+        if indicator.unit == "usd" and item["total"] and indicator.id not in release.unavailable:
             item |= rolling_card(release, indicator)
     return items
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 import polars as pl
 
@@ -281,13 +282,13 @@ def compare(
         reason = "suppressed" if before and before["suppressed"] else "no figure"
         return f"No comparison with {other.label}: {reason}."
     text = change_text(current["value"], before["value"], indicator.unit)
-    return f"{text[0].upper()}{text[1:]} on {other.label}."
+    return f"{sentence_case(text)} on {other.label}."
 
 
 BETTER = {"better": "Higher is better.", "worse": "Lower is better.", "neutral": ""}
 
 
-def headline_items(release: Release) -> list[dict[str, str]]:
+def headline_items(release: Release) -> list[dict[str, Any]]:
     """Front-page figures: each headline indicator (or its headline breakdown's categories)
     in the release quarter with its change on the previous quarter and a year earlier."""
     items = []
@@ -311,9 +312,15 @@ def headline_items(release: Release) -> list[dict[str, str]]:
     return items
 
 
-def _headline(release: Release, indicator: Indicator, key: tuple[str, str]) -> dict[str, str]:
+def _headline(release: Release, indicator: Indicator, key: tuple[str, str]) -> dict[str, Any]:
     title = indicator.title if key[0] == TOTAL else f"{indicator.title}: {label(release, *key)}"
-    item = {"id": indicator.id, "title": title, "direction": BETTER.get(indicator.higher_is, "")}
+    direction = BETTER.get(indicator.higher_is, "")
+    item = {
+        "id": indicator.id,
+        "title": title,
+        "direction": direction,
+        "total": key == (TOTAL, ALL),
+    }
     if indicator.id in release.unavailable:
         return item | {"value": "Not available this release", "previous": "", "year": ""}
     current = lookup_cell(release, indicator.id, release.period, key)
