@@ -6,7 +6,8 @@
   (when a rate counted by it lists them all). Atoms that are exactly a rate's numerator or
   complement are that tally; any other (withdrawals: final actions - approval-rate n -
   returns) is an unknown of its own, ``small`` when pinned at 1 or 2. A sum whose ``within``
-  names outcomes has n <= the sum of those atoms (approvals with a value <= approvals).
+  names outcomes has n <= the sum of those atoms (approvals with a value <= approvals), or
+  n = that sum with ``complete`` (the decided-only median counts every decision).
 - ``threshold``: a published median or p90 of whole days with its n bounds how many of its
   records took at most T days (linear interpolation between order statistics: for p90 with
   n = 14 at 62.2, the 12th and 13th values straddle 62.2). Read beside the within-target
@@ -64,9 +65,8 @@ def at_most(value: Fraction, n: int, q: Fraction, target: int) -> tuple[int, int
     return min(c[0] for c in cases), max(c[1] for c in cases)
 
 
-def outcome_dimensions(registry: dict) -> list[dict]:
-    """Per population count: its rates (numerator within denominator) and ``within``
-    sums whose outcomes overlap, as atoms; only groups of two or more members."""
+def outcome_members(registry: dict) -> dict[str, list[str]]:
+    """Per population count: its rates (numerator within denominator) and ``within`` sums."""
     members: dict[str, list[str]] = defaultdict(list)
     for ind, entry in registry.items():
         links, population = entry.get("links", {}), entry.get("population")
@@ -77,23 +77,33 @@ def outcome_dimensions(registry: dict) -> list[dict]:
         )
         if rate or "within" in links:
             members[population].append(ind)
-    out = []
-    for population, ids in sorted(members.items()):
-        lists = {i: _lists(registry[i]) for i in ids}
-        outcomes = sorted({o for ls in lists.values() for lst in ls for o in lst})
-        flat = [lst for ls in lists.values() for lst in ls]
-        atoms: dict[tuple, list[str]] = defaultdict(list)
-        for o in outcomes:
-            atoms[tuple(o in lst for lst in flat)].append(o)
-        covered = any(
-            registry[i]["links"].get("count") == population
-            and set(registry[i]["links"].get("denominator", ())) == set(outcomes)
-            for i in ids
-        )
-        if len(ids) > 1:
-            out.append({"population": population, "ids": ids, "lists": lists,
-                        "atoms": sorted(atoms.values()), "covered": covered})  # fmt: skip
-    return out
+    return dict(sorted(members.items()))
+
+
+def cell_dimension(registry: dict, population: str, everyone: list[str], breakdown: str):
+    """The members published by ``breakdown`` (all by the total; an entry without
+    ``breakdowns`` by every one) as atoms, or None when fewer than two are."""
+    ids = [i for i in everyone
+           if breakdown in ("total", *registry[i].get("breakdowns", [breakdown]))]  # fmt: skip
+    return _dimension(registry, population, ids) if len(ids) > 1 else None
+
+
+def _dimension(registry: dict, population: str, ids: list[str]) -> dict:
+    """One group of members over ``population``: their atoms (outcomes every list holds
+    together) and whether a rate over the whole population lists them all."""
+    lists = {i: _lists(registry[i]) for i in ids}
+    outcomes = sorted({o for ls in lists.values() for lst in ls for o in lst})
+    flat = [lst for ls in lists.values() for lst in ls]
+    atoms: dict[tuple, list[str]] = defaultdict(list)
+    for o in outcomes:
+        atoms[tuple(o in lst for lst in flat)].append(o)
+    covered = any(
+        registry[i]["links"].get("count") == population
+        and set(registry[i]["links"].get("denominator", ())) == set(outcomes)
+        for i in ids
+    )
+    return {"population": population, "ids": ids, "lists": lists,
+            "atoms": sorted(atoms.values()), "covered": covered}  # fmt: skip
 
 
 def _lists(entry: dict) -> list[list[str]]:
@@ -105,10 +115,15 @@ def _lists(entry: dict) -> list[list[str]]:
 
 
 def outcomes(attack, rel) -> None:
-    """The ``outcomes`` link over one release (``attack``: an ``intruder._Attack``)."""
-    for dim in outcome_dimensions(attack.reg):
-        for key in [k for k in rel.rows if k[0] == dim["population"]]:
-            _cell_outcomes(attack, dim, key)
+    """The ``outcomes`` link over one release (``attack``: an ``intruder._Attack``): a cell's
+    identities hold among the members its breakdown publishes."""
+    for population, everyone in outcome_members(attack.reg).items():
+        dims: dict[str, dict | None] = {}
+        for key in [k for k in rel.rows if k[0] == population]:
+            if key[2] not in dims:
+                dims[key[2]] = cell_dimension(attack.reg, population, everyone, key[2])
+            if dims[key[2]] is not None:
+                _cell_outcomes(attack, dims[key[2]], key)
 
 
 def _cell_outcomes(attack, dim: dict, key) -> None:
@@ -151,8 +166,10 @@ def _member(attack, dim: dict, ind: str, where: tuple, atom_var: dict) -> None:
     state, row, _ = attack.observe((ind, *where))
     if state == "published" and row["n"] != "":
         n = attack.s.var((ind + "#n", *where), int(row["n"]), int(row["n"]))
-        spare = attack.s.var((ind + "#unrecorded", *where))
-        attack.s.add("outcomes", [(n, 1), (spare, 1)] + [(a, -1) for a in sums[0]])
+        terms = [(n, 1)] + [(a, -1) for a in sums[0]]
+        if not entry.get("links", {}).get("complete"):  # some records may lack the value
+            terms.append((attack.s.var((ind + "#unrecorded", *where)), 1))
+        attack.s.add("outcomes", terms)
 
 
 def thresholds(attack, rel, targets: dict[str, dict[str, int]]) -> None:

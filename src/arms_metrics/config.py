@@ -44,8 +44,8 @@ MAX_FILE_BYTES = 4_294_967_296  # 4 GiB: above the scale-10 sample
 POLICIES = ("confidential", "public_record", "exempt")
 # The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
 # indicator that counts a statistic's population, a rate's numerator and denominator outcomes.
-LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator", "within", "reveals",
-             "follows", "carried_over")  # fmt: skip
+LINK_KEYS = ("inflow", "outflow", "count", "numerator", "denominator", "within", "complete",
+             "reveals", "follows", "carried_over")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,8 @@ def links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | No
 
 def _outcome_links_problem(indicator: Indicator, known: dict[str, Indicator]) -> str | None:
     """``within`` (a sum's n counts some outcomes of its population) names outcomes a rate
-    over the same population lists; ``reveals`` (a days statistic bounds a within-target
+    over the same population lists (``complete = true``: every record of them, none
+    unrecorded); ``reveals`` (a days statistic bounds a within-target
     share) names a percent over the same population."""
     links = indicator.links
     if "within" in links:
@@ -307,6 +308,8 @@ def _outcome_links_problem(indicator: Indicator, known: dict[str, Indicator]) ->
             return "within belongs to a sum or statistic without a count link"
         if not set(links["within"]) <= listed:
             return f"within = {links['within']!r} names outcomes no rate over its population lists"
+    if "complete" in links and (links["complete"] is not True or "within" not in links):
+        return "complete = true says a within statistic's n counts every record of its outcomes"
     problem = _stage_links_problem(indicator, known)
     if problem:
         return problem

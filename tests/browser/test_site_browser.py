@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # The stable section pages of a release (README, Outputs)
-SECTIONS = ["fms-development", "fms-execution", "notifications", "licensing"]
+SECTIONS = [
+    "fms-development", "fms-execution", "notifications", "licensing", "license-outcomes",
+]  # fmt: skip
 PAGES = [
     "index.html",
     "releases/FY2026-Q2/index.html",

@@ -113,8 +113,8 @@ def outcome_level(cells: dict[tuple, dict], key: tuple, atom: str) -> int:
     """An unpublished outcome's true count: the population's count less every other atom,
     each one a rate's true numerator or complement (withdrawals: final actions - approvals
     - denials - returns)."""
-    dims = intruder_outcomes.outcome_dimensions(REGISTRY)
-    (dim,) = [d for d in dims if d["population"] == key[0]]
+    everyone = intruder_outcomes.outcome_members(REGISTRY)[key[0]]
+    dim = intruder_outcomes.cell_dimension(REGISTRY, key[0], everyone, key[2])
     level = (cells.get(key) or {}).get("value") or 0
     rates = [i for i in dim["ids"] if REGISTRY[i]["unit"] == "percent"]
     for other in dim["atoms"]:

@@ -118,6 +118,23 @@ def test_pop_lic_final_actions(con):
     assert (Q2, "L8", "COMMERCE", "BIS-748P", "IO", "NATO", "5") in rows
 
 
+def test_pop_lic_final_actions_outcomes(con):
+    # One flag per outcome, exactly one true per row; the decision time only for approvals
+    # (with or without conditions) and denials: L7 (returned) and L8 (withdrawn) have none.
+    columns = (
+        "period, application_id, decided_duration_days, approved_unconditionally, "
+        "approved_with_conditions, denied, returned_without_action, withdrawn"
+    )
+    assert rows_of(con, "pop_lic_final_actions", columns) == [
+        (Q1, "L1", 1, True, False, False, False, False),
+        (Q1, "L2", 91, False, False, True, False, False),
+        (Q2, "L3", 1, False, True, False, False, False),
+        (Q2, "L7", None, False, False, False, True, False),
+        (Q2, "L8", None, False, False, False, False, True),
+        (Q2, "L9", 60, True, False, False, False, False),
+    ]
+
+
 def test_pop_lic_pending(con):
     # L4 (COMMERCE, received 2024-02-29) is pending at every quarter end: age 31 on
     # 2024-03-31, 122 > 90 on 2024-06-30 and older after. L1 pending on Sep 30 (age 0); L3
@@ -219,6 +236,39 @@ def test_lic_returned_without_action_pct(computed):
     # STATE in Q2: L7 RWA, L9 approved -> 1/2 = 50.0
     rows = cells_of(computed.cells, "lic_returned_without_action_pct")
     assert (Q2, "agency", "STATE", D("50.0"), 2, None) in rows
+
+
+def test_every_outcome_share(computed):
+    # Q1: L1 APPROVED, L2 DENIED of 2 final actions. Q2: L9 APPROVED, L3 AWC, L7 RWA,
+    # L8 WITHDRAWN of 4. Each share over all final actions; the five add up to 100.
+    expected = {
+        "lic_approved_pct": ("50.0", "25.0"),
+        "lic_approved_with_conditions_pct": ("0.0", "25.0"),
+        "lic_denied_pct": ("50.0", "0.0"),
+        "lic_returned_without_action_pct": ("0.0", "25.0"),
+        "lic_withdrawn_pct": ("0.0", "25.0"),
+    }
+    for indicator_id, (q1, q2) in expected.items():
+        got = totals(computed, indicator_id)
+        assert (got[Q1], got[Q2]) == ((D(q1), 2), (D(q2), 4)), indicator_id
+        assert got[Q4] == (None, 0), indicator_id
+    # COMMERCE in Q2: L3 AWC, L8 WITHDRAWN -> 50.0 each, 0.0 approved outright
+    rows = cells_of(computed.cells, "lic_withdrawn_pct")
+    assert (Q2, "agency", "COMMERCE", D("50.0"), 2, None) in rows
+    rows = cells_of(computed.cells, "lic_approved_pct")
+    assert (Q2, "agency", "COMMERCE", D("0.0"), 2, None) in rows
+
+
+def test_lic_decided_processing_days_median(computed):
+    # Decisions only. Q1: L1 1, L2 91 -> (1 + 91) / 2 = 46.0, n 2. Q2: L3 1, L9 60 -> 30.5,
+    # n 2 (L7's 136 days and L8's 30 are a return and a withdrawal: left out; with them the
+    # median is 45.0). By agency in Q2: COMMERCE L3 alone -> 1.0; STATE L9 alone -> 60.0.
+    got = totals(computed, "lic_decided_processing_days_median")
+    assert (got[Q1], got[Q2]) == ((D("46.0"), 2), (D("30.5"), 2))
+    assert got[Q4] == (None, 0)
+    rows = cells_of(computed.cells, "lic_decided_processing_days_median")
+    by_agency = {r[2]: (r[3], r[4]) for r in rows if r[0] == Q2 and r[1] == "agency"}
+    assert by_agency == {"COMMERCE": (D("1.0"), 1), "STATE": (D("60.0"), 1)}
 
 
 def test_lic_processing_days(computed):

@@ -395,7 +395,21 @@ def specs(cfg: Config) -> dict:
             final,
             lambda r, q: r["outcome"] == "RETURNED_WITHOUT_ACTION",
         ),
+        **{
+            f"lic_{name}_pct": (licenses, final, lambda r, q, o=outcome: r["outcome"] == o)
+            for name, outcome in [
+                ("approved", "APPROVED"),
+                ("approved_with_conditions", "APPROVED_WITH_CONDITIONS"),
+                ("denied", "DENIED"),
+                ("withdrawn", "WITHDRAWN"),
+            ]
+        },
         "lic_processing_days_median": (licenses, final, proc),
+        "lic_decided_processing_days_median": (
+            licenses,
+            lambda r, q: final(r, q) and r["outcome"] in (*APPROVED, "DENIED"),
+            proc,
+        ),
         "lic_processing_days_p90": (licenses, final, proc),
         "lic_decided_within_target_pct": (
             licenses,

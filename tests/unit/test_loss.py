@@ -30,10 +30,13 @@ NULL_OUTCOME = {**PENDING, "outcome": "NULL"}
 # A pending license whose requested value is written NULL: a value fault alone (no rule
 # between columns), so the license is placed, pending at both quarter ends.
 NULL_REQUESTED = {**PENDING, "requested_value_usd": "NULL"}
+# Every good license is APPROVED: a decision, so in the decided-only median too.
 FINAL_ACTIONS = [
-    "lic_approval_rate_pct", "lic_approved_value_usd", "lic_decided_within_target_pct",
-    "lic_final_actions", "lic_processing_days_median", "lic_processing_days_p90",
-    "lic_returned_without_action_pct",
+    "lic_approval_rate_pct", "lic_approved_pct", "lic_approved_value_usd",
+    "lic_approved_with_conditions_pct", "lic_decided_processing_days_median",
+    "lic_decided_within_target_pct", "lic_denied_pct", "lic_final_actions",
+    "lic_processing_days_median", "lic_processing_days_p90",
+    "lic_returned_without_action_pct", "lic_withdrawn_pct",
 ]  # fmt: skip
 # The indicators over the offered documents (GOOD's document has an anticipated offer date,
 # so it is in both shares by that date; the LOR-to-offer median also needs fms_lors).
@@ -110,13 +113,7 @@ CASES = {
         [{"requested_value_usd": "NULL"}] + [{}] * 3,
         [
             ("lic_applications_received", "FY2026-Q1", 4, 1),
-            ("lic_approval_rate_pct", "FY2026-Q1", 4, 1),
-            ("lic_approved_value_usd", "FY2026-Q1", 4, 1),
-            ("lic_decided_within_target_pct", "FY2026-Q1", 4, 1),
-            ("lic_final_actions", "FY2026-Q1", 4, 1),
-            ("lic_processing_days_median", "FY2026-Q1", 4, 1),
-            ("lic_processing_days_p90", "FY2026-Q1", 4, 1),
-            ("lic_returned_without_action_pct", "FY2026-Q1", 4, 1),
+            *_everywhere(FINAL_ACTIONS, 4, None),
         ],
     ),
     # A code that is not in the reference is read as missing: the case still counts in the

@@ -26,18 +26,33 @@ def found(shown: pl.DataFrame, truth: pl.DataFrame, config) -> dict:
     return {key: system.truth[key] for key in knowledge.leaks(system, config, given=set())}
 
 
-def test_the_registry_declares_one_outcome_dimension_for_license_decisions(config) -> None:
+def test_the_registry_declares_the_outcome_dimensions_of_license_decisions(config) -> None:
     # The approval rate lists APPROVED, APPROVED_WITH_CONDITIONS over DENIED too; the return
-    # rate RETURNED_WITHOUT_ACTION over all five; the approved value's n is within the two
-    # approvals. Every list holds the approvals together, so they are one atom: 4 atoms,
-    # covering final actions (the return rate counts them all).
-    (dim,) = outcomes.dimensions(config)
-    assert dim.population == FINAL
-    assert dim.atoms == (("APPROVED", "APPROVED_WITH_CONDITIONS"), ("DENIED",),
-                         ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
-    assert dim.covered
-    assert [r.id for r in dim.rates] == [APPROVAL, RETURNED]
-    assert [w.id for w in dim.within] == [VALUE]
+    # rate RETURNED_WITHOUT_ACTION over all five, and so does each other outcome's share
+    # (approved, approved with conditions, denied, withdrawn); the decided-only median's n
+    # is within the decisions and the approved value's within the two approvals. Where
+    # every member is published (the total, agency, application type, region, control
+    # category) the shares split the approvals: 5 atoms, one per outcome. By destination
+    # only the approval and return rates and the approved value are: the approvals stay
+    # one atom there, 4 in all. Both cover final actions (the return rate counts them all).
+    everywhere, by_destination = outcomes.dimensions(config)
+    assert everywhere.population == by_destination.population == FINAL
+    assert everywhere.breakdowns == (
+        "total", "agency", "application_type", "region", "control_category",
+    )  # fmt: skip
+    assert everywhere.atoms == (("APPROVED",), ("APPROVED_WITH_CONDITIONS",), ("DENIED",),
+                                ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
+    assert [r.id for r in everywhere.rates] == [
+        APPROVAL, "lic_approved_pct", "lic_approved_with_conditions_pct", "lic_denied_pct",
+        RETURNED, "lic_withdrawn_pct",
+    ]  # fmt: skip
+    assert [w.id for w in everywhere.within] == ["lic_decided_processing_days_median", VALUE]
+    assert by_destination.breakdowns == ("purchaser",)
+    assert by_destination.atoms == (("APPROVED", "APPROVED_WITH_CONDITIONS"), ("DENIED",),
+                                    ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
+    assert [r.id for r in by_destination.rates] == [APPROVAL, RETURNED]
+    assert [w.id for w in by_destination.within] == [VALUE]
+    assert everywhere.covered and by_destination.covered
 
 
 # By agency in FY2026-Q1 (approved A, denied D, returned R, withdrawn W):

@@ -15,7 +15,8 @@ lists allow), at least 0 and published in no cell, with
   over the whole population (``links.count``) lists every outcome of the dimension;
 - for a sum whose n counts the records of some outcomes only (``links.within``: the
   approved value's n, approvals with a value), n + the unrecorded (at least 0) = the sum of
-  those atoms.
+  those atoms; with ``links.complete`` (the decided-only median's n, every approval and
+  denial), n = the sum of those atoms.
 
 A dimension of a single rate and no ``within`` adds nothing to the rate's own tallies and
 is left out. A pinned atom is a count of records: ``knowledge.leaks`` calls it a leak when
@@ -54,7 +55,7 @@ class Dimension:
     within: tuple[Indicator, ...]
     atoms: tuple[tuple[str, ...], ...]  # each a sorted set of outcomes, in sorted order
     covered: bool  # the atoms add up to the population (no rest)
-    breakdowns: tuple[str, ...]  # shared by every member: where the identities hold
+    breakdowns: tuple[str, ...]  # published by every member: where the identities hold
 
     def atoms_of(self, outcomes: list[str]) -> list[int]:
         return [j for j, atom in enumerate(self.atoms) if set(atom) <= set(outcomes)]
@@ -76,12 +77,26 @@ def dimensions(config: Config, present: dict[str, set] | None = None) -> list[Di
             groups[indicator.population].append(indicator)
     out = []
     for population, members in sorted(groups.items()):
+        count = registry.get(population)
         for part in _connected(members):
-            rates = tuple(i for i in part if i.unit == "percent")
-            within = tuple(i for i in part if i.unit != "percent")
-            if len(rates) + len(within) > 1 and rates:
-                out.append(_dimension(registry.get(population), rates, within))
+            for subset, breakdowns in _by_breakdown(count, part):
+                rates = tuple(i for i in subset if i.unit == "percent")
+                within = tuple(i for i in subset if i.unit != "percent")
+                if len(rates) + len(within) > 1 and rates:
+                    out.append(_dimension(count, rates, within, breakdowns))
     return out
+
+
+def _by_breakdown(count: Indicator, part: list[Indicator]) -> list[tuple[list, tuple]]:
+    """The members published by each breakdown of the count (every member by the total),
+    breakdowns with the same members together: the identities of a cell hold among the
+    figures published for it (outcome shares not published by destination leave the
+    approval and return rates' own atoms there)."""
+    grouped: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for breakdown in (TOTAL, *count.breakdowns):
+        members = tuple(m.id for m in part if breakdown == TOTAL or breakdown in m.breakdowns)
+        grouped[members].append(breakdown)
+    return [([m for m in part if m.id in ids], tuple(b)) for ids, b in grouped.items()]
 
 
 def _outcome_lists(indicator: Indicator) -> list[list[str]]:
@@ -108,7 +123,7 @@ def _connected(members: list[Indicator]) -> list[list[Indicator]]:
     return [sorted(p[1], key=members.index) for p in parts]
 
 
-def _dimension(count: Indicator, rates: tuple, within: tuple) -> Dimension:
+def _dimension(count: Indicator, rates: tuple, within: tuple, breakdowns: tuple) -> Dimension:
     lists = [lst for member in (*rates, *within) for lst in _outcome_lists(member)]
     outcomes = sorted({o for lst in lists for o in lst})
     signature: dict[tuple[bool, ...], list[str]] = defaultdict(list)
@@ -119,8 +134,7 @@ def _dimension(count: Indicator, rates: tuple, within: tuple) -> Dimension:
         r.links.get("count") == count.id and set(r.links["denominator"]) == set(outcomes)
         for r in rates
     )
-    shared = [b for b in count.breakdowns if all(b in m.breakdowns for m in (*rates, *within))]
-    return Dimension(count.id, rates, within, atoms, covered, (TOTAL, *shared))
+    return Dimension(count.id, rates, within, atoms, covered, breakdowns)
 
 
 def add_outcomes(system, config: Config, present: dict[str, set]) -> None:
@@ -189,9 +203,13 @@ def _add_cell(system, dim: Dimension, where: tuple, names: list[str], values) ->
     for part in dim.within:
         n, unrecorded = (part.id + N, *where), (part.id + UNRECORDED, *where)
         chosen = dim.atoms_of(part.links["within"])
+        atoms = [(keys[j], -1) for j in chosen]
+        if part.links.get("complete"):  # every record of those outcomes: n is their sum
+            system.add_equation([(n, 1), *atoms])
+            continue
         total = sum(system.level(keys[j]) for j in chosen)
         system.quantities[unrecorded] = (total - system.level(n), 0, LATENT)
-        system.add_equation([(n, 1), (unrecorded, 1), *((keys[j], -1) for j in chosen)])
+        system.add_equation([(n, 1), (unrecorded, 1), *atoms])
 
 
 def _tallies(dim: Dimension, rate: Indicator) -> tuple[list[int], list[int]]:
