@@ -37,6 +37,8 @@ TABLES = (
     "fms_deliveries",
     "congressional_notifications",
     "export_licenses",
+    "tpt_requests",
+    "eum_checks",
 )
 
 

@@ -152,7 +152,8 @@ def _rules_of(table: str, config) -> set[str]:
 # Rules on the whole row that read one input column only (a reference lookup).
 ONE_COLUMN = {
     "purchaser_code_unknown", "destination_code_unknown", "purchaser_unknown", "case_id_unknown",
-    "lor_id_unknown", "lor_id_not_an_loa_request",
+    "lor_id_unknown", "lor_id_not_an_loa_request", "original_recipient_code_unknown",
+    "transferee_code_unknown", "country_code_unknown",
 }  # fmt: skip
 
 

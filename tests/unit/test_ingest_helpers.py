@@ -71,6 +71,17 @@ GOOD: dict[str, dict[str, str]] = {
         "final_action_date": "2025-11-01", "outcome": "APPROVED",
         "requested_value_usd": "100.00", "approved_value_usd": "90.00", "referred": "false",
     },
+    "tpt_requests": {
+        "request_id": "T1", "channel": "FMS", "original_recipient_code": "GB",
+        "transferee_code": "KR", "transfer_type": "RETRANSFER", "received_date": "2025-10-01",
+        "final_action_date": "2025-11-01", "outcome": "APPROVED",
+        "congressional_notification": "false",
+    },
+    "eum_checks": {
+        "check_id": "E1", "program": "GOLDEN_SENTRY", "check_type": "ROUTINE",
+        "country_code": "AE", "initiated_date": "2025-10-01", "completed_date": "2025-10-20",
+        "result": "FAVORABLE",
+    },
 }  # fmt: skip
 
 ID_COLUMN = {
@@ -80,6 +91,8 @@ ID_COLUMN = {
     "fms_deliveries": "delivery_id",
     "congressional_notifications": "transmittal_no",
     "export_licenses": "application_id",
+    "tpt_requests": "request_id",
+    "eum_checks": "check_id",
 }
 
 

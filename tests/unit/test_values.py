@@ -32,6 +32,9 @@ OPTIONAL = {  # docs/inputs.md: the columns that may be empty on every row
     "fms_deliveries": [],
     "congressional_notifications": ["transmittal_no", "purchaser_code", "description"],
     "export_licenses": ["requested_value_usd"],
+    # an outcome or result is empty exactly when its date is: neither is empty on its own
+    "tpt_requests": [],
+    "eum_checks": [],
 }
 
 
@@ -85,6 +88,7 @@ REQUIRED_DATE = {
     "fms_lors": "received_date", "fms_documents": "lor_complete_date",
     "fms_cases": "implemented_date", "fms_deliveries": "delivery_date",
     "congressional_notifications": "notification_date", "export_licenses": "received_date",
+    "tpt_requests": "received_date", "eum_checks": "initiated_date",
 }  # fmt: skip
 
 

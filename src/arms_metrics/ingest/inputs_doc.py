@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from arms_metrics.config import load_config
 from arms_metrics.ingest.columns import OPTIONAL_COLUMNS
+from arms_metrics.ingest.oversight import CODE_COLUMNS
 from arms_metrics.ingest.reference import Reference, load_reference
 from arms_metrics.ingest.rules import describe_rule, rule_id
 from arms_metrics.ingest.schemas import (
@@ -42,6 +43,11 @@ TABLES = {
     "fms_deliveries": "Deliveries against FMS cases.",
     "congressional_notifications": "AECA 36(b)/(c) notifications to Congress, as published.",
     "export_licenses": "License applications to State (DDTC) and Commerce (BIS), one row each.",
+    "tpt_requests": "Requests to transfer US-origin defense articles to a third party "
+    "(retransfer, reexport, change of end use, temporary transfer): FMS articles to State "
+    "(PM/RSAT), licensed exports (DCS) to State (DDTC); one row each.",
+    "eum_checks": "End-use monitoring checks: DoD Golden Sentry (FMS), State Blue Lantern "
+    "(DCS), Commerce (BIS) pre-license checks and post-shipment verifications; one row each.",
 }
 HEADER = """# Input tables
 
@@ -101,7 +107,7 @@ def _allowed(table: str, name: str, column, reference: Reference) -> str:
         values = check.statistics.get("allowed_values")
         if values:
             return ", ".join(f"`{v}`" for v in values)
-    if name in ("purchaser_code", "destination_code"):
+    if name in ("purchaser_code", "destination_code", *CODE_COLUMNS.get(table, ())):
         return "a code in `reference/purchasers.csv`"
     if name == "application_type":
         return "; ".join(

@@ -70,6 +70,16 @@ CROSS_COLUMN: dict[str, dict[str, tuple[str, ...]]] = {
         "outcome_missing_for_final_action": ("outcome", "final_action_date"),
         "approved_value_usd_not_approved": ("approved_value_usd", "outcome"),
     },
+    "tpt_requests": {
+        "final_action_date_before_received_date": ("final_action_date", "received_date"),
+        "outcome_without_final_action_date": ("outcome", "final_action_date"),
+        "outcome_missing_for_final_action": ("outcome", "final_action_date"),
+    },
+    "eum_checks": {
+        "completed_date_before_initiated_date": ("completed_date", "initiated_date"),
+        "result_without_completed_date": ("result", "completed_date"),
+        "result_missing_for_completed_check": ("result", "completed_date"),
+    },
 }  # fmt: skip
 
 

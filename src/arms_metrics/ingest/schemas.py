@@ -1,4 +1,5 @@
-"""The six input tables: their columns, and one pandera model per table holding its rules.
+"""The input tables: their columns, and one pandera model per table holding its rules (the
+two oversight tables, third-party transfers and end-use checks, are in ``oversight.py``).
 
 Each rule has a stable snake_case id, used alike in the quarantine file, summary.json, the
 validation report and docs/validation-rules.md. Models run on eager, already-typed polars
@@ -16,6 +17,8 @@ import pandera.polars as pa
 import polars as pl
 from pandera.engines import polars_engine as pe
 
+from arms_metrics.ingest import oversight
+from arms_metrics.ingest.checks import Strict, is_in, money, not_before, rows, unique
 from arms_metrics.ingest.reference import Reference
 
 MONEY = pl.Decimal(18, 2)
@@ -62,6 +65,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "final_action_date": "date", "outcome": "text", "requested_value_usd": "money",
         "approved_value_usd": "money", "referred": "bool",
     },
+    **oversight.COLUMNS,
 }  # fmt: skip
 
 IMPLEMENTING_AGENCIES = ["ARMY", "NAVY", "AIR_FORCE", "DSCA", "DLA", "OTHER"]
@@ -88,36 +92,7 @@ APPROVED = ["APPROVED", "APPROVED_WITH_CONDITIONS"]
 ROUND_TO_CENTS = {("congressional_notifications", "estimated_value_usd")}
 
 
-def _money(**kwargs: object) -> object:
-    return pa.Field(ge=0, dtype_kwargs={"precision": 18, "scale": 2}, **kwargs)
-
-
-def _rows(data: pa.PolarsData, ok: pl.Expr) -> pl.LazyFrame:
-    """A check result that is true or false on every row (never null)."""
-    return data.lazyframe.select(ok.fill_null(True).alias("ok"))
-
-
-def _unique(data: pa.PolarsData) -> pl.LazyFrame:
-    """Every row that shares a non-empty id with another fails: no one can tell which is right."""
-    key = pl.col(data.key)
-    return _rows(data, key.is_null() | ~key.is_duplicated())
-
-
-def _not_before(later: str, earlier: str) -> pl.Expr:
-    return pl.col(later).is_null() | pl.col(earlier).is_null() | (pl.col(later) >= pl.col(earlier))
-
-
-def _is(column: str, values: list[str]) -> pl.Expr:
-    return pl.col(column).is_in(values).fill_null(False)
-
-
-class _Strict(pa.DataFrameModel):
-    class Config:
-        strict = True
-        coerce = False
-
-
-class FmsLors(_Strict):
+class FmsLors(Strict):
     lor_id: str = pa.Field(nullable=False)
     purchaser_code: str = pa.Field(nullable=False)
     implementing_agency: str = pa.Field(nullable=False, isin=IMPLEMENTING_AGENCIES)
@@ -128,18 +103,18 @@ class FmsLors(_Strict):
 
     @pa.check("lor_id", name="lor_id_duplicate")
     def _lor_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _unique(data)
+        return unique(data)
 
     @pa.dataframe_check(name="complete_date_before_received_date")
     def _complete(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("complete_date", "received_date"))
+        return rows(data, not_before("complete_date", "received_date"))
 
     @pa.dataframe_check(name="cancelled_date_before_received_date")
     def _cancelled(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("cancelled_date", "received_date"))
+        return rows(data, not_before("cancelled_date", "received_date"))
 
 
-class FmsDocuments(_Strict):
+class FmsDocuments(Strict):
     document_id: str = pa.Field(nullable=False)
     case_id: str = pa.Field(nullable=False)
     lor_id: str = pa.Field(nullable=True)
@@ -156,56 +131,56 @@ class FmsDocuments(_Strict):
     accepted_date: dt.date = pa.Field(nullable=True)
     implemented_date: dt.date = pa.Field(nullable=True)
     cancelled_date: dt.date = pa.Field(nullable=True)
-    value_usd: pe.Decimal = _money(nullable=False)
+    value_usd: pe.Decimal = money(nullable=False)
 
     @pa.check("document_id", name="document_id_duplicate")
     def _document_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _unique(data)
+        return unique(data)
 
     @pa.dataframe_check(name="development_group_required")
     def _group(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        needs = _is("document_type", ["LOA", "AMENDMENT"])
-        return _rows(data, ~needs | pl.col("development_group").is_not_null())
+        needs = is_in("document_type", ["LOA", "AMENDMENT"])
+        return rows(data, ~needs | pl.col("development_group").is_not_null())
 
     @pa.dataframe_check(name="offered_date_before_lor_complete_date")
     def _offered(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("offered_date", "lor_complete_date"))
+        return rows(data, not_before("offered_date", "lor_complete_date"))
 
     @pa.dataframe_check(name="offered_date_on_modification")
     def _offered_mod(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        mod = _is("document_type", ["MODIFICATION"])
-        return _rows(data, ~mod | pl.col("offered_date").is_null())
+        mod = is_in("document_type", ["MODIFICATION"])
+        return rows(data, ~mod | pl.col("offered_date").is_null())
 
     @pa.dataframe_check(name="offer_expiration_date_before_offered_date")
     def _expiry(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("offer_expiration_date", "offered_date"))
+        return rows(data, not_before("offer_expiration_date", "offered_date"))
 
     @pa.dataframe_check(name="accepted_date_before_offered_date")
     def _accepted(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("accepted_date", "offered_date"))
+        return rows(data, not_before("accepted_date", "offered_date"))
 
     @pa.dataframe_check(name="accepted_date_without_offered_date")
     def _accepted_needs(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        loa = _is("document_type", ["LOA", "AMENDMENT"])
+        loa = is_in("document_type", ["LOA", "AMENDMENT"])
         missing = pl.col("accepted_date").is_not_null() & pl.col("offered_date").is_null()
-        return _rows(data, ~(loa & missing))
+        return rows(data, ~(loa & missing))
 
     @pa.dataframe_check(name="implemented_date_before_accepted_date")
     def _implemented(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        mod = _is("document_type", ["MODIFICATION"])
-        return _rows(data, mod | _not_before("implemented_date", "accepted_date"))
+        mod = is_in("document_type", ["MODIFICATION"])
+        return rows(data, mod | not_before("implemented_date", "accepted_date"))
 
     @pa.dataframe_check(name="implemented_date_before_lor_complete_date")
     def _implemented_mod(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        mod = _is("document_type", ["MODIFICATION"])
-        return _rows(data, ~mod | _not_before("implemented_date", "lor_complete_date"))
+        mod = is_in("document_type", ["MODIFICATION"])
+        return rows(data, ~mod | not_before("implemented_date", "lor_complete_date"))
 
     @pa.dataframe_check(name="cancelled_date_before_lor_complete_date")
     def _cancelled(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("cancelled_date", "lor_complete_date"))
+        return rows(data, not_before("cancelled_date", "lor_complete_date"))
 
 
-class FmsCases(_Strict):
+class FmsCases(Strict):
     case_id: str = pa.Field(nullable=False)
     purchaser_code: str = pa.Field(nullable=False)
     implementing_agency: str = pa.Field(nullable=False, isin=IMPLEMENTING_AGENCIES)
@@ -214,52 +189,52 @@ class FmsCases(_Strict):
     implemented_date: dt.date = pa.Field(nullable=False)
     supply_complete_date: dt.date = pa.Field(nullable=True)
     closed_date: dt.date = pa.Field(nullable=True)
-    case_value_usd: pe.Decimal = _money(nullable=False)
+    case_value_usd: pe.Decimal = money(nullable=False)
 
     @pa.check("case_id", name="case_id_duplicate")
     def _case_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _unique(data)
+        return unique(data)
 
     @pa.dataframe_check(name="supply_complete_date_before_implemented_date")
     def _supply(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("supply_complete_date", "implemented_date"))
+        return rows(data, not_before("supply_complete_date", "implemented_date"))
 
     @pa.dataframe_check(name="closed_date_before_supply_complete_date")
     def _closed(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("closed_date", "supply_complete_date"))
+        return rows(data, not_before("closed_date", "supply_complete_date"))
 
     @pa.dataframe_check(name="closed_date_without_supply_complete_date")
     def _closed_needs(cls, data: pa.PolarsData) -> pl.LazyFrame:
         missing = pl.col("closed_date").is_not_null() & pl.col("supply_complete_date").is_null()
-        return _rows(data, ~missing)
+        return rows(data, ~missing)
 
 
-class FmsDeliveries(_Strict):
+class FmsDeliveries(Strict):
     delivery_id: str = pa.Field(nullable=False)
     case_id: str = pa.Field(nullable=False)
     delivery_date: dt.date = pa.Field(nullable=False)
-    delivered_value_usd: pe.Decimal = _money(nullable=False)
+    delivered_value_usd: pe.Decimal = money(nullable=False)
 
     @pa.check("delivery_id", name="delivery_id_duplicate")
     def _delivery_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _unique(data)
+        return unique(data)
 
 
-class CongressionalNotifications(_Strict):
+class CongressionalNotifications(Strict):
     transmittal_no: str = pa.Field(nullable=True)
     notification_date: dt.date = pa.Field(nullable=False)
     purchaser: str = pa.Field(nullable=False)
     purchaser_code: str = pa.Field(nullable=True)
     authority: str = pa.Field(nullable=False, isin=AUTHORITIES)
     description: str = pa.Field(nullable=True)
-    estimated_value_usd: pe.Decimal = _money(nullable=False)
+    estimated_value_usd: pe.Decimal = money(nullable=False)
 
     @pa.check("transmittal_no", name="transmittal_no_duplicate")
     def _transmittal_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _unique(data)
+        return unique(data)
 
 
-class ExportLicenses(_Strict):
+class ExportLicenses(Strict):
     application_id: str = pa.Field(nullable=False)
     agency: str = pa.Field(nullable=False, isin=LICENSING_AGENCIES)
     application_type: str = pa.Field(nullable=False)
@@ -268,36 +243,36 @@ class ExportLicenses(_Strict):
     received_date: dt.date = pa.Field(nullable=False)
     final_action_date: dt.date = pa.Field(nullable=True)
     outcome: str = pa.Field(nullable=True, isin=OUTCOMES)
-    requested_value_usd: pe.Decimal = _money(nullable=True)
-    approved_value_usd: pe.Decimal = _money(nullable=True)
+    requested_value_usd: pe.Decimal = money(nullable=True)
+    approved_value_usd: pe.Decimal = money(nullable=True)
     referred: bool = pa.Field(nullable=False)
 
     @pa.check("application_id", name="application_id_duplicate")
     def _application_id_unique(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _unique(data)
+        return unique(data)
 
     @pa.dataframe_check(name="application_type_not_allowed")
     def _type(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _valid_for_agency("application_type", APPLICATION_TYPES))
+        return rows(data, _valid_for_agency("application_type", APPLICATION_TYPES))
 
     @pa.dataframe_check(name="final_action_date_before_received_date")
     def _final(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, _not_before("final_action_date", "received_date"))
+        return rows(data, not_before("final_action_date", "received_date"))
 
     @pa.dataframe_check(name="outcome_without_final_action_date")
     def _outcome_early(cls, data: pa.PolarsData) -> pl.LazyFrame:
         both = pl.col("outcome").is_not_null() & pl.col("final_action_date").is_null()
-        return _rows(data, ~both)
+        return rows(data, ~both)
 
     @pa.dataframe_check(name="outcome_missing_for_final_action")
     def _outcome_missing(cls, data: pa.PolarsData) -> pl.LazyFrame:
         both = pl.col("outcome").is_null() & pl.col("final_action_date").is_not_null()
-        return _rows(data, ~both)
+        return rows(data, ~both)
 
     @pa.dataframe_check(name="approved_value_usd_not_approved")
     def _approved_value(cls, data: pa.PolarsData) -> pl.LazyFrame:
         given = pl.col("approved_value_usd").is_not_null()
-        return _rows(data, ~given | _is("outcome", APPROVED))
+        return rows(data, ~given | is_in("outcome", APPROVED))
 
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {
@@ -307,6 +282,7 @@ MODELS: dict[str, type[pa.DataFrameModel]] = {
     "fms_deliveries": FmsDeliveries,
     "congressional_notifications": CongressionalNotifications,
     "export_licenses": ExportLicenses,
+    **oversight.MODELS,
 }
 
 # Helper column added before validation and dropped after: the code the name maps to.
@@ -324,7 +300,7 @@ def _valid_for_agency(column: str, allowed: dict[str, list[str]] | dict[str, tup
 
 
 def _check(name: str, ok: pl.Expr) -> pa.Check:
-    return pa.Check(lambda data: _rows(data, ok), name=name)
+    return pa.Check(lambda data: rows(data, ok), name=name)
 
 
 # A table whose rows name a record of another table: (the column, the other table). The
@@ -380,15 +356,20 @@ def _of_lor(lors: pl.DataFrame, column: str) -> pl.Expr:
 
 def _reference_checks(table: str, reference: Reference) -> list[pa.Check]:
     codes = reference.purchaser_codes
-    known = pl.col("purchaser_code").is_null() | _is("purchaser_code", codes)
+    known = pl.col("purchaser_code").is_null() | is_in("purchaser_code", codes)
     if table in ("fms_lors", "fms_documents", "fms_cases"):
         return [_check("purchaser_code_unknown", known)]
     if table == "export_licenses":
-        known_dest = pl.col("destination_code").is_null() | _is("destination_code", codes)
+        known_dest = pl.col("destination_code").is_null() | is_in("destination_code", codes)
         category = _valid_for_agency("control_category", reference.categories)
         return [
             _check("destination_code_unknown", known_dest),
             _check("control_category_unknown", category),
+        ]
+    if table in oversight.CODE_COLUMNS:
+        return [
+            _check(f"{column}_unknown", pl.col(column).is_null() | is_in(column, codes))
+            for column in oversight.CODE_COLUMNS[table]
         ]
     if table == "congressional_notifications":
         name, code, derived = pl.col("purchaser"), pl.col("purchaser_code"), pl.col(NAME_CODE)

@@ -36,6 +36,10 @@ SOURCES = {
     "as published by DSCA and the State Department.",
     "export_licenses": "License applications to the State Department (DDTC, ITAR) and the "
     "Commerce Department (BIS, EAR).",
+    "tpt_requests": "Requests to transfer US-origin defense articles to a third party: FMS "
+    "articles (State PM/RSAT) and licensed exports (State DDTC).",
+    "eum_checks": "End-use monitoring checks: Golden Sentry (DoD, FMS), Blue Lantern (State, "
+    "licensed exports) and Commerce (BIS) pre-license checks and post-shipment verifications.",
 }
 
 
