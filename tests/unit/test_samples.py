@@ -36,6 +36,10 @@ COLUMNS = {
     "export_licenses": "application_id agency application_type destination_code "
     "control_category received_date final_action_date outcome requested_value_usd "
     "approved_value_usd referred",
+    # the two tables of transfers.py (their rules: tests/unit/test_samples_transfers.py)
+    "tpt_requests": "request_id channel original_recipient_code transferee_code transfer_type "
+    "received_date final_action_date outcome congressional_notification",
+    "eum_checks": "check_id program check_type country_code initiated_date completed_date result",
 }
 AGENCIES = ["ARMY", "NAVY", "AIR_FORCE", "DSCA", "DLA", "OTHER"]
 USML = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII XVIII XIX XX XXI".split()  # noqa: SIM905
@@ -105,6 +109,8 @@ def test_ids_unique_required_and_sorted(t) -> None:
         ("fms_cases", "case_id"),
         ("fms_deliveries", "delivery_id"),
         ("export_licenses", "application_id"),
+        ("tpt_requests", "request_id"),
+        ("eum_checks", "check_id"),
     ]:
         ids = t[name][key]
         assert ids.null_count() == 0 and ids.n_unique() == len(ids), name
@@ -335,7 +341,7 @@ def test_same_seed_same_bytes_different_seed_different(tmp_path) -> None:
     first = generate(tmp_path / "a", scale=0.01, seed=11)
     second = generate(tmp_path / "b", scale=0.01, seed=11)
     other = generate(tmp_path / "c", scale=0.01, seed=12)
-    assert first == second and len(_digest(tmp_path / "a")) == 6
+    assert first == second and len(_digest(tmp_path / "a")) == 8
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
     a, c = _digest(tmp_path / "a"), _digest(tmp_path / "c")
     assert all(a[name] != c[name] for name in a)

@@ -1,7 +1,8 @@
 """The deterministic synthetic data generator behind ``arms-metrics sample``.
 
-Writes the six input tables of docs/inputs.md with realistic volumes, mixes and
-delays (see ``sample_profiles.py`` for every figure and its source). Same (scale, seed,
+Writes the six input tables of docs/inputs.md, and third-party transfer requests and
+end-use monitoring checks (``transfers.py``), with realistic volumes, mixes and delays
+(see ``profiles.py`` for every figure and its source). Same (scale, seed,
 dirty) gives byte-identical files: every draw comes from a seeded PCG64 stream, every file
 is sorted by its id, and money is written from integer cents, never from floats.
 
@@ -22,6 +23,7 @@ from arms_metrics.quarters import Quarter
 from arms_metrics.samples import profiles as sp
 from arms_metrics.samples.fms import fms_tables
 from arms_metrics.samples.licensing import licenses_for_year, notifications
+from arms_metrics.samples.transfers import transfer_tables
 from arms_metrics.writers import neutralized
 
 
@@ -71,6 +73,14 @@ _BREAKS: dict[str, list[tuple[str, pl.Expr]]] = {
         ("destination_code", pl.lit("ZZ")),
         ("final_action_date", pl.lit(None, dtype=pl.Date)),
     ],
+    "tpt_requests": [
+        ("transferee_code", pl.lit("ZZ")),
+        ("final_action_date", pl.col("received_date") - pl.duration(days=5)),
+    ],
+    "eum_checks": [
+        ("check_type", pl.lit("SPOT_CHECK")),  # no such check type
+        ("result", pl.lit(None, dtype=pl.String)),
+    ],
 }
 _ID = {
     "fms_lors": "lor_id",
@@ -78,7 +88,11 @@ _ID = {
     "fms_cases": "case_id",
     "fms_deliveries": "delivery_id",
     "export_licenses": "application_id",
+    "tpt_requests": "request_id",
+    "eum_checks": "check_id",
 }
+# tpt_requests and eum_checks are written after the six older tables, each from its own
+# streams (dirty rows too), so adding them left every byte of the six unchanged.
 
 
 def _dirty(frame: pl.DataFrame, table: str, rng: np.random.Generator, share: float):
@@ -131,11 +145,19 @@ congressional_notifications = "{first}"
 # 60/90 days in {first} against about 88 % later) and pending starts from 0. About
 # 0.2 % take more than a year: complete from {licenses}.
 export_licenses = "{licenses}"
+# Requests received from {first} on only: as for export_licenses, the first year's final
+# actions miss the requests received before it and still pending, and pending starts from
+# 0. About 1 % (those held for review) take more than a year: complete from {licenses}.
+tpt_requests = "{licenses}"
+# Checks initiated from {first} on only: the first year's completions and open checks miss
+# the checks initiated before it. Checks take a median 30-60 days, fewer than 0.1 % more
+# than a year: complete from {licenses}.
+eum_checks = "{licenses}"
 """
 
 
 def generate(out_dir: Path, scale: float = 1.0, seed: int = 0, dirty: float = 0.0) -> dict:
-    """Write the six tables to ``out_dir`` and return rows written per table.
+    """Write the eight tables to ``out_dir`` and return rows written per table.
 
     Scale 1 is about a decade (FY2017-FY2026) of US volume, roughly a million rows;
     licenses are written one fiscal year at a time so memory stays bounded at scale 10.
@@ -159,5 +181,10 @@ def generate(out_dir: Path, scale: float = 1.0, seed: int = 0, dirty: float = 0.
         chunk = _dirty(chunk, "export_licenses", broken, dirty)
         _write(chunk, path, header=year == 0)
         counts["export_licenses"] += chunk.height
+    broken = sp.stream(seed, 901)
+    for table, frame in transfer_tables(seed, scale).items():
+        frame = _dirty(frame, table, broken, dirty)
+        _write(frame, out_dir / f"{table}.csv")
+        counts[table] = frame.height
     (out_dir / FILE_NAME).write_text(extract_toml(), encoding="utf-8")
     return {table: counts[table] for table in TABLES if table in counts}  # the tables written

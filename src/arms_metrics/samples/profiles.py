@@ -172,6 +172,62 @@ DESCRIPTIONS = (
     "M-982 Excalibur guided shells",
 )
 
+# --- Third-party transfer requests (tpt_requests) ----------------------------------
+# ASSUMPTIONS (no public count of third-party transfer requests exists; samples/data/
+# README.md): 500 FMS requests a year to State PM/RSAT and 800 DCS requests a year to DDTC;
+# the type mix, the outcome mix, the processing times and the notification shares below.
+TPT_PER_YEAR = {"FMS": 500, "DCS": 800}
+TPT_TYPES = ("RETRANSFER", "REEXPORT", "CHANGE_OF_END_USE", "TEMPORARY")
+TPT_TYPE_WEIGHTS = (0.40, 0.30, 0.15, 0.15)
+TPT_OUTCOMES = ("APPROVED", "DENIED", "RETURNED_WITHOUT_ACTION", "WITHDRAWN")
+TPT_OUTCOME_WEIGHTS = (0.85, 0.03, 0.08, 0.04)
+TPT_MEDIAN_DAYS = {"FMS": 60.0, "DCS": 40.0}  # lognormal, sigma 0.7; RWA/withdrawn half
+TPT_NOTIFIED_SHARE = {"FMS": 0.05, "DCS": 0.02}  # AECA 3(d) notification needed
+TPT_SAME_COUNTRY_SHARE = 0.9  # a change of end use mostly stays in the same country
+TPT_HOLD_SHARE = 0.05  # held for policy review: 90-360 days more (some pending for long)
+
+# --- End-use monitoring checks (eum_checks) -----------------------------------------
+# us_end_use_monitoring_published_figures.csv, Blue Lantern (State DDTC): 570-1,046 checks
+# initiated a year and 83-111 countries (FY2009-FY2016), initiations by region in FY2016:
+# East Asia 27 %, Americas 23 %, Africa 20 %, Europe 14 %, Near East 10 %, South and
+# Central Asia 6 %. Sources (one a line):
+# http://www.strtrade.com/news-publications-7318.html
+# https://braumillerlaw.com/blue-lantern-highlights-the-need-for-a-strong-compliance-program
+# https://www.strtrade.com/trade-news-resources/str-trade-report/trade-report/willful-diversion-of-defense-exports-evident-in-only-small-percentage-of-cases-report-finds
+BL_PER_YEAR = 700
+BL_REGION_SHARES = {"EAP": 27, "WHA": 23, "AF": 20, "EUR": 14, "NEA": 10, "SCA": 6}
+BL_ZIPF = 2.0  # few destinations take most of a region's checks: 85-100 countries a year
+# Unfavorable share of closed checks 15-27 % (FY2009-FY2016, the sources above and
+# http://stage.tradelawdaily.com/article/2012/05/25/states-blue-lantern-program-checks-heavy-on-americas-nonnato-countries-12052509
+# ), Near East 39 % (FY2016). ASSUMPTIONS: the other regions' shares (together ~23.5 %),
+# 3 % of the closed checks unverified, 60 % pre-license checks, completion a median 60 days.
+BL_UNFAVORABLE = {"EAP": 0.22, "WHA": 0.25, "AF": 0.25, "EUR": 0.12, "NEA": 0.39, "SCA": 0.22}
+BL_UNVERIFIED = 0.03
+BL_PRE_LICENSE_SHARE = 0.6
+# ITAR 126.1: no licensed defense export goes to these, so no Blue Lantern check:
+# https://www.ecfr.gov/current/title-22/chapter-I/subchapter-M/part-126/section-126.1
+PROSCRIBED = ("BY", "CN", "CU", "IR", "KP", "MM", "RU", "SY", "VE", "US")
+# BIS end-use checks (same file): 737 completed (FY2009, 14 % pre-license, 31+ countries),
+# 15 % pre-license (FY2010), 1,590 (FY2023, 62 countries); unfavorable 20-27 %, and 24 %
+# "less than favorable" in FY2023. Sources (one a line):
+# http://stage.internationaltradetoday.com/article/2010/10/05/bis-and-state-department-officials-discuss-enduse-checks-for-exports-10100523
+# https://tradelawdaily.com/article/2024/04/02/almost-25-of-parties-couldnt-pass-enduse-checks-in-fy23-bis-says-2404010050
+# https://internationaltradetoday.com/article/2012/09/12/bis-finds-new-patterns-of-export-control-evasion-through-improved-targeting-12091203
+# ASSUMPTIONS: the 18 % / 5 % split of the 23 % between unfavorable and unverified;
+# completion a median 45 days.
+BIS_PER_YEAR = 1_200
+BIS_PRE_LICENSE_SHARE = 0.15
+BIS_COUNTRIES = 60  # the largest Commerce destinations (31+ in FY2009, 62 in FY2023)
+BIS_RESULTS = (0.77, 0.18, 0.05)  # FAVORABLE, UNFAVORABLE, UNVERIFIED
+# ASSUMPTIONS (the file has no Golden Sentry figure): DoD's FMS end-use monitoring, 600
+# checks a year over FMS purchasers, 60 % enhanced (serial-number inventories of sensitive
+# articles), 2 % unfavorable and 2 % unverified, completion a median 30 days.
+GS_PER_YEAR = 600
+GS_ENHANCED_SHARE = 0.6
+GS_RESULTS = (0.96, 0.02, 0.02)
+EUM_MEDIAN_DAYS = {"BLUE_LANTERN": 60.0, "BIS_END_USE": 45.0, "GOLDEN_SENTRY": 30.0}
+EUM_SIGMA = 0.6
+
 # --- Purchaser mix ------------------------------------------------------------------
 # SIPRI trade register (sipri_trade_register_US_supplier_1950_2023.csv): TIV (millions)
 # of US orders 2004-2023 by recipient, every recipient with >= 0.1 % of the total.
