@@ -120,3 +120,15 @@ def test_a_field_quoted_after_a_space_that_splits_is_named(tmp_path):
         "record has 5 fields, the header has 4; the field in column case_id has a space "
         "before its opening quote"
     )
+
+
+def test_the_first_broken_field_is_blamed_not_a_later_quote(tmp_path):
+    # Line 2 opens a quote in application_id that closes on line 3 (after the doubled
+    # quote there); line 3 then opens another quote that never closes. The first fault,
+    # reading from the record's start, is the line break in application_id (no free text
+    # in this table): line 2, not the later unclosed quote on line 3.
+    header = ",".join(COLUMNS[LIC]).encode()
+    data = header + b'\n"Q1,,,,,,,,,,0\n,,,,,,,,,,""","""\n'
+    error = _error(tmp_path, LIC, data)
+    assert (error.file, error.line, error.rule) == ("export_licenses.csv", 2, "line_break_in_field")
+    assert error.detail.startswith("the quoted field that opens column application_id here runs")

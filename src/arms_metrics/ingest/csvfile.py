@@ -196,7 +196,7 @@ def _strict(
                     rows.append(row or [""] * len(columns))
                 start = end + 1
         except csv.Error:
-            return in_quotes(name, data, start, columns), rows
+            return in_quotes(name, data, start, columns, FREE_TEXT.get(table, ())), rows
     return None, rows
 
 

@@ -22,8 +22,12 @@ _PLAIN = re.compile(rb"[^,\n]*")
 _ISO_DATE = re.compile(DATE_FORMAT)
 
 
-def in_quotes(name: str, data: bytes, start: int, columns: list[str]) -> DataError:
-    """Explain a strict-reader failure in the record that starts on line ``start``."""
+def in_quotes(
+    name: str, data: bytes, start: int, columns: list[str], free: tuple[str, ...] = ()
+) -> DataError:
+    """Explain a strict-reader failure in the record that starts on line ``start``: the
+    first field that breaks a rule, reading from the record's start (a quoted field that
+    runs over a line break outside the free-text columns ``free`` is one)."""
     base = pos = _offset(data, start)
     for number in itertools.count():
         column = columns[number] if number < len(columns) else f"number {number + 1}"
@@ -36,12 +40,23 @@ def in_quotes(name: str, data: bytes, start: int, columns: list[str]) -> DataErr
             pos = match.end()
             if not data.startswith((b",", b"\n"), pos) and pos < len(data):
                 return _junk(name, column, opened, start + data.count(b"\n", base, pos))
+            if b"\n" in match.group() and column not in free:
+                return _line_break(name, column, opened, start + data.count(b"\n", base, pos), free)
         else:
             pos = _PLAIN.match(data, pos).end()
         if not data.startswith(b",", pos):
             break
         pos += 1
     return DataError(name, "unparseable", "not valid CSV", start)
+
+
+def _line_break(name: str, column: str, opened: int, closed: int, free: tuple) -> DataError:
+    allowed = ", ".join(free) or "no column of this table"
+    detail = (
+        f"the quoted field that opens column {column} here runs to line {closed} (is a "
+        f"closing quote missing? line breaks are allowed only in {allowed})"
+    )
+    return DataError(name, "line_break_in_field", detail, opened)
 
 
 def _junk(name: str, column: str, opened: int, closed: int) -> DataError:
