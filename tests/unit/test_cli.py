@@ -24,7 +24,7 @@ def _subcommands() -> list[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert _subcommands() == ["backfill", "diff", "publish", "run", "sample", "validate"]
+    assert _subcommands() == ["backfill", "diff", "publish", "review-pack", "run", "sample", "validate"]
     for command in _subcommands():
         assert f"arms-metrics {command}" in readme, command
 
