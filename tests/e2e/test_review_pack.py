@@ -202,7 +202,7 @@ def test_backlogs_by_hand(packs) -> None:
             pending.append((-(END - received).days, row["application_id"]))
     parsed = _parsed(packs[0])
     for caption, expected, age_column in (
-        ("LOA development", development, 6),
+        ("LOA development (", development, 6),
         ("Export license applications pending", pending, 5),
     ):
         table = _table(parsed, caption)

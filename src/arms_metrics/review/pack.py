@@ -147,13 +147,14 @@ def render_html(pack: Pack, changed: dict | None) -> str:
     template = environment().get_template(TEMPLATE)
     return template.render(
         banner=BANNER,
-        quarter=pack.quarter,
+        period=pack.quarter.label,
+        quarter_end=pack.quarter.end.isoformat(),
+        previous=pack.quarter.previous().label,
         main=pack.main,
         priority=pack.priority,
         backlogs=pack.backlogs,
         buckets=buckets,
         changes=changed,
-        oldest=records.OLDEST,
         human=_human,
         text=records.as_text,
     )
