@@ -1,12 +1,14 @@
 """The ``arms-metrics`` command: parse arguments, call ``pipeline``, turn errors into exit codes.
 
-Exit codes: 0 success; 2 usage; 3 ``diff`` found changes; 65 bad input data; 70 a check
-or the disclosure audit failed; 73 an output folder cannot be written; 75 try later (the
-site is locked by another run or publish, or ``publish`` before a release's embargo
-ends); 77 refused by publication policy (a published release's figures would change without
-``--correction``); 78 bad configuration; 1 anything unexpected (a panic from a Rust library
-included: one line, no traceback). Expected failures print one line on stderr, never a
-traceback (set ARMS_METRICS_DEBUG=1 to see one for unexpected errors).
+Exit codes: 0 success; 2 usage; 3 ``diff`` found changes; 65 bad input data; 69 a program
+a command needs cannot run (the PDF engine of ``review-pack``); 70 a check or the
+disclosure audit failed; 73 an output folder cannot be written; 75 try later (the site is
+locked by another run or publish, or ``publish`` before a release's embargo ends); 77
+refused by publication policy (a published release's figures would change without
+``--correction``, or a review pack written into a site); 78 bad configuration; 1 anything
+unexpected (a panic from a Rust library included: one line, no traceback). Expected
+failures print one line on stderr, never a traceback (set ARMS_METRICS_DEBUG=1 to see one
+for unexpected errors).
 """
 
 from __future__ import annotations
@@ -192,6 +194,31 @@ def _run_parser(commands: argparse._SubParsersAction) -> None:
     )
 
 
+def _review_pack_parser(commands: argparse._SubParsersAction) -> None:
+    pack = commands.add_parser(
+        "review-pack",
+        help="the task force's internal quarterly review pack (HTML, PDF, JSON), never in a site",
+    )
+    _common(pack)
+    pack.add_argument("--quarter", required=True, metavar="Q", help="the quarter, e.g. FY2026-Q3")
+    pack.add_argument(
+        "--out", type=Path, required=True, metavar="DIR",
+        help="folder for review-pack-<Q>.html, .pdf and .json (never in a site: exit 77)",
+    )  # fmt: skip
+    _site(pack, "the site the pack must stay out of, with the default site")
+
+
+def _review_pack(args: argparse.Namespace) -> str:
+    from arms_metrics import pipeline
+    from arms_metrics.review import pack
+
+    written = pack.build(
+        args.input, args.out, args.work, args.quarter, args.config, args.site,
+        progress=pipeline.stderr_progress(args.progress),
+    )  # fmt: skip
+    return f"wrote the review pack to {', '.join(str(p) for p in written)}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -205,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     _backfill_parser(commands)
     _diff_parser(commands)
     _publish_parser(commands)
+    _review_pack_parser(commands)
 
     validate = commands.add_parser("validate", help="validate the inputs only: report + quarantine")
     _common(validate)
@@ -243,6 +271,8 @@ def _dispatch(args: argparse.Namespace) -> str:
         return _diff(args)
     if args.command == "backfill":
         return _backfill(args)
+    if args.command == "review-pack":
+        return _review_pack(args)
     progress = pipeline.stderr_progress(args.progress)
     if args.command == "validate":
         ingested = pipeline.validate(args.input, args.work, args.config, progress)

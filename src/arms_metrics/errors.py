@@ -54,6 +54,14 @@ class TryLater(ArmsMetricsError):
 
 class Refused(ArmsMetricsError):
     """Refused by publication policy: a published release whose figures would change,
-    without ``--correction`` (exit 77, EX_NOPERM)."""
+    without ``--correction``, or the internal review pack written into a site (exit 77,
+    EX_NOPERM)."""
 
     exit_code = 77
+
+
+class Unavailable(ArmsMetricsError):
+    """A program or library a command needs is not installed or cannot run here (the PDF
+    engine of ``review-pack``) (exit 69, EX_UNAVAILABLE)."""
+
+    exit_code = 69

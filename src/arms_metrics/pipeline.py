@@ -254,11 +254,11 @@ def _publish(
     return changed
 
 
-def _prepare(
+def prepare(
     input_dir: Path, quarter: Quarter | str | None, config_path: Path | None, today: dt.date | None
 ) -> tuple[Config, Quarter, dict, Extract]:
     """The configuration, the release quarter, the declared coverage of the inputs and what
-    their ``extract.toml`` says."""
+    their ``extract.toml`` says (exit 2 for a bad quarter, 78 for a bad configuration)."""
     config = load_config(config_path)
     extract = read_extract(Path(input_dir), config.tables)
     release_quarter = _releasable(resolve_quarter(quarter, today, extract), config)
@@ -291,7 +291,7 @@ def check_span(
     """What ``run`` checks before it starts, for a whole backfill at once: the folders, the
     first quarter's coverage and the last quarter's end (exit 2, 78 as ``run``)."""
     paths.check_run(Path(input_dir), Path(site_dir), Path(work_dir))
-    _prepare(input_dir, span[0], config_path, None)
+    prepare(input_dir, span[0], config_path, None)
     resolve_quarter(span[-1])
 
 
@@ -306,7 +306,7 @@ def fresh_release(
 ) -> Release:
     """The release ``run`` would build against ``site_dir`` (only read), published nowhere:
     the fresh build behind ``diff``."""
-    prepared = _prepare(input_dir, quarter, config_path, today)
+    prepared = prepare(input_dir, quarter, config_path, today)
     work_dir = writable(paths.normal(work_dir), "--work")
     with lock.site_lock(work_dir, "--work"):
         return _compute(input_dir, Path(site_dir), work_dir, prepared, today, progress)
@@ -327,7 +327,7 @@ def run(
     changing the figures of a published release."""
     paths.check_run(Path(input_dir), Path(site_dir), Path(work_dir))
     site_dir, work_dir = paths.normal(site_dir), paths.normal(work_dir)
-    prepared = _prepare(input_dir, quarter, config_path, today)
+    prepared = prepare(input_dir, quarter, config_path, today)
     site_dir, work_dir = writable(site_dir, "--site", create=False), writable(work_dir, "--work")
     with lock.site_lock(site_dir), lock.site_lock(work_dir, "--work"):
         checked = integrity.check_unedited(site_dir)

@@ -24,7 +24,8 @@ def _subcommands() -> list[str]:
 
 def test_every_command_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert _subcommands() == ["backfill", "diff", "publish", "run", "sample", "validate"]
+    commands = ["backfill", "diff", "publish", "review-pack", "run", "sample", "validate"]
+    assert _subcommands() == commands
     for command in _subcommands():
         assert f"arms-metrics {command}" in readme, command
 
@@ -142,7 +143,8 @@ def test_only_the_commands_that_build_take_a_quarter(capsys, tmp_path):
         command: {o for a in sub._actions for o in a.option_strings}
         for command, sub in _subparsers().items()
     }
-    assert [c for c, found in sorted(options.items()) if "--quarter" in found] == ["diff", "run"]
+    building = ["diff", "review-pack", "run"]
+    assert [c for c, found in sorted(options.items()) if "--quarter" in found] == building
     for argv in (["validate", "--work", str(tmp_path)], ["sample", "--out", str(tmp_path)]):
         with pytest.raises(SystemExit) as exit_info:
             cli.main([*argv, "--quarter", "FY9999-Q4"])

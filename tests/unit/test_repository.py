@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE = {"__init__", "__main__", "cli", "pipeline", "config", "errors", "quarters", "cells",
         "release", "writers", "extract", "methodology", "faults", "epoch",
         "release_calendar"}  # fmt: skip
-STAGES = {"ingest", "compute", "disclosure", "site", "publication", "samples"}
+STAGES = {"ingest", "compute", "disclosure", "site", "publication", "samples", "review"}
 
 
 def tracked(*patterns: str) -> list[Path]:
