@@ -6,6 +6,8 @@ the audit without the link and holds under the linked protection with it.
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
@@ -30,29 +32,43 @@ def test_the_registry_declares_the_outcome_dimensions_of_license_decisions(confi
     # The approval rate lists APPROVED, APPROVED_WITH_CONDITIONS over DENIED too; the return
     # rate RETURNED_WITHOUT_ACTION over all five, and so does each other outcome's share
     # (approved, approved with conditions, denied, withdrawn); the decided-only median's n
-    # is within the decisions and the approved value's within the two approvals. Where
-    # every member is published (the total, agency, application type, region, control
-    # category) the shares split the approvals: 5 atoms, one per outcome. By destination
-    # only the approval and return rates and the approved value are: the approvals stay
+    # is within the decisions and the approved value's within the two approvals. The
+    # national total publishes every member: the shares split the approvals, 5 atoms, one
+    # per outcome. The breakdowns publish only the approval and return rates and the
+    # approved value (the shares are national only, docs/disclosure.md): the approvals stay
     # one atom there, 4 in all. Both cover final actions (the return rate counts them all).
-    everywhere, by_destination = outcomes.dimensions(config)
-    assert everywhere.population == by_destination.population == FINAL
-    assert everywhere.breakdowns == (
-        "total", "agency", "application_type", "region", "control_category",
-    )  # fmt: skip
-    assert everywhere.atoms == (("APPROVED",), ("APPROVED_WITH_CONDITIONS",), ("DENIED",),
-                                ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
-    assert [r.id for r in everywhere.rates] == [
+    national, breakdowns = outcomes.dimensions(config)
+    assert national.population == breakdowns.population == FINAL
+    assert national.breakdowns == ("total",)
+    assert national.atoms == (("APPROVED",), ("APPROVED_WITH_CONDITIONS",), ("DENIED",),
+                              ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
+    assert [r.id for r in national.rates] == [
         APPROVAL, "lic_approved_pct", "lic_approved_with_conditions_pct", "lic_denied_pct",
         RETURNED, "lic_withdrawn_pct",
     ]  # fmt: skip
-    assert [w.id for w in everywhere.within] == ["lic_decided_processing_days_median", VALUE]
-    assert by_destination.breakdowns == ("purchaser",)
-    assert by_destination.atoms == (("APPROVED", "APPROVED_WITH_CONDITIONS"), ("DENIED",),
-                                    ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
-    assert [r.id for r in by_destination.rates] == [APPROVAL, RETURNED]
-    assert [w.id for w in by_destination.within] == [VALUE]
-    assert everywhere.covered and by_destination.covered
+    assert [w.id for w in national.within] == ["lic_decided_processing_days_median", VALUE]
+    assert breakdowns.breakdowns == (
+        "agency", "application_type", "region", "purchaser", "control_category",
+    )  # fmt: skip
+    assert breakdowns.atoms == (("APPROVED", "APPROVED_WITH_CONDITIONS"), ("DENIED",),
+                                ("RETURNED_WITHOUT_ACTION",), ("WITHDRAWN",))  # fmt: skip
+    assert [r.id for r in breakdowns.rates] == [APPROVAL, RETURNED]
+    assert [w.id for w in breakdowns.within] == [VALUE]
+    assert national.covered and breakdowns.covered
+
+
+def test_a_breakdown_publishing_fewer_members_keeps_their_own_atoms(config) -> None:
+    # A registry whose outcome shares were published by agency only: the agency cells get
+    # the five atoms, every other breakdown the four of the rates it publishes.
+    registry = config.registry
+    shares = {"lic_approved_pct", "lic_approved_with_conditions_pct", "lic_denied_pct",
+              "lic_withdrawn_pct", "lic_decided_processing_days_median"}  # fmt: skip
+    changed = [dataclasses.replace(i, breakdowns=["agency"]) if i.id in shares else i
+               for i in registry.indicators]  # fmt: skip
+    config = dataclasses.replace(config, registry=dataclasses.replace(registry, indicators=changed))
+    five, four = outcomes.dimensions(config)
+    assert five.breakdowns == ("total", "agency") and len(five.atoms) == 5
+    assert "agency" not in four.breakdowns and len(four.atoms) == 4
 
 
 # By agency in FY2026-Q1 (approved A, denied D, returned R, withdrawn W):

@@ -95,7 +95,14 @@ SELECTING: dict[str, dict[str, dict[str, Value]]] = {
         "application_id": dict.fromkeys(
             ("lic_applications_received", "lic_final_actions", "lic_pending"), ANY_ID
         ),
-        "outcome": dict.fromkeys(("lic_approval_rate_pct", "lic_approved_value_usd"), "APPROVED"),
+        "outcome": dict.fromkeys(
+            (
+                "lic_approval_rate_pct",
+                "lic_approved_value_usd",
+                "lic_decided_processing_days_median",
+            ),
+            "APPROVED",
+        ),
         "approved_value_usd": {"lic_approved_value_usd": ZERO},
         "agency": {"lic_pending_over_target": _shortest_target},
     },
