@@ -298,3 +298,17 @@ def test_suppressed_marks_of_several_lines_differ_in_shape_not_only_color() -> N
     assert all(s["scale"] == shapes[0]["scale"] for s in shapes)  # one legend for both
     svg = charts.render_svg(chart)
     assert "(S) State (DDTC) suppressed" in svg and "(S) Commerce (BIS) suppressed" in svg
+
+
+def test_small_percents_have_whole_axis_labels_that_never_repeat() -> None:
+    # Shares of 0.7 to 1.7 %: ticks at every half percent would read 0%, 1%, 1%, 2%, 2%
+    # once rounded to whole labels (the denied and withdrawn shares did); whole steps only.
+    small = [
+        charts.Point("FY2025-Q3", "Total", Decimal("0.7"), False),
+        charts.Point("FY2025-Q4", "Total", Decimal("1.7"), False),
+        charts.Point("FY2026-Q1", "Total", Decimal("1.1"), False),
+    ]
+    svg = charts.render_svg(charts.spec(small, PERIODS, "percent", "Percent"))
+    labels = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg) if t.endswith("%")]
+    assert labels == sorted(set(labels), key=labels.index)  # no label twice
+    assert labels[:2] == ["0%", "1%"]

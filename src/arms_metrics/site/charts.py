@@ -152,7 +152,8 @@ def _encoding(
         "x": _channel("period", "ordinal", axis=x_axis, scale={"domain": periods},
                       sort=periods, title="Fiscal quarter"),
         "y": _channel("value", "quantitative", title=y_title, scale={"zero": True},
-                      axis={"labelExpr": AXIS_FORMAT[unit], "tickCount": 5}),
+                      axis={"labelExpr": AXIS_FORMAT[unit], "tickCount": 5,
+                            "tickMinStep": 1}),  # whole labels never repeat (0%, 1%, 1%)
     }  # fmt: skip
 
 
