@@ -71,7 +71,7 @@ def test_no_request_leaves_localhost(results):
 def test_nu_validator_no_errors_on_the_sample_site(site):
     messages, files = nu_messages(site)
     assert messages == [], messages[:5]
-    # index, release, its 4 sections, methodology, revisions, corrections,
+    # index, release, its 5 sections, methodology, revisions, corrections,
     # releases/index.html and one page per indicator in the registry
-    pages = 10 + len(load_config(PIPELINE_TOML).registry.ids)
-    assert len(files) == pages == 44  # 10 + 34 indicators
+    pages = 11 + len(load_config(PIPELINE_TOML).registry.ids)
+    assert len(files) == pages == 50  # 11 + 39 indicators

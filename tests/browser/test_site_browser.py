@@ -141,5 +141,5 @@ def test_no_request_leaves_localhost(results):
 def test_nu_validator_no_errors(site, config):
     messages, files = nu_messages(site)
     assert messages == [], messages[:5]
-    # index, release, its 4 sections, methodology, revisions, one page per indicator
-    assert len(files) == 8 + len(config.registry.ids) == 42
+    # index, release, its 5 sections, methodology, revisions, one page per indicator
+    assert len(files) == 9 + len(config.registry.ids) == 48

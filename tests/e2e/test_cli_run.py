@@ -120,14 +120,14 @@ def test_no_page_of_the_sample_site_is_over_300_kb(built) -> None:
 
 
 def test_the_front_page_shows_a_chart_per_section(built) -> None:
-    """Issue 13: every section of the sample has data, so four charts; the notifications
+    """Issue 13: every section of the sample has data, so five charts; the notifications
     have no headline indicator, so their first indicator is shown."""
     site, _ = built
     html = (site / "index.html").read_text(encoding="utf-8")
     shown = re.findall(r'<svg [^>]*id="front-([a-z0-9_]+)-chart"', html)
     assert shown == [
         "fms_loas_offered", "fms_cases_implemented", "cn_notifications",
-        "lic_applications_received",
+        "lic_applications_received", "lic_approval_rate_pct",
     ]  # fmt: skip
 
 

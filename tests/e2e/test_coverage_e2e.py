@@ -109,10 +109,13 @@ def test_indicators_whose_sources_do_not_cover_the_quarter_are_not_available(bet
     assert "Not available this release" in page
     home = (between / "index.html").read_text(encoding="utf-8")
     assert "Not available this release" in home
-    # the release's licensing page: each indicator says so once, with its source, no table
-    release = (between / "releases" / "FY2019-Q2" / "licensing.html").read_text(encoding="utf-8")
+    # the release's licensing pages (volumes and time, outcomes): each indicator says so
+    # once, with its source, no table
     note = "Not available this release: the source data (export_licenses) were not supplied"
-    assert release.count(note) == len(licensing)
+    for group in ("licensing", "license_outcomes"):
+        page = between / "releases" / "FY2019-Q2" / (group.replace("_", "-") + ".html")
+        members = [i for i in registry.indicators if i.group == group]
+        assert members and page.read_text(encoding="utf-8").count(note) == len(members), group
 
 
 def test_a_table_without_coverage_stops_the_run_naming_the_line(tmp_path) -> None:
