@@ -25,6 +25,8 @@ FAMILY = {
     "fms": "Foreign Military Sales",
     "licensing": "Export licensing",
     "notifications": "Congressional notifications",
+    "tpt": "Third-party transfers",
+    "eum": "End-use monitoring",
 }
 
 SOURCES = {
