@@ -42,7 +42,6 @@ TABLES = (
 )
 
 
-TPT_TARGET_DAYS = 60  # [targets.tpt] days when not set
 MAX_FILE_BYTES = 4_294_967_296  # 4 GiB: above the scale-10 sample
 POLICIES = ("confidential", "public_record", "exempt")
 # The keys an indicator's ``links`` may hold (docs/architecture.md): a stock's flows, the
@@ -144,7 +143,6 @@ class Config:
     release_time: dt.time = dt.time(11, 0)  # [release_calendar] time: a release's time of day
     goals: dict[str, float] = field(default_factory=dict)  # [targets.goals]: percent goals
     release_zone: str = "America/New_York"  # [release_calendar] zone: that time's zone
-    tpt_target_days: int = TPT_TARGET_DAYS  # [targets.tpt] days: third-party transfer target
 
     @property
     def pipeline_dir(self) -> Path:
@@ -408,20 +406,6 @@ def _goals(targets: dict[str, Any], path: Path) -> dict[str, float]:
     return out
 
 
-def _tpt_target(targets: dict[str, Any], path: Path) -> int:
-    """``[targets.tpt] days``: the third-party transfer processing target in calendar days,
-    a whole number from 1 to 89 (default 60); any other value or key is exit 78. Below 90:
-    a request pending at two quarter ends is at least 90 days old (the shortest quarter), so
-    past the target, as tpt_pending_over_target's ``carried_over`` link tells the audit."""
-    tpt = targets.get("tpt", {})
-    if not isinstance(tpt, dict) or set(tpt) - {"days"}:
-        raise ConfigError(f"{path}: [targets.tpt] holds only days (a number of calendar days)")
-    days = tpt.get("days", TPT_TARGET_DAYS)
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 89:
-        raise ConfigError(f"{path}: [targets.tpt] days must be a whole number from 1 to 89")
-    return days
-
-
 def _publication(data: dict[str, Any], path: Path) -> dict[str, Any]:
     """``[publication]``, its ``official`` a boolean (default false: a draft)."""
     publication = data.get("publication", {})
@@ -441,7 +425,6 @@ def load_config(path: Path | str | None = None) -> Config:
     if "licence" in targets:  # the British spelling of 0.1; refused rather than guessed
         raise ConfigError(f"{path}: [targets.licence] is now [targets.license]; rename it")
     goals = _goals(targets, path)
-    tpt_days = _tpt_target(targets, path)
     texts, texts_raw = methodology.load(path.parent / "methodology.toml", targets)
     digest = hashlib.sha256(raw + registry_path.read_bytes() + texts_raw).hexdigest()
     try:
@@ -458,7 +441,6 @@ def load_config(path: Path | str | None = None) -> Config:
             raw_hash=digest,
             methodology=texts,
             goals=goals,
-            tpt_target_days=tpt_days,
             coverage=parse_coverage(data.get("coverage", {}), str(path), TABLES),
             **_quality(data, path),
             **calendar,

@@ -22,7 +22,6 @@ VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # The stable section pages of a release (README, Outputs)
 SECTIONS = [
     "fms-development", "fms-execution", "notifications", "licensing", "license-outcomes",
-    "third-party-transfers", "end-use-monitoring",
 ]  # fmt: skip
 PAGES = [
     "index.html",

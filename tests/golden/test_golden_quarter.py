@@ -82,20 +82,6 @@ HAND_CHECK = {
     # statistics.median of the processing days of the 838 approvals and denials: longer
     # than over every final action (24.5)
     ("lic_decided_processing_days_median", "total", "All"): ("25.5", "838"),
-    # tpt_requests.csv as of 2026-06-30 (a final action after it not yet taken): 24 final
-    # actions in the quarter, 22 approved and none denied (the other 2 returned without
-    # action) -> 22/22 = 100.0; 10 received on or before 2026-06-30 and not finally
-    # actioned by then. The quarter's received, final actions, processing median and pending
-    # over target are suppressed in the sample build: not pinned here.
-    ("tpt_approval_rate_pct", "total", "All"): ("100.0", "22"),
-    ("tpt_pending", "total", "All"): ("10", "10"),
-    # eum_checks.csv as of 2026-06-30: 35 checks completed in the quarter, 4 unfavorable
-    # (4/35 = 11.43), statistics.median of completed - initiated days 55; 19 initiated on or
-    # before 2026-06-30 and not completed by then
-    ("eum_checks_completed", "total", "All"): ("35", "35"),
-    ("eum_unfavorable_pct", "total", "All"): ("11.4", "35"),
-    ("eum_check_days_median", "total", "All"): ("55.0", "35"),
-    ("eum_checks_open", "total", "All"): ("19", "19"),
 }
 
 

@@ -67,14 +67,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "control_category": "IV",
         "referred": False,
     },
-    "tpt_requests": {
-        "channel": "DCS",
-        "original_recipient_code": "GB",
-        "transferee_code": "FR",
-        "transfer_type": "RETRANSFER",
-        "congressional_notification": False,
-    },
-    "eum_checks": {"program": "BLUE_LANTERN", "check_type": "POST_SHIPMENT", "country_code": "GB"},
 }
 
 

@@ -32,10 +32,6 @@ BREAKDOWN_VALUES: dict[str, tuple[str, ...]] = {
     "application_type": ("BIS-748P", "DSP-5"),
     "control_category": ("3", "IV"),
     "authority": ("AECA_36B", "AECA_36C"),
-    "channel": ("DCS", "FMS"),
-    "transfer_type": ("REEXPORT", "RETRANSFER"),
-    "program": ("BLUE_LANTERN", "GOLDEN_SENTRY"),
-    "check_type": ("POST_SHIPMENT", "ROUTINE"),
 }
 
 # The region (cell ``parent``) of each purchaser: the site groups purchasers under it.

@@ -18,7 +18,6 @@ from tests.conftest import PIPELINE_TOML
 def test_targets_as_documented(config) -> None:
     assert config.development_targets == {"A": 45, "B": 100, "C": 150}
     assert config.license_targets == {"STATE": 60, "COMMERCE": 90}
-    assert config.tpt_target_days == 60
     assert config.goals == {"offered_by_anticipated_date_pct": 85.0}
     assert config.max_quarantine_share == 0.01
 
@@ -50,57 +49,18 @@ def test_goals_are_percents_from_0_to_100(tmp_path, line, expected) -> None:
     assert info.value.exit_code == 78
 
 
-@pytest.mark.parametrize(
-    ("section", "expected"),
-    [
-        ("[targets.tpt]\ndays = 89\n", 89),
-        ("[targets.tpt]\ndays = 1\n", 1),
-        ("", 60),  # not set: the default
-        ("[targets.tpt]\ndays = 0\n", "days must be a whole number from 1 to 89"),
-        ("[targets.tpt]\ndays = 60.5\n", "days must be a whole number from 1 to 89"),
-        ('[targets.tpt]\ndays = "60"\n', "days must be a whole number from 1 to 89"),
-        ("[targets.tpt]\ndays = true\n", "days must be a whole number from 1 to 89"),
-        # 90: a request pending at two quarter ends (at least 90 days) might not be past it
-        ("[targets.tpt]\ndays = 90\n", "days must be a whole number from 1 to 89"),
-        ("[targets.tpt]\nday = 60\n", "[targets.tpt] holds only days"),
-    ],
-)
-def test_the_tpt_target_is_a_whole_number_of_days(tmp_path, section, expected) -> None:
-    path = _copy_pipeline(tmp_path)
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index("[targets.tpt]\n"), text.index("[targets.goals]")
-    assert "\ndays = 60\n" in text[start:end]
-    path.write_text(text[:start] + section + "\n" + text[end:], encoding="utf-8")
-    if not section:  # without [targets.tpt], methodology.toml may not explain it either
-        methodology = path.parent / "methodology.toml"
-        texts = methodology.read_text(encoding="utf-8")
-        start = texts.index("[basis.tpt]")
-        methodology.write_text(texts[:start] + texts[texts.index("[basis.goals]") :])
-    if isinstance(expected, int):
-        assert load_config(path).tpt_target_days == expected
-        return
-    with pytest.raises(ConfigError, match=re.escape(expected)) as info:
-        load_config(path)
-    assert info.value.exit_code == 78
-
-
 def test_disclosure_defaults_and_exempt_notifications(config) -> None:
     fms = config.rules_for("fms")
     assert (fms.min_n_count, fms.min_n_statistic, fms.dominance_share) == (3, 5, 0.85)
     assert not fms.exempt
     assert config.rules_for("notifications").exempt
-    for family in ("tpt", "eum"):  # as licensing: confidential, the same thresholds
-        rules = config.rules_for(family)
-        assert rules == config.rules_for("licensing")
-        assert rules.policy == "confidential" and rules.upper_protection is False
 
 
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False), ('"yes"', None)])
 def test_upper_protection_is_a_boolean_per_family(tmp_path, value, expected) -> None:
     path = _copy_pipeline(tmp_path)
     text = path.read_text(encoding="utf-8")
-    # the first such line is licensing's (tpt and eum, set the same way, follow it)
-    path.write_text(text.replace("upper_protection = false", f"upper_protection = {value}", 1))
+    path.write_text(text.replace("upper_protection = false", f"upper_protection = {value}"))
     if expected is None:
         with pytest.raises(ConfigError, match="licensing.upper_protection must be true or false"):
             load_config(path)
@@ -172,11 +132,8 @@ def test_a_bad_release_time_or_zone_is_a_config_error(tmp_path, line, message) -
 def test_registry_ids_are_unique_and_complete(config) -> None:
     ids = config.registry.ids
     # 30 of 0.1, then from 0.2 four FMS ones (LOR to offer, by anticipated date, offers
-    # expired and expiring) and five licensing ones (four outcome shares, decided median);
-    # then six third-party transfer ones (received, final actions, processing median,
-    # approval rate, pending, pending over target) and four end-use monitoring ones
-    # (completed, unfavorable share, check time median, open)
-    assert len(ids) == 30 + 4 + 5 + 6 + 4 == len(set(ids))
+    # expired and expiring) and five licensing ones (four outcome shares, decided median)
+    assert len(ids) == 30 + 4 + 5 == len(set(ids))
     assert config.registry.get("lic_pending").unit == "count"
     p90 = config.registry.get("fms_loa_development_days_p90")
     assert (p90.population, p90.measure, p90.column) == ("fms_loas_offered", "p90", "duration_days")

@@ -132,44 +132,6 @@ def licenses(draw):
     )
 
 
-# Received exactly 60 and 61 days before a quarter end (Dec 31, Mar 31): the TPT target
-# boundary (60 days is not over it), which no date of DAYS reaches.
-TARGET_EDGES = [dt.date.fromisoformat(d) for d in ("2025-10-31", "2025-11-01", "2026-01-29",
-                                                   "2026-01-30")]  # fmt: skip
-
-
-@st.composite
-def transfers(draw):
-    received = draw(st.sampled_from(sorted(DAYS + TARGET_EDGES)))
-    final = later(received, draw(maybe_offset))
-    outcomes = ["APPROVED", "DENIED", "RETURNED_WITHOUT_ACTION", "WITHDRAWN"]
-    return dict(
-        channel=draw(st.sampled_from(["FMS", "DCS"])),
-        original_recipient_code=draw(purchaser),
-        transferee_code=draw(purchaser),
-        transfer_type=draw(st.sampled_from(["RETRANSFER", "REEXPORT", "TEMPORARY"])),
-        received_date=received,
-        final_action_date=final,
-        outcome=draw(st.sampled_from(outcomes)) if final else None,
-        congressional_notification=draw(st.booleans()),
-    )
-
-
-@st.composite
-def checks(draw):
-    initiated = draw(day)
-    completed = later(initiated, draw(maybe_offset))
-    results = ["FAVORABLE", "UNFAVORABLE", "UNVERIFIED"]
-    return dict(
-        program=draw(st.sampled_from(["GOLDEN_SENTRY", "BLUE_LANTERN", "BIS_END_USE"])),
-        check_type=draw(st.sampled_from(["PRE_LICENSE", "POST_SHIPMENT", "ROUTINE"])),
-        country_code=draw(purchaser),
-        initiated_date=initiated,
-        completed_date=completed,
-        result=draw(st.sampled_from(results)) if completed else None,
-    )
-
-
 @st.composite
 def inputs(draw):
     tables: dict[str, list[dict]] = {}
@@ -200,10 +162,6 @@ def inputs(draw):
         ]
     if draw(st.booleans()):
         tables["export_licenses"] = draw(st.lists(licenses(), max_size=10))
-    if draw(st.booleans()):
-        tables["tpt_requests"] = draw(st.lists(transfers(), max_size=8))
-    if draw(st.booleans()):
-        tables["eum_checks"] = draw(st.lists(checks(), max_size=8))
     release = draw(st.sampled_from(["FY2025-Q4", "FY2026-Q1", "FY2026-Q2"]))
     return tables, Quarter.parse(release)
 
@@ -227,19 +185,13 @@ def within(q: Quarter, d: dt.date | None) -> bool:
     return d is not None and q.start <= d <= q.end
 
 
-CODES = ("purchaser_code", "destination_code", "original_recipient_code", "country_code")
-
-
 def dims(row, names):
-    """A record's breakdown values: its purchaser (or destination, original recipient,
-    country checked) and that code's region."""
-    code = next(row[k] for k in CODES if row.get(k))
     out = {}
     for name in names:
         if name == "purchaser":
-            out[name] = code
+            out[name] = row.get("purchaser_code") or row.get("destination_code")
         elif name == "region":
-            out[name] = REGIONS[code]
+            out[name] = REGIONS[row.get("purchaser_code") or row.get("destination_code")]
         elif name == "priority_platform":
             out[name] = "true" if row[name] else "false"
         else:
@@ -337,11 +289,6 @@ def pending(r, q):
     return r["received_date"] <= q.end and (done is None or done > q.end)
 
 
-def open_check(r, q):
-    done = r["completed_date"]
-    return r["initiated_date"] <= q.end and (done is None or done > q.end)
-
-
 def days(later_key, earlier_key):
     return lambda r, q: (r[later_key] - r[earlier_key]).days
 
@@ -366,8 +313,7 @@ def specs(cfg: Config) -> dict:
         days("final_action_date", "received_date"),
     )
     docs, cases, licenses = "fms_documents", "fms_cases", "export_licenses"
-    notes, tpt, eum = "congressional_notifications", "tpt_requests", "eum_checks"
-    tpt_target = cfg.tpt_target_days
+    notes = "congressional_notifications"
     return {
         "fms_lors_received": (
             "fms_lors",
@@ -483,32 +429,6 @@ def specs(cfg: Config) -> dict:
             ),
             amount("approved_value_usd"),
         ),
-        "tpt_requests_received": (tpt, on("received_date"), None),
-        "tpt_final_actions": (tpt, final, None),
-        "tpt_processing_days_median": (tpt, final, proc),
-        "tpt_approval_rate_pct": (
-            tpt,
-            lambda r, q: final(r, q) and r["outcome"] in ("APPROVED", "DENIED"),
-            lambda r, q: r["outcome"] == "APPROVED",
-        ),
-        "tpt_pending": (tpt, pending, None),
-        "tpt_pending_over_target": (
-            tpt,
-            lambda r, q: pending(r, q) and (q.end - r["received_date"]).days > tpt_target,
-            None,
-        ),
-        "eum_checks_completed": (eum, on("completed_date"), None),
-        "eum_unfavorable_pct": (
-            eum,
-            on("completed_date"),
-            lambda r, q: r["result"] == "UNFAVORABLE",
-        ),
-        "eum_check_days_median": (
-            eum,
-            on("completed_date"),
-            days("completed_date", "initiated_date"),
-        ),
-        "eum_checks_open": (eum, open_check, None),
     }
 
 
@@ -553,10 +473,6 @@ def reference(tables: dict[str, list[dict]], cfg: Config, release: Quarter) -> d
         "export_licenses": cut(
             tables.get("export_licenses", []), "received_date", {"final_action_date"}, end
         ),
-        "tpt_requests": cut(
-            tables.get("tpt_requests", []), "received_date", {"final_action_date"}, end
-        ),
-        "eum_checks": cut(tables.get("eum_checks", []), "initiated_date", {"completed_date"}, end),
     }
     received = {r["lor_id"]: r["received_date"] for r in staged["fms_lors"]}  # LORs as of end
     for row in staged["fms_documents"]:
@@ -575,8 +491,6 @@ def reference(tables: dict[str, list[dict]], cfg: Config, release: Quarter) -> d
             ("fms_deliveries", "delivery_date"),
             ("congressional_notifications", "notification_date"),
             ("export_licenses", "received_date"),
-            ("tpt_requests", "received_date"),
-            ("eum_checks", "initiated_date"),
         ]
         for r in staged[t]
     ]
@@ -614,8 +528,6 @@ def typed(tables: dict[str, list[dict]]):
             "fms_cases": "case_id",
             "fms_deliveries": "delivery_id",
             "export_licenses": "application_id",
-            "tpt_requests": "request_id",
-            "eum_checks": "check_id",
         }.get(name)
         for i, row in enumerate(rows):
             if key:

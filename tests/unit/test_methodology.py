@@ -89,7 +89,6 @@ def test_every_target_in_use_has_its_basis(config) -> None:
     assert set(texts.basis["development_group"]) == set(config.development_targets)
     assert "750.4" in texts.basis["license"]["COMMERCE"]
     assert "Directive 56" in texts.basis["license"]["STATE"]
-    assert set(texts.basis["tpt"]) == {"days"}  # [targets.tpt] days
 
 
 def test_the_glossary_has_the_terms_a_reader_meets(config) -> None:
@@ -117,8 +116,6 @@ def test_the_targets_table_gives_days_and_basis(config) -> None:
     }
     days, basis = rows["License processing, Commerce (BIS)"]
     assert days == "90" and basis.startswith("15 CFR 750.4(a)")
-    days, basis = rows["Third-party transfer processing"]  # [targets.tpt] days = 60
-    assert days == "60" and basis.startswith("No statute or regulation sets a time")
     goal, basis = rows["Documents by the original anticipated offer date (goal)"]
     assert goal == "85%" and "85%" in basis  # [targets.goals] and [basis.goals]
 

@@ -51,35 +51,6 @@ def test_public_code_and_label_by_hand(names, breakdown, code, public, label):
     assert names.label(breakdown, code) == label
 
 
-# The third-party transfer and end-use monitoring breakdowns: every value the ingest
-# schema allows (ingest/oversight.py) has its reader's name, as the issue words them.
-OVERSIGHT_LABELS = {
-    "channel": {"FMS": "FMS (State PM/RSAT)", "DCS": "Direct commercial sale (DDTC)"},
-    "transfer_type": {"RETRANSFER": "Retransfer", "REEXPORT": "Reexport",
-                      "CHANGE_OF_END_USE": "Change of end use", "TEMPORARY": "Temporary"},
-    "program": {"GOLDEN_SENTRY": "Golden Sentry (DoD)", "BLUE_LANTERN": "Blue Lantern (State)",
-                "BIS_END_USE": "BIS end-use checks (Commerce)"},
-    "check_type": {"PRE_LICENSE": "Pre-license check",
-                   "POST_SHIPMENT": "Post-shipment verification", "ROUTINE": "Routine",
-                   "ENHANCED": "Enhanced"},
-}  # fmt: skip
-
-
-def test_every_oversight_code_has_its_name(names):
-    from arms_metrics.ingest import oversight
-
-    allowed = {
-        "channel": oversight.TPT_CHANNELS,
-        "transfer_type": oversight.TRANSFER_TYPES,
-        "program": oversight.EUM_PROGRAMS,
-        "check_type": oversight.CHECK_TYPES,
-    }
-    for breakdown, labels in OVERSIGHT_LABELS.items():
-        assert sorted(labels) == sorted(allowed[breakdown]), breakdown
-        for code, label in labels.items():
-            assert (names.label(breakdown, code), names.public(breakdown, code)) == (label, code)
-
-
 def test_internal_is_public_the_other_way_round(names, config):
     internal = names.internal()["purchaser"]
     assert internal["NAM"] == "NA" and internal["GBR"] == "GB" and internal["XKX"] == "XK"

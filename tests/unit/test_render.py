@@ -194,7 +194,6 @@ def test_pages_exist(site):
 # The stable section pages of a release (README, Outputs; issue 13: the release split)
 SECTIONS = [
     "fms-development", "fms-execution", "notifications", "licensing", "license-outcomes",
-    "third-party-transfers", "end-use-monitoring",
 ]  # fmt: skip
 
 
@@ -544,7 +543,7 @@ def test_a_table_with_every_figure_suppressed_is_one_sentence(config, tmp_path) 
 
 
 def test_the_front_page_has_a_chart_per_section(site):
-    # The fixture leaves out the notifications (both unavailable): six sections have a
+    # The fixture leaves out the notifications (both unavailable): four sections have a
     # chart, each linked to its section page, showing the section's first headline indicator.
     _, site_dir = site
     text = (site_dir / "index.html").read_text("utf-8")
@@ -557,13 +556,11 @@ def test_the_front_page_has_a_chart_per_section(site):
         "releases/FY2026-Q2/fms-execution.html",
         "releases/FY2026-Q2/licensing.html",
         "releases/FY2026-Q2/license-outcomes.html",
-        "releases/FY2026-Q2/third-party-transfers.html",
-        "releases/FY2026-Q2/end-use-monitoring.html",
     ]
     # the registry's first headline indicator of each section, read off indicators.toml
     first = [
         "fms_loas_offered", "fms_cases_implemented", "lic_applications_received",
-        "lic_approval_rate_pct", "tpt_pending", "eum_checks_completed",
+        "lic_approval_rate_pct",
     ]  # fmt: skip
     shown = [re.search(r'<svg [^>]*id="front-([a-z0-9_]+)-chart"', f).group(1) for f in figures]
     assert shown == first

@@ -134,8 +134,7 @@ def test_the_sql_filters_are_the_listed_selectors(config):
 
 
 # One set of rows per table in every population of its indicators, and in every measure's
-# count: a decided and a pending license; an offered, a cancelled and a developing document;
-# a decided and a pending transfer request; a completed and an open end-use check.
+# count: a decided and a pending license; an offered, a cancelled and a developing document.
 EVERYWHERE = {
     "fms_lors": [{}],
     "fms_documents": [{}, {**NOT_OFFERED, "cancelled_date": "2025-12-01"}, NOT_OFFERED,
@@ -153,10 +152,6 @@ EVERYWHERE = {
     "fms_deliveries": [{"case_id": "FMS1"}],
     "congressional_notifications": [{}],
     "export_licenses": [{}, PENDING],
-    # a decided and a pending transfer request (past the 60-day target at both quarter
-    # ends); a completed and an open end-use check
-    "tpt_requests": [{}, {"final_action_date": "", "outcome": ""}],
-    "eum_checks": [{}, {"completed_date": "", "result": ""}],
 }  # fmt: skip
 
 

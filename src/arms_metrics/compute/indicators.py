@@ -175,10 +175,6 @@ def _load_reference(con: duckdb.DuckDBPyConnection, config: Config, quarter: Qua
         con, "development_targets", _targets(config.development_targets, "development_group")
     )
     warehouse.load_frame(con, "license_targets", _targets(config.license_targets, "agency"))
-    tpt = pl.DataFrame(
-        {"target_days": [config.tpt_target_days]}, schema={"target_days": pl.Int32()}
-    )
-    warehouse.load_frame(con, "tpt_target", tpt)
     warehouse.load_frame(
         con, "ref_purchasers", load_purchasers(config.reference_dir / "purchasers.csv")
     )

@@ -106,13 +106,6 @@ SELECTING: dict[str, dict[str, dict[str, Value]]] = {
         "approved_value_usd": {"lic_approved_value_usd": ZERO},
         "agency": {"lic_pending_over_target": _shortest_target},
     },
-    "tpt_requests": {
-        "request_id": dict.fromkeys(
-            ("tpt_requests_received", "tpt_final_actions", "tpt_pending"), ANY_ID
-        ),
-        "outcome": {"tpt_approval_rate_pct": "APPROVED"},
-    },
-    "eum_checks": {"check_id": dict.fromkeys(("eum_checks_completed", "eum_checks_open"), ANY_ID)},
 }
 
 

@@ -48,24 +48,6 @@ FIXED_LABELS: dict[str, dict[str, str]] = {
         "AGREEMENT": "Agreement (TAA, MLA, WDA)",
         "BIS-748P": "BIS-748P, license application",
     },
-    "channel": {"FMS": "FMS (State PM/RSAT)", "DCS": "Direct commercial sale (DDTC)"},
-    "transfer_type": {
-        "RETRANSFER": "Retransfer",
-        "REEXPORT": "Reexport",
-        "CHANGE_OF_END_USE": "Change of end use",
-        "TEMPORARY": "Temporary",
-    },
-    "program": {
-        "GOLDEN_SENTRY": "Golden Sentry (DoD)",
-        "BLUE_LANTERN": "Blue Lantern (State)",
-        "BIS_END_USE": "BIS end-use checks (Commerce)",
-    },
-    "check_type": {
-        "PRE_LICENSE": "Pre-license check",
-        "POST_SHIPMENT": "Post-shipment verification",
-        "ROUTINE": "Routine",
-        "ENHANCED": "Enhanced",
-    },
     "region": {
         "AF": "Africa",
         "EAP": "East Asia and Pacific",

@@ -25,8 +25,6 @@ FAMILY = {
     "fms": "Foreign Military Sales",
     "licensing": "Export licensing",
     "notifications": "Congressional notifications",
-    "tpt": "Third-party transfers",
-    "eum": "End-use monitoring",
 }
 
 SOURCES = {
@@ -174,8 +172,6 @@ def _targets(release: Release) -> list[tuple[str, str, str]]:
          basis.get("license", {}).get(k, ""))
         for k, v in sorted(config.license_targets.items())
     ]  # fmt: skip
-    rows.append(("Third-party transfer processing", str(config.tpt_target_days),
-                 basis.get("tpt", {}).get("days", "")))  # fmt: skip
     rows += [
         (GOAL_NAMES.get(k, k), f"{v:g}%",
          basis.get("goals", {}).get(k, ""))

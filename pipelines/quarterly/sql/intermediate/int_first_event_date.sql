@@ -1,12 +1,11 @@
 -- int_first_event_date: the earliest anchor date in the (as-of cut) data.
 -- Grain: one row; first_date is null when there are no records at all.
--- Inputs: the staging models of all eight tables. The engine starts the day calendar at
+-- Inputs: the staging models of all six tables. The engine starts the day calendar at
 -- the quarter of first_date, so that a stock holds the records opened
 -- before the coverage start; the quarter spine (the periods with cells) starts at the
 -- earliest declared coverage (from the first event only for hand-made tests without one).
 -- Anchors: LOR received, document LOR complete, case implemented, delivery,
--- notification, license received, transfer request received, end-use check initiated.
--- Staging already drops anchors after the release end.
+-- notification, license received. Staging already drops anchors after the release end.
 with
 
 lors as (
@@ -31,14 +30,6 @@ notifications as (
 
 licenses as (
     select min(received_date) as first_date from stg_export_licenses
-),
-
-transfers as (
-    select min(received_date) as first_date from stg_tpt_requests
-),
-
-checks as (
-    select min(initiated_date) as first_date from stg_eum_checks
 )
 
 select
@@ -48,9 +39,7 @@ select
         cases.first_date,
         deliveries.first_date,
         notifications.first_date,
-        licenses.first_date,
-        transfers.first_date,
-        checks.first_date
+        licenses.first_date
     ) as first_date
 from lors
 cross join documents
@@ -58,5 +47,3 @@ cross join cases
 cross join deliveries
 cross join notifications
 cross join licenses
-cross join transfers
-cross join checks
