@@ -33,9 +33,11 @@ NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 BAD_DATE = {"fms_lors": "received_date", "fms_documents": "lor_complete_date",
             "fms_cases": "implemented_date", "fms_deliveries": "delivery_date",
             "congressional_notifications": "notification_date",
-            "export_licenses": "received_date"}  # fmt: skip
+            "export_licenses": "received_date", "tpt_requests": "received_date",
+            "eum_checks": "initiated_date"}  # fmt: skip
 HOSTILE_NAME = "<img src=x onerror=alert(7)>.csv"
-IDS = ("lor_id", "document_id", "case_id", "delivery_id", "transmittal_no", "application_id")
+IDS = ("lor_id", "document_id", "case_id", "delivery_id", "transmittal_no", "application_id",
+       "request_id", "check_id")  # fmt: skip
 
 
 def _payload_rows(table: str, template: dict[str, str]) -> list[dict[str, str]]:
