@@ -30,6 +30,11 @@ def not_before(later: str, earlier: str) -> pl.Expr:
     return pl.col(later).is_null() | pl.col(earlier).is_null() | (pl.col(later) >= pl.col(earlier))
 
 
+def given_without(column: str, other: str) -> pl.Expr:
+    """``column`` has a value and ``other`` has none (an outcome without its decision date)."""
+    return pl.col(column).is_not_null() & pl.col(other).is_null()
+
+
 def is_in(column: str, values: list[str]) -> pl.Expr:
     return pl.col(column).is_in(values).fill_null(False)
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pandera.polars as pa
 import polars as pl
 
-from arms_metrics.ingest.checks import Strict, not_before, rows, unique
+from arms_metrics.ingest.checks import Strict, given_without, not_before, rows, unique
 
 COLUMNS: dict[str, dict[str, str]] = {
     "tpt_requests": {
@@ -43,10 +43,6 @@ CHECK_TYPES = ["PRE_LICENSE", "POST_SHIPMENT", "ROUTINE", "ENHANCED"]
 CHECK_RESULTS = ["FAVORABLE", "UNFAVORABLE", "UNVERIFIED"]
 
 
-def _given(column: str) -> pl.Expr:
-    return pl.col(column).is_not_null()
-
-
 class TptRequests(Strict):
     request_id: str = pa.Field(nullable=False)
     channel: str = pa.Field(nullable=False, isin=TPT_CHANNELS)
@@ -68,11 +64,11 @@ class TptRequests(Strict):
 
     @pa.dataframe_check(name="outcome_without_final_action_date")
     def _outcome_early(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return rows(data, ~(_given("outcome") & ~_given("final_action_date")))
+        return rows(data, ~given_without("outcome", "final_action_date"))
 
     @pa.dataframe_check(name="outcome_missing_for_final_action")
     def _outcome_missing(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return rows(data, ~(~_given("outcome") & _given("final_action_date")))
+        return rows(data, ~given_without("final_action_date", "outcome"))
 
 
 class EumChecks(Strict):
@@ -94,11 +90,11 @@ class EumChecks(Strict):
 
     @pa.dataframe_check(name="result_without_completed_date")
     def _result_early(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return rows(data, ~(_given("result") & ~_given("completed_date")))
+        return rows(data, ~given_without("result", "completed_date"))
 
     @pa.dataframe_check(name="result_missing_for_completed_check")
     def _result_missing(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return rows(data, ~(~_given("result") & _given("completed_date")))
+        return rows(data, ~given_without("completed_date", "result"))
 
 
 MODELS: dict[str, type[pa.DataFrameModel]] = {"tpt_requests": TptRequests, "eum_checks": EumChecks}

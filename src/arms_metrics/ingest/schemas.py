@@ -18,7 +18,15 @@ import polars as pl
 from pandera.engines import polars_engine as pe
 
 from arms_metrics.ingest import oversight
-from arms_metrics.ingest.checks import Strict, is_in, money, not_before, rows, unique
+from arms_metrics.ingest.checks import (
+    Strict,
+    given_without,
+    is_in,
+    money,
+    not_before,
+    rows,
+    unique,
+)  # fmt: skip
 from arms_metrics.ingest.reference import Reference
 
 MONEY = pl.Decimal(18, 2)
@@ -162,8 +170,7 @@ class FmsDocuments(Strict):
     @pa.dataframe_check(name="accepted_date_without_offered_date")
     def _accepted_needs(cls, data: pa.PolarsData) -> pl.LazyFrame:
         loa = is_in("document_type", ["LOA", "AMENDMENT"])
-        missing = pl.col("accepted_date").is_not_null() & pl.col("offered_date").is_null()
-        return rows(data, ~(loa & missing))
+        return rows(data, ~(loa & given_without("accepted_date", "offered_date")))
 
     @pa.dataframe_check(name="implemented_date_before_accepted_date")
     def _implemented(cls, data: pa.PolarsData) -> pl.LazyFrame:
@@ -205,8 +212,7 @@ class FmsCases(Strict):
 
     @pa.dataframe_check(name="closed_date_without_supply_complete_date")
     def _closed_needs(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        missing = pl.col("closed_date").is_not_null() & pl.col("supply_complete_date").is_null()
-        return rows(data, ~missing)
+        return rows(data, ~given_without("closed_date", "supply_complete_date"))
 
 
 class FmsDeliveries(Strict):
@@ -261,13 +267,11 @@ class ExportLicenses(Strict):
 
     @pa.dataframe_check(name="outcome_without_final_action_date")
     def _outcome_early(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        both = pl.col("outcome").is_not_null() & pl.col("final_action_date").is_null()
-        return rows(data, ~both)
+        return rows(data, ~given_without("outcome", "final_action_date"))
 
     @pa.dataframe_check(name="outcome_missing_for_final_action")
     def _outcome_missing(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        both = pl.col("outcome").is_null() & pl.col("final_action_date").is_not_null()
-        return rows(data, ~both)
+        return rows(data, ~given_without("final_action_date", "outcome"))
 
     @pa.dataframe_check(name="approved_value_usd_not_approved")
     def _approved_value(cls, data: pa.PolarsData) -> pl.LazyFrame:

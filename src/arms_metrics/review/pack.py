@@ -15,17 +15,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from arms_metrics import pipeline
 from arms_metrics.compute import indicators, loss, warehouse
-from arms_metrics.config import TEMPLATES_DIR, Config
+from arms_metrics.config import Config
 from arms_metrics.errors import DataError
 from arms_metrics.ingest.load import ingest
 from arms_metrics.ingest.names import load_names
 from arms_metrics.publication import lock, paths
 from arms_metrics.quarters import Quarter
 from arms_metrics.review import figures, pdf, records, where
+from arms_metrics.site.render import environment
 from arms_metrics.site.views import human_value
 from arms_metrics.writers import json_bytes, write_bytes
 
@@ -124,18 +123,6 @@ def read_previous(out_dir: Path, quarter: Quarter) -> dict | None:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise DataError(str(path), "previous-pack", f"cannot be read: {exc}") from None
-
-
-def environment() -> Environment:
-    """Autoescaping, strict Jinja2: a missing variable is an error, never an empty string."""
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def render_html(pack: Pack, changed: dict | None) -> str:
