@@ -13,6 +13,7 @@ import polars as pl
 from arms_metrics.cells import CELL_SCHEMA
 from arms_metrics.disclosure import knowledge, links, protect, solver, upper
 from arms_metrics.disclosure.links import System, pinned, short
+from arms_metrics.disclosure.proofs import Proofs
 
 P = ("FY2026-Q1", "total", "All")
 
@@ -146,7 +147,7 @@ def test_a_lift_proved_with_more_cells_hidden_is_not_reused_with_fewer():
 def test_a_lift_holds_while_what_it_moved_stays_hidden():
     # A lift of quantity 0 moved quantities 0, 1 and 2 off their true values: it is still a
     # solution when 3 is published (it kept 3 at its true value), not when 2 is.
-    proofs = upper.Proofs()
+    proofs = Proofs()
     proofs.add(np.array([0, 1, 2]), np.array([0]))
     hidden = np.array([True, True, True, True])
     assert proofs.valid(hidden).tolist() == [True, False, False, False]
@@ -174,7 +175,7 @@ def test_a_window_holds_the_far_end_of_a_chain_fixed():
     for hops, short_ in (((4,), True), ((None,), False)):
         candidate = np.zeros(unknown.size, dtype=bool)
         candidate[x] = True
-        lifter = upper.Lifter(ix.terms, parts, value, lower, target, upper.Proofs())
+        lifter = upper.Lifter(ix.terms, parts, value, lower, target, {})
         lifter.alone(candidate, hops)
         assert bool(candidate[x]) is short_
 

@@ -347,14 +347,14 @@ def leaks(system: System, config: Config, given: set, solve: bool = True,
     ``min_n_count - 1`` records (it is no cell: only a small count of it points at records),
     then, in a family with ``upper_protection``, every hidden count of 1 to
     ``min_n_count - 1`` records that the public can show to be below ``min_n_count``
-    (``links.short``). ``solve``: as ``links.pinned``; ``thorough``: as ``links.short``."""
-    out = []
-    for key in links.pinned(system, solve=solve):
+    (``links.short``). ``solve`` and ``thorough``: as ``links.pinned`` and ``links.short``."""
+
+    def telling(key: Key) -> bool:
         if key in given or _kind(key) in ("shown", "carried"):  # not counts of records
-            continue
-        if unpublished(key, config) and not least(key, system.truth[key], config):
-            continue
-        out.append(key)
+            return False
+        return not unpublished(key, config) or bool(least(key, system.truth.get(key, 0), config))
+
+    out = [key for key in links.pinned(system, solve, thorough, telling) if telling(key)]
     asked = {i.id for i in config.registry.indicators
              if config.rules_for(i.family).upper_protection}  # fmt: skip
     target = {key: level for key, value in system.truth.items()

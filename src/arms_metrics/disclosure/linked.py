@@ -292,13 +292,21 @@ def remedy(system: System, leaks: list[Key], rows: dict[Key, int], chooser: Choo
                 _neighbours(system, touching, {k for k in near if k in system.hidden}), last
             )  # fmt: skip
             or candidates(near, last, totals=True)
-            or candidates(bound or (binding(leak, True) if binding else set()), last, totals=True)
+            or candidates(bound or _bound(binding, leak), last, totals=True)
         )
         if found:
             labels[_row(found[0][-1], rows)] = SECONDARY
         else:
             stuck.append(leak)
     return stuck
+
+
+def _bound(binding: Callable[[Key, bool], set[Key]] | None, leak: Key) -> set[Key]:
+    """The published quantities ``binding`` names for ``leak``: near it first, else
+    wherever they are (one LP over its whole connected set, far slower)."""
+    if binding is None:
+        return set()
+    return binding(leak, False) or binding(leak, True)
 
 
 def _neighbours(system: System, touching: dict, keys: set[Key]) -> set[Key]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,17 +182,21 @@ def _fixed_point(system: System) -> np.ndarray:
     return start & ~unknown
 
 
-def pinned(system: System, solve: bool = True) -> list[Key]:
+def pinned(system: System, solve: bool = True, thorough: bool = True,
+           asked: Callable[[Key], bool] | None = None) -> list[Key]:  # fmt: skip
     """Every hidden quantity the public can work out exactly and that is not zero (a zero
     tells nothing about any record: zero cells are published anyway), sorted by key.
-    ``solve`` False stops after the closed-form pass."""
+    ``solve`` False stops after the closed-form pass; ``thorough`` False also counts those
+    no proof near them frees (``solver.solve``): more, never fewer. ``asked``: the
+    quantities whose answer matters (default: all): the others may be listed or not."""
     ix = system.index()
     unknown, value, lower = _arrays(system)
     found = _propagate(system).copy()  # the system's own mask stays as computed
     if solve:
         parts = _open_parts(system)
         if parts.keys:
-            found |= solver.solve(ix.terms, parts, value, lower, system.memo)
+            wanted = None if asked is None else np.fromiter(map(asked, ix.keys), bool, len(ix.keys))
+            found |= solver.solve(ix.terms, parts, value, lower, system.memo, thorough, wanted)
     return [ix.keys[j] for j in np.flatnonzero(found & (value != 0))]
 
 
@@ -256,5 +260,6 @@ def binding(system: System, key: Key, wide: bool = False) -> set[Key]:
     if j is None or not unknown[j]:
         return set()
     parts = _open_parts(system)
-    eqs = upper.binding(ix.terms, parts, value, lower, j, None if wide else upper.HOPS[-1])
+    eqs = upper.binding(ix.terms, parts, value, lower, j, None if wide else upper.HOPS[-1],
+                       system.memo)  # fmt: skip
     return {k for e in eqs for k, _ in system.equations[e] if k in system.known}

@@ -33,36 +33,22 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
-from arms_metrics.disclosure.solver import EPS, Parts, Terms, capped, matrix
+from arms_metrics.disclosure.proofs import Proofs
+from arms_metrics.disclosure.solver import (
+    EPS,
+    Parts,
+    Terms,
+    capped,
+    coefficients,
+    held_constants,
+    matrix,
+    window,
+)
 
 HOPS = (1, 2, 4)  # the windows tried around a candidate (identity steps)
 FEW = 50  # candidates the windows take first, without the joint LP over their parts
 LIFTED = "upper.lifted"  # the memo entry holding the ``Proofs``
-
-
-class Proofs:
-    """Lifts found so far: per LP solution, the unknowns it moved from their true values
-    and the candidates it lifted. The solution stays one while every unknown it moved is
-    still unknown (the others keep their true values), whatever else is hidden or
-    published since: so a protection round, or a total published again, re-solves only
-    the candidates whose lifts moved a quantity now published."""
-
-    def __init__(self) -> None:
-        self.found: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def add(self, moved: np.ndarray, lifted: np.ndarray) -> None:
-        if lifted.size:
-            self.found.append((moved.astype(np.int32), lifted.astype(np.int32)))
-
-    def valid(self, unknown: np.ndarray) -> np.ndarray:
-        """Mask of the candidates a proof still lifts with ``unknown`` the unknowns."""
-        out = np.zeros(unknown.size, dtype=bool)
-        for moved, lifted in self.found:
-            if unknown[moved].all():
-                out[lifted] = True
-        return out
 
 
 def short(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray, target: np.ndarray,
@@ -70,8 +56,9 @@ def short(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray, targ
     """Mask of the unknowns of ``parts`` with ``value`` below ``target`` that no solution
     found lifts to it (see the module); ``memo``: keeps the ``Proofs`` across calls on
     systems of the same identities, values, bounds and targets."""
-    proofs = (memo if memo is not None else {}).setdefault(LIFTED, Proofs())
-    lp = Lifter(terms, parts, value, lower, target, proofs)
+    memo = memo if memo is not None else {}
+    lp = Lifter(terms, parts, value, lower, target, memo)
+    proofs = lp.proofs
     candidate = np.zeros(terms.n_keys, dtype=bool)
     for keys in parts.keys:
         candidate[keys[value[keys] < target[keys] - EPS]] = True
@@ -91,8 +78,9 @@ class Lifter:
     """The LPs of ``short`` over one system's ``parts``, each adding its lifts to ``proofs``."""
 
     def __init__(self, terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray,
-                 target: np.ndarray, proofs: Proofs) -> None:  # fmt: skip
-        self.terms, self.parts, self.proofs = terms, parts, proofs
+                 target: np.ndarray, memo: dict) -> None:  # fmt: skip
+        self.terms, self.parts, self.memo = terms, parts, memo
+        self.proofs = memo.setdefault(LIFTED, Proofs())
         self.value, self.lower, self.target = value, lower, target
 
     def joint(self, candidate: np.ndarray) -> int:
@@ -109,8 +97,7 @@ class Lifter:
         """LPs for each candidate on its own (steps 2 and 4): over the identities within
         each number of ``hops`` of it (None: its whole connected set) until one lifts it."""
         terms, parts = self.terms, self.parts
-        a = csr_array((terms.coeff, (terms.eq, terms.col)), shape=(terms.n_eqs, terms.n_keys))
-        by_key = a.T.tocsr()
+        a, by_key = coefficients(terms, self.memo)
         part_of = np.full(terms.n_keys, -1)
         for number, keys in enumerate(parts.keys):
             part_of[keys] = number
@@ -121,8 +108,8 @@ class Lifter:
                 if steps is None:
                     keys, eqs = parts.keys[part_of[j]], parts.eqs[part_of[j]]
                 else:
-                    keys, eqs = _window(a, by_key, parts.unknown, j, steps)
-                b = _held_constants(a, parts, self.value, keys, eqs)
+                    keys, eqs = window(a, by_key, parts.unknown, j, steps)
+                b = held_constants(a, parts, self.value, keys, eqs)
                 self.lift(keys, eqs, b, candidate, j)
 
     def lift(self, keys: np.ndarray, eqs: np.ndarray, b: np.ndarray, candidate: np.ndarray,
@@ -142,38 +129,18 @@ class Lifter:
         self.proofs.add(keys[np.abs(x - self.value[keys]) > EPS], lifted)
 
 
-def _held_constants(a: csr_array, parts: Parts, value: np.ndarray, keys: np.ndarray,
-                    eqs: np.ndarray) -> np.ndarray:  # fmt: skip
-    """The right-hand sides of the identities ``eqs`` over the unknowns ``keys``, every
-    other unknown held at its true ``value`` (which keeps every identity)."""
-    held = parts.unknown.copy()
-    held[keys] = False
-    return -(parts.constant[eqs] + a[eqs, :] @ np.where(held, value, 0.0))
-
-
-def _window(a: csr_array, by_key: csr_array, unknown: np.ndarray, j: int,
-            hops: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """(unknowns, identities) within ``hops`` steps of unknown ``j``: the unknowns of the
-    identities of the previous step's unknowns, and every identity naming one of them."""
-    keys = np.array([j])
-    for _ in range(hops):
-        named = np.unique(a[np.unique(by_key[keys, :].indices), :].indices)
-        keys = np.union1d(keys, named[unknown[named]])
-    return keys, np.unique(by_key[keys, :].indices)
-
-
 def binding(terms: Terms, parts: Parts, value: np.ndarray, lower: np.ndarray, j: int,
-            hops: int | None = HOPS[-1]) -> np.ndarray:  # fmt: skip
+            hops: int | None = HOPS[-1], memo: dict | None = None) -> np.ndarray:  # fmt: skip
     """The identities with a nonzero dual value in the LP maximising unknown ``j`` over the
     identities within ``hops`` steps of it (the unknowns outside held at their true values,
     as in step 2; None: its whole connected set); none when the maximum is unbounded."""
-    a = csr_array((terms.coeff, (terms.eq, terms.col)), shape=(terms.n_eqs, terms.n_keys))
+    a, by_key = coefficients(terms, memo)
     if hops is None:
         number = next(n for n, keys in enumerate(parts.keys) if j in keys)
         keys, eqs = parts.keys[number], parts.eqs[number]
     else:
-        keys, eqs = _window(a, a.T.tocsr(), parts.unknown, j, hops)
-    b = _held_constants(a, parts, value, keys, eqs)
+        keys, eqs = window(a, by_key, parts.unknown, j, hops)
+    b = held_constants(a, parts, value, keys, eqs)
     inside = np.zeros(terms.n_keys, dtype=bool)
     inside[keys] = True
     result = linprog(np.where(keys == j, -1.0, 0.0), A_eq=matrix(terms, eqs, keys, inside),
