@@ -229,27 +229,39 @@ class _Task:
         unknowns outside held at their true values (``settle``, one LP)."""
         a, by_key = coefficients(self.terms, self.memo)
         keys, eqs = window(a, by_key, self.parts.unknown, np.flatnonzero(self.telling()), hops)
-        self.settle(keys, eqs, held_constants(a, self.parts, self.value, keys, eqs), False)
+        b = held_constants(a, self.parts, self.value, keys, eqs)
+        self.settle(keys, eqs, b, exact=False, held=True)
 
-    def settle(self, keys: np.ndarray, eqs: np.ndarray, b: np.ndarray, exact: bool) -> None:
+    def settle(self, keys: np.ndarray, eqs: np.ndarray, b: np.ndarray, exact: bool,
+               held: bool = False) -> None:  # fmt: skip
         """Free the candidates among ``keys`` that some solution of the identities ``eqs``
         over ``keys`` (constants ``b``) moves: LPs (HiGHS) give slack to those on their
         lower bound, until one gives none (``exact``; else after one), then the null space
         of the identities over the unknowns not stuck on their bound shows the others.
-        Each solution found is a proof."""
+        Each solution found is a proof.
+
+        A proof from the null space moves the unknowns it took as off their bound. Over
+        whole connected sets, an unknown another proof frees is one of them (that proof
+        cut down to the set is a solution moving only unknowns of the set). In a window
+        (``held``: the unknowns outside at their true values), another proof may have
+        moved unknowns outside it, which may be published later: there only this call's
+        own LP takes an unknown off its bound."""
         inside = np.zeros(self.terms.n_keys, dtype=bool)
         inside[keys] = True
         a = matrix(self.terms, eqs, keys, inside)
         value, lower = self.value[keys], self.lower[keys]
-        tight = np.flatnonzero(self.candidate[keys] & (value - lower < EPS))
+        on_bound = value - lower < EPS
+        tight = np.flatnonzero(self.candidate[keys] & on_bound)
+        lifted = np.zeros(keys.size, dtype=bool)
         while tight.size:
             x = capped(a, b, lower, tight, np.full(tight.size, CAP))
             freed = x[keys.size :] > EPS
+            lifted[tight[freed]] = True
             self.free(keys[np.abs(x[: keys.size] - value) > EPS], keys[tight[freed]])
             if not exact or not freed.any():
                 break
             tight = tight[~freed]
-        still = ~(self.candidate[keys] & (value - lower < EPS))
+        still = (~on_bound | lifted) if held else ~(self.candidate[keys] & on_bound)
         if not (self.candidate[keys] & still).any():
             return
         sub = a[:, np.flatnonzero(still)]
