@@ -85,12 +85,9 @@ class Lifter:
 
     def joint(self, candidate: np.ndarray) -> int:
         """One LP over every part holding a candidate (step 1); the number it lifted."""
-        parts = self.parts
-        busy = [number for number, keys in enumerate(parts.keys) if candidate[keys].any()]
-        keys = np.concatenate([parts.keys[number] for number in busy])
-        eqs = np.concatenate([parts.eqs[number] for number in busy])
+        keys, eqs = self.parts.holding(candidate)
         before = int(candidate.sum())
-        self.lift(keys, eqs, -parts.constant[eqs], candidate, None)
+        self.lift(keys, eqs, -self.parts.constant[eqs], candidate, None)
         return before - int(candidate.sum())
 
     def alone(self, candidate: np.ndarray, hops: tuple[int | None, ...]) -> None:
